@@ -40,7 +40,12 @@ export interface KubeGateway {
     namespace: string | undefined,
     options?: ListOptions,
   ): Promise<{ items: KubeObject[]; resourceVersion: string }>;
-  create(resource: ResourceName, namespace: string, body: KubeObject, options?: WriteOptions): Promise<KubeObject>;
+  create(
+    resource: ResourceName,
+    namespace: string,
+    body: KubeObject,
+    options?: WriteOptions,
+  ): Promise<KubeObject>;
   /** JSON Patch (application/json-patch+json) of the object or its status subresource. */
   patch(target: Target, ops: JsonPatchOp[], options?: WriteOptions): Promise<KubeObject>;
   /** Merge patch (application/merge-patch+json) of the object or its status subresource. */

@@ -1,0 +1,324 @@
+/**
+ * {@link KubeGateway} on `@kubernetes/client-node` 2.0.1 (with kubeconfig.ts, the only importer of that package).
+ *
+ * Every resource goes through `CustomObjectsApi`'s generic paths, so bodies stay plain JSON (no model classes that
+ * drop unknown fields or turn timestamps into Dates); a request middleware maps the core group's
+ * `/apis//v1/...` to `/api/v1/...`. Per request: an AbortSignal timeout, the content type, and a status probe for
+ * `onRequest`. Around each request: a token-bucket rate limit, and retries (full jitter; Retry-After for 429; never
+ * for other 4xx or conflicts), all bounded by `deadline`.
+ */
+import {
+  CustomObjectsApi,
+  Observable,
+  PatchStrategy,
+  Watch,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
+import type { KubeObject } from '../rollout/types.js';
+import { RESOURCES, type JsonPatchOp, type ResourceName, type Target } from '../engine/types.js';
+import { KubeApiError, type KubeCall } from './errors.js';
+import type { KubeGateway, ListOptions, WatchEvent, WatchHandle, WriteOptions } from './gateway.js';
+import { retryAfterOf, statusError, toKubeApiError } from './map-error.js';
+import {
+  DEFAULT_BACKOFF,
+  TokenBucket,
+  backoffMs,
+  parseRetryAfter,
+  shouldRetry,
+  sleep,
+  type BackoffOptions,
+} from './retry.js';
+
+/** What the gateway needs from a client-node `KubeConfig`. */
+export type KubeConfigLike = KubeConfig;
+
+/** One finished HTTP request (every attempt, including retried ones and watch connects). */
+export interface RequestInfo {
+  verb: string;
+  resource: string;
+  namespace?: string;
+  /** HTTP status, or 0 for a network error / timeout. */
+  status: number;
+  ms: number;
+}
+
+/** Options for {@link createGateway}. */
+export interface GatewayOptions {
+  /** Per-request timeout (default 10 s; never beyond the deadline). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 4). */
+  maxRetries?: number;
+  /** Epoch ms by which all work must end (e.g. Lambda remaining time minus a margin). */
+  deadline?: () => number;
+  /** Sustained requests per second (default 20). */
+  qps?: number;
+  /** Bucket size (default 40). */
+  burst?: number;
+  /** Called after every request attempt. */
+  onRequest?: (info: RequestInfo) => void;
+  /** Backoff tuning (tests). */
+  backoff?: Partial<BackoffOptions>;
+  /** Idle timeout of a watch stream (default 90 s; bookmarks arrive about once a minute). */
+  watchIdleTimeoutMs?: number;
+}
+
+const resourceLabel = (r: ResourceName): string => {
+  const t = RESOURCES[r];
+  return t.group ? `${t.plural}.${t.group}` : t.plural;
+};
+
+function collectionPath(r: ResourceName, namespace: string | undefined): string {
+  const t = RESOURCES[r];
+  const base = t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`;
+  return namespace
+    ? `${base}/namespaces/${encodeURIComponent(namespace)}/${t.plural}`
+    : `${base}/${t.plural}`;
+}
+
+/**
+ * Create a {@link KubeGateway} for one cluster. Throws {@link KubeApiError} from every method; `get` returns
+ * undefined on 404. Writes carry their own preconditions (JSON Patch `test`, resourceVersion), so a retried write
+ * whose first attempt landed surfaces as a conflict, never as a double effect.
+ */
+export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}): KubeGateway {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const maxRetries = options.maxRetries ?? 4;
+  const deadline = options.deadline ?? (() => Number.POSITIVE_INFINITY);
+  const bucket = new TokenBucket(options.qps ?? 20, options.burst ?? 40);
+  const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const api = kc.makeApiClient(CustomObjectsApi);
+
+  const deadlineError = (call: KubeCall, what: string): KubeApiError =>
+    new KubeApiError(call, 0, 'DeadlineExceeded', `${what}: the invocation deadline has passed`);
+
+  /** Per-attempt middleware: timeout signal, core-group path, content type, status probe. */
+  function requestOptions(
+    ms: number,
+    contentType: string | undefined,
+    probe: { status: number },
+  ): ConfigurationOptions<ObservableMiddleware> {
+    const mw: ObservableMiddleware = {
+      pre: (ctx: RequestContext) => {
+        ctx.setSignal(AbortSignal.timeout(ms));
+        const url = ctx.getUrl();
+        if (url.includes('/apis//')) ctx.setUrl(url.replace('/apis//', '/api/'));
+        if (contentType) ctx.setHeaderParam('Content-Type', contentType);
+        return new Observable(Promise.resolve(ctx));
+      },
+      post: (rsp: ResponseContext) => {
+        probe.status = rsp.httpStatusCode;
+        return new Observable(Promise.resolve(rsp));
+      },
+    };
+    return { middleware: [mw], middlewareMergeStrategy: 'append' };
+  }
+
+  async function waitForToken(call: KubeCall): Promise<void> {
+    const wait = bucket.reserve();
+    if (wait === 0) return;
+    if (Date.now() + wait >= deadline()) {
+      bucket.release();
+      throw deadlineError(call, 'rate limited');
+    }
+    await sleep(wait);
+  }
+
+  async function run<T>(
+    call: KubeCall,
+    contentType: string | undefined,
+    fn: (opts: ConfigurationOptions<ObservableMiddleware>) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (deadline() - Date.now() <= 0) throw deadlineError(call, `before attempt ${attempt + 1}`);
+      await waitForToken(call);
+      const remaining = deadline() - Date.now();
+      if (remaining <= 0) throw deadlineError(call, `before attempt ${attempt + 1}`);
+      const probe = { status: 0 };
+      const started = Date.now();
+      try {
+        const result = await fn(requestOptions(Math.min(timeoutMs, remaining), contentType, probe));
+        report(call, probe.status || 200, started);
+        return result;
+      } catch (raw) {
+        const err = toKubeApiError(call, raw);
+        report(call, err.code, started);
+        if (attempt >= maxRetries || !shouldRetry(err)) throw err;
+        const delay = backoffMs(attempt, parseRetryAfter(retryAfterOf(raw), Date.now()), backoff);
+        if (Date.now() + delay >= deadline()) throw err;
+        await sleep(delay);
+      }
+    }
+  }
+
+  function report(call: KubeCall, status: number, started: number): void {
+    options.onRequest?.({
+      verb: call.verb,
+      resource: call.resource,
+      ...(call.namespace ? { namespace: call.namespace } : {}),
+      status,
+      ms: Date.now() - started,
+    });
+  }
+
+  const gv = (r: ResourceName): { group: string; version: string; plural: string } => {
+    const t = RESOURCES[r];
+    return { group: t.group, version: t.version, plural: t.plural };
+  };
+  const dry = (o?: WriteOptions): { dryRun?: string } => (o?.dryRun ? { dryRun: 'All' } : {});
+
+  function patchWith(target: Target, body: unknown, strategy: string, o?: WriteOptions): Promise<KubeObject> {
+    const call: KubeCall = {
+      verb: 'patch',
+      resource: resourceLabel(target.resource),
+      namespace: target.namespace,
+      name: target.subresource ? `${target.name}/${target.subresource}` : target.name,
+    };
+    const req = { ...gv(target.resource), namespace: target.namespace, name: target.name, body, ...dry(o) };
+    return run(call, strategy, (opts) =>
+      target.subresource === 'status'
+        ? api.patchNamespacedCustomObjectStatus(req, opts)
+        : api.patchNamespacedCustomObject(req, opts),
+    ) as Promise<KubeObject>;
+  }
+
+  return {
+    async get(resource, namespace, name) {
+      const call: KubeCall = { verb: 'get', resource: resourceLabel(resource), namespace, name };
+      try {
+        return (await run(call, undefined, (opts) =>
+          api.getNamespacedCustomObject({ ...gv(resource), namespace, name }, opts),
+        )) as KubeObject;
+      } catch (err) {
+        if (err instanceof KubeApiError && err.code === 404) return undefined;
+        throw err;
+      }
+    },
+
+    async list(resource, namespace, o: ListOptions = {}) {
+      const call: KubeCall = {
+        verb: 'list',
+        resource: resourceLabel(resource),
+        ...(namespace ? { namespace } : {}),
+      };
+      const q = {
+        ...gv(resource),
+        ...(o.labelSelector ? { labelSelector: o.labelSelector } : {}),
+        ...(o.limit ? { limit: o.limit } : {}),
+      };
+      const out = (await run(call, undefined, (opts) =>
+        namespace
+          ? api.listNamespacedCustomObject({ ...q, namespace }, opts)
+          : api.listClusterCustomObject(q, opts),
+      )) as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
+      return { items: out.items ?? [], resourceVersion: out.metadata?.resourceVersion ?? '' };
+    },
+
+    create(resource, namespace, body, o) {
+      const call: KubeCall = {
+        verb: 'create',
+        resource: resourceLabel(resource),
+        namespace,
+        name: body.metadata?.name,
+      };
+      return run(call, 'application/json', (opts) =>
+        api.createNamespacedCustomObject({ ...gv(resource), namespace, body, ...dry(o) }, opts),
+      ) as Promise<KubeObject>;
+    },
+
+    patch: (target: Target, ops: JsonPatchOp[], o?: WriteOptions) =>
+      patchWith(target, ops, PatchStrategy.JsonPatch, o),
+    mergePatch: (target: Target, body: unknown, o?: WriteOptions) =>
+      patchWith(target, body, PatchStrategy.MergePatch, o),
+
+    watch(resource, namespace, resourceVersion, onEvent): WatchHandle {
+      const call: KubeCall = {
+        verb: 'watch',
+        resource: resourceLabel(resource),
+        ...(namespace ? { namespace } : {}),
+      };
+      return startWatch(kc, call, collectionPath(resource, namespace), resourceVersion, onEvent, {
+        idleMs: options.watchIdleTimeoutMs ?? 90_000,
+        deadline,
+        report: (status, started) => report(call, status, started),
+      });
+    },
+  };
+}
+
+interface WatchCtx {
+  idleMs: number;
+  deadline: () => number;
+  report: (status: number, started: number) => void;
+}
+
+/**
+ * Start a watch with bookmarks. `done` resolves when the server closes the stream, the idle timeout or deadline
+ * passes, or `stop()` is called; it rejects with a {@link KubeApiError} for an ERROR event (410 Expired: re-list)
+ * and for a failed connect (e.g. 403).
+ */
+function startWatch(
+  kc: KubeConfigLike,
+  call: KubeCall,
+  path: string,
+  resourceVersion: string,
+  onEvent: (event: WatchEvent) => void,
+  ctx: WatchCtx,
+): WatchHandle {
+  let controller: AbortController | undefined;
+  let stopped = false;
+  let failure: KubeApiError | undefined;
+  let settle!: (err?: KubeApiError) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    settle = (err) => (err ? reject(err) : resolve());
+  });
+  const stop = (): void => {
+    stopped = true;
+    controller?.abort();
+  };
+  const until = ctx.deadline() - Date.now();
+  const deadlineTimer = Number.isFinite(until) ? setTimeout(stop, Math.max(0, until)) : undefined;
+  deadlineTimer?.unref();
+
+  const watch = new Watch(kc);
+  watch.requestTimeoutMs = ctx.idleMs;
+  const started = Date.now();
+  let reported = false;
+  const query = { resourceVersion, allowWatchBookmarks: true };
+  watch
+    .watch(
+      path,
+      query,
+      (type: string, object: KubeObject & { code?: number }) => {
+        if (!reported) {
+          reported = true;
+          ctx.report(200, started);
+        }
+        if (type === 'ERROR') {
+          failure ??= statusError(call, object.code ?? 500, object);
+          controller?.abort();
+          return;
+        }
+        if (!stopped) onEvent({ type: type as WatchEvent['type'], object });
+      },
+      (err: unknown) => {
+        clearTimeout(deadlineTimer);
+        if (failure) return settle(failure);
+        const status = (err as { statusCode?: number } | null)?.statusCode;
+        if (!reported) ctx.report(status ?? (err ? 0 : 200), started);
+        if (status !== undefined && !stopped) return settle(statusError(call, status, undefined, err));
+        settle();
+      },
+    )
+    .then(
+      (c) => {
+        controller = c;
+        if (stopped || failure) c.abort();
+      },
+      (err: unknown) => settle(toKubeApiError(call, err)),
+    );
+  return { stop, done };
+}
