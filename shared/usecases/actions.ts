@@ -74,14 +74,14 @@ export function describeSummary(s: RolloutSummary | undefined): string {
   return `step ${s.step ?? '-'}/${s.steps} ${s.phase ?? 'no phase'}${flags.length ? ` (${flags.join(', ')})` : ''}`;
 }
 
+/** Merge-patches `patch` (`{spec: …}` or `{status: …}`) with `metadata.resourceVersion` as a precondition. */
 async function mergeWithPrecondition(
   gw: KubeGateway,
   target: Target,
   rv: string,
-  field: 'spec' | 'status',
-  patch: unknown,
+  patch: object,
 ): Promise<Rollout> {
-  const body = { metadata: { resourceVersion: rv }, [field]: patch };
+  const body = { ...patch, metadata: { resourceVersion: rv } };
   try {
     return (await gw.mergePatch(target, body)) as Rollout;
   } catch (err) {
@@ -127,13 +127,12 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
       let current = rollout;
       const rv = (): string => current.metadata.resourceVersion ?? '';
       if (decision.specPatch !== undefined)
-        current = await mergeWithPrecondition(deps.gateway, target, rv(), 'spec', decision.specPatch);
+        current = await mergeWithPrecondition(deps.gateway, target, rv(), decision.specPatch);
       if (decision.statusPatch !== undefined)
         current = await mergeWithPrecondition(
           deps.gateway,
           { ...target, subresource: 'status' },
           rv(),
-          'status',
           decision.statusPatch,
         );
       const after = summarizeRollout(current);

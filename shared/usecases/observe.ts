@@ -4,7 +4,7 @@
 import type { KubeObject, ReplicaSet, Rollout, Service } from '../rollout/types.js';
 import type { Observed, ObservedVirtualService } from '../engine/types.js';
 import type { KubeGateway } from '../kube/gateway.js';
-import { parseVirtualServiceName } from '../istio/names.js';
+import { parseVirtualServiceName, virtualServiceRefs } from '../istio/names.js';
 
 /** Names of the Services a Rollout references (canary/stable, ping/pong), without duplicates or blanks. */
 export function referencedServiceNames(rollout: Rollout): string[] {
@@ -22,8 +22,9 @@ export function referencedServiceNames(rollout: Rollout): string[] {
 export function virtualServiceNames(rollout: Rollout): string[] {
   const istio = rollout.spec?.strategy?.canary?.trafficRouting?.istio;
   if (!istio) return [];
-  const refs = istio.virtualServices ?? (istio.virtualService ? [istio.virtualService] : []);
-  return refs.map((ref) => (typeof ref?.name === 'string' ? ref.name : '')).filter((n) => n !== '');
+  return virtualServiceRefs(istio)
+    .map((ref) => (typeof ref?.name === 'string' ? ref.name : ''))
+    .filter((n) => n !== '');
 }
 
 /** True when `rs` has an ownerReference to the Rollout with `uid`. */

@@ -5,7 +5,6 @@ import type { Observed, Plan } from '../engine/types.js';
 import type { RolloutStatus } from '../rollout/types.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import { KubeApiError } from '../kube/errors.js';
-import { plan as realPlan } from '../engine/plan.js';
 import { observe } from './observe.js';
 import { applyPlan, type Log } from './apply.js';
 
@@ -71,7 +70,7 @@ function withOptional<T extends object>(base: T, extra: Record<string, unknown>)
  * const r = await runStep({ gateway, now: () => new Date() }, { namespace: 'shop', name: 'reviews' });
  */
 export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepResult> {
-  const planFn = deps.plan ?? realPlan;
+  const planFn = deps.plan ?? (await import('../engine/plan.js')).plan;
   const id = `${req.namespace}/${req.name}`;
   const maxConflicts = deps.maxConflicts ?? 5;
   // The step index this invocation is pinned to: the caller's, or (after a conflict) the first one observed.

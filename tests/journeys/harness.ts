@@ -1,0 +1,178 @@
+/**
+ * Journey harness: one namespace per test on the real kube-apiserver, a stand-in kubelet, a controllable clock,
+ * and a "controller" loop that calls the same use cases as the functions (runStep, applyOperatorAction).
+ */
+import type { KubeObject, Rollout, RolloutStatus } from '../../shared/rollout/types.js';
+import type { ResourceName } from '../../shared/engine/types.js';
+import type { KubeGateway } from '../../shared/kube/gateway.js';
+import { createGateway } from '../../shared/kube/client-gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../shared/kube/kubeconfig.js';
+import { runStep, type StepDeps, type StepResult } from '../../shared/usecases/step.js';
+import { applyOperatorAction, type ActionName, type ActionResult } from '../../shared/usecases/actions.js';
+import { adminRequest, applyObjects, clusterInfo, createNamespace } from '../support/cluster.js';
+import { startKubelet, type Kubelet } from '../support/kubelet.js';
+
+/** A clock the test moves forward (pauses and scale-down deadlines without sleeping). */
+export class Clock {
+  private ms = Date.now();
+  now = (): Date => new Date(this.ms);
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+/** A gateway on the test cluster as admin, through the same kubeconfig path the CLI uses. */
+export function adminGateway(): KubeGateway {
+  return createGateway(
+    toKubeConfig(parseKubeconfig(clusterInfo().kubeconfigYaml, { allowLoopbackHttp: true })),
+    {},
+  );
+}
+
+export interface Journey {
+  ns: string;
+  gw: KubeGateway;
+  clock: Clock;
+  kubelet: Kubelet;
+  deps: StepDeps;
+  results: StepResult[];
+  get(resource: ResourceName, name: string): Promise<KubeObject>;
+  rollout(name: string): Promise<Rollout>;
+  /** Calls runStep until `done(rollout)` holds; sleeps 50 ms between passes with no follow-up. */
+  drive(name: string, done: (r: Rollout) => boolean, timeoutMs?: number): Promise<Rollout>;
+  action(name: string, action: ActionName, expectStep?: number): Promise<ActionResult>;
+  events(name: string): Promise<{ type: string; reason: string; message: string; count: number }[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts a journey in a fresh namespace with `objects` created. */
+export async function startJourney(
+  prefix: string,
+  objects: unknown[],
+  opts: { kubeletDelayMs?: number } = {},
+): Promise<Journey> {
+  const ns = await createNamespace(prefix);
+  await applyObjects(ns, objects);
+  const gw = adminGateway();
+  const clock = new Clock();
+  const kubelet = startKubelet(ns, { delayMs: opts.kubeletDelayMs ?? 20 });
+  const results: StepResult[] = [];
+  const deps: StepDeps = { gateway: gw, now: clock.now };
+  const get = async (resource: ResourceName, name: string): Promise<KubeObject> => {
+    const o = await gw.get(resource, ns, name);
+    if (!o) throw new Error(`${resource} ${ns}/${name} not found`);
+    return o;
+  };
+  const rollout = async (name: string): Promise<Rollout> => (await get('rollouts', name)) as Rollout;
+  return {
+    ns,
+    gw,
+    clock,
+    kubelet,
+    deps,
+    results,
+    get,
+    rollout,
+    async drive(name, done, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const r = await rollout(name);
+        if (done(r)) return r;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `rollout ${ns}/${name} did not reach the expected state; status: ${JSON.stringify(r.status)}; last results: ${JSON.stringify(results.slice(-3))}`,
+          );
+        }
+        const res = await runStep(deps, { namespace: ns, name });
+        results.push(res);
+        if (!res.followUp) await new Promise((ok) => setTimeout(ok, 50));
+      }
+    },
+    action: (name, action, expectStep) =>
+      applyOperatorAction(
+        { gateway: gw, now: clock.now },
+        {
+          namespace: ns,
+          name,
+          action,
+          actor: 'journey',
+          ...(expectStep !== undefined ? { expectStep } : {}),
+        },
+      ),
+    async events(name) {
+      const res = await adminRequest('GET', `/api/v1/namespaces/${ns}/events`);
+      const items = (
+        res.body as {
+          items: {
+            involvedObject: { name: string; kind: string };
+            type: string;
+            reason: string;
+            message: string;
+            count?: number;
+            lastTimestamp?: string;
+            metadata: { creationTimestamp: string };
+          }[];
+        }
+      ).items;
+      return items
+        .filter((e) => e.involvedObject.kind === 'Rollout' && e.involvedObject.name === name)
+        .map((e) => ({ type: e.type, reason: e.reason, message: e.message, count: e.count ?? 1 }));
+    },
+    stop: () => kubelet.stop(),
+  };
+}
+
+/** Current step index, phase, weights: the fields most assertions look at. */
+export function brief(s: RolloutStatus | undefined): {
+  step?: number;
+  phase?: string;
+  canary?: number;
+  stable?: number;
+} {
+  const out: { step?: number; phase?: string; canary?: number; stable?: number } = {};
+  if (s?.currentStepIndex !== undefined) out.step = s.currentStepIndex;
+  if (s?.phase) out.phase = s.phase;
+  if (s?.canary?.weights) {
+    out.canary = s.canary.weights.canary.weight;
+    out.stable = s.canary.weights.stable.weight;
+  }
+  return out;
+}
+
+/** `[[host, weight], …]` of every destination of one route section of a VirtualService. */
+export function routeWeights(
+  vs: KubeObject,
+  section: 'http' | 'tcp' | 'tls' = 'http',
+  index = 0,
+): [string, number][] {
+  const routes =
+    ((
+      vs.spec as Record<
+        string,
+        { route?: { destination: { host: string; subset?: string }; weight?: number }[] }[]
+      >
+    )[section] ?? [])[index]?.route ?? [];
+  return routes.map((d) => [
+    d.destination.subset ? `${d.destination.host}/${d.destination.subset}` : d.destination.host,
+    d.weight ?? 0,
+  ]);
+}
+
+/** Service selector value of the pod-template-hash label. */
+export function selectorHash(svc: KubeObject): string | undefined {
+  return (svc.spec as { selector?: Record<string, string> }).selector?.['rollouts-pod-template-hash'];
+}
+
+/** Changes the pod template image (a new revision) as admin. */
+export async function setImage(ns: string, name: string, image: string): Promise<void> {
+  const res = await adminRequest('PATCH', `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts/${name}`, {
+    spec: { template: { spec: { containers: [{ name: 'app', image }] } } },
+  });
+  if (res.status !== 200) throw new Error(`set image of ${ns}/${name}: HTTP ${res.status}`);
+}
+
+/** Replaces one VirtualService's http route weights as admin (a GitOps sync). */
+export async function patchAsAdmin(ns: string, path: string, body: unknown): Promise<void> {
+  const res = await adminRequest('PATCH', path.replace('{ns}', ns), body);
+  if (res.status !== 200) throw new Error(`patch ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+}
