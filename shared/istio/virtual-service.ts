@@ -61,7 +61,8 @@ export function clampWeight(weight: number): number {
 
 /**
  * Rewrites one raw route's destinations. Returns true when something changed.
- * Never leaves a non-empty route with every weight 0 (Istio rejects it, #3141): stable gets 100 then.
+ * Never leaves a non-empty route with every weight 0 (Istio rejects it, #3141): stable gets 100 then, or the
+ * route is left as read when it has no stable destination.
  */
 function weighRoute(raw: Loose, parsed: ParsedRoute, opts: WeightOptions, canary: number): boolean {
   const additional = parsed.destinations
@@ -77,6 +78,9 @@ function weighRoute(raw: Loose, parsed: ParsedRoute, opts: WeightOptions, canary
   const keep = parsed.destinations.map((d, i) => roles[i] !== 'foreign' || d.weight === 0);
   const keptTargets = targets.filter((_, i) => keep[i]);
   if (keptTargets.length > 0 && keptTargets.every((w) => w === 0)) {
+    // Istio rejects a route whose weights total 0 (#3141): stable keeps the traffic; with no stable
+    // destination (only possible on an unvalidated managed mirror route) the route is left as read.
+    if (!roles.includes('stable')) return false;
     roles.forEach((role, i) => {
       if (role === 'stable') targets[i] = 100;
     });
