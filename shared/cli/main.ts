@@ -42,11 +42,12 @@ export async function main(
       case 'run':
         return await (await import('./run.js')).main(rest);
       case undefined:
+        throw new UsageError('missing command (see sluice --help)');
       case '-h':
       case '--help':
       case 'help':
         io.out(USAGE);
-        return command === undefined ? 2 : 0;
+        return 0;
       default:
         throw new UsageError(`unknown command "${command}" (see sluice --help)`);
     }

@@ -70,7 +70,6 @@ function withOptional<T extends object>(base: T, extra: Record<string, unknown>)
  * const r = await runStep({ gateway, now: () => new Date() }, { namespace: 'shop', name: 'reviews' });
  */
 export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepResult> {
-  const planFn = deps.plan ?? (await import('../engine/plan.js')).plan;
   const id = `${req.namespace}/${req.name}`;
   const maxConflicts = deps.maxConflicts ?? 5;
   // The step index this invocation is pinned to: the caller's, or (after a conflict) the first one observed.
@@ -84,6 +83,7 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
     const status = observed.rollout.status;
     const stepBefore = status?.currentStepIndex;
     const stale = pin !== undefined && stepBefore !== pin.step;
+    const planFn = deps.plan ?? (await import('../engine/plan.js')).plan;
     const p = planFn(observed);
     const base = withOptional({ rollout: id, writes: 0, followUp: false, reason: '' } as StepResult, {
       stepBefore,
