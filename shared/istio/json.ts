@@ -28,8 +28,9 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return keysA.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
 }
 
-/** Describes a JSON value for an error message: `string "50"`, `a list`, `null`. */
+/** Describes a JSON value for an error message: `string "50"`, `a list`, `null`, `nothing`. */
 export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
