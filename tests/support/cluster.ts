@@ -143,6 +143,8 @@ export async function applyObjects(namespace: string, objects: unknown[]): Promi
 
 /** A second, independent cluster (e.g. the Istio primary of a multi-cluster test). Call `stop()` in afterAll. */
 export interface ExtraCluster {
+  /** Its state directory (holds cluster.json with the etcd port, logs). */
+  dir: string;
   kubeconfigYaml: string;
   server: string;
   caData: string;
@@ -156,6 +158,7 @@ export async function startExtraCluster(): Promise<ExtraCluster> {
   const c = await startCluster({ dir, binDir: main.paths.binDir });
   const ca = readFileSync(c.paths.certs.caCert, 'utf8');
   return {
+    dir,
     kubeconfigYaml: readFileSync(c.kubeconfigPath, 'utf8'),
     server: c.server,
     caData: Buffer.from(ca).toString('base64'),

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { repoRoot } from '../../tools/test-cluster/cluster.js';
-import { kubeRequest, type Json } from '../../tools/test-cluster/kube-http.js';
+import { kubeRequest, type Connection, type Json } from '../../tools/test-cluster/kube-http.js';
 import { kubeconfigYaml } from '../../tools/test-cluster/kubeconfig.js';
 import { adminRequest, clusterInfo } from './cluster.js';
 
@@ -138,6 +138,22 @@ export async function serviceAccountKubeconfig(opts: {
   });
 }
 
+/** The connection (server, CA, token or client cert) a kubeconfig describes; uses its first cluster and user. */
+export function kubeconfigConnection(kubeconfig: string): Connection {
+  const kc = parse(kubeconfig) as Json;
+  const cluster = kc.clusters[0].cluster;
+  const user = kc.users[0].user;
+  const un64 = (s?: string): string | undefined =>
+    s ? Buffer.from(s, 'base64').toString('utf8') : undefined;
+  return {
+    server: cluster.server,
+    ca: un64(cluster['certificate-authority-data']) ?? '',
+    token: user.token,
+    cert: un64(user['client-certificate-data']),
+    key: un64(user['client-key-data']),
+  };
+}
+
 /** One raw HTTPS request with the credentials of a kubeconfig (token or client cert); never throws on status. */
 export function requestAs(
   kubeconfig: string,
@@ -146,22 +162,5 @@ export function requestAs(
   body?: unknown,
   contentType?: string,
 ): Promise<{ status: number; body: Json }> {
-  const kc = parse(kubeconfig) as Json;
-  const cluster = kc.clusters[0].cluster;
-  const user = kc.users[0].user;
-  const un64 = (s?: string): string | undefined =>
-    s ? Buffer.from(s, 'base64').toString('utf8') : undefined;
-  return kubeRequest(
-    {
-      server: cluster.server,
-      ca: un64(cluster['certificate-authority-data']) ?? '',
-      token: user.token,
-      cert: un64(user['client-certificate-data']),
-      key: un64(user['client-key-data']),
-    },
-    method,
-    urlPath,
-    body,
-    contentType,
-  );
+  return kubeRequest(kubeconfigConnection(kubeconfig), method, urlPath, body, contentType);
 }
