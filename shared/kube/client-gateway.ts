@@ -284,7 +284,8 @@ function startWatch(
   deadlineTimer?.unref();
 
   const watch = new Watch(kc);
-  watch.requestTimeoutMs = ctx.idleMs;
+  // Inactivity timeout (private in the typings, documented as settable).
+  (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = ctx.idleMs;
   const started = Date.now();
   let reported = false;
   const query = { resourceVersion, allowWatchBookmarks: true };
