@@ -5,8 +5,9 @@ import { NS, World, virtualService, weightsOf } from './support/fixtures.js';
 import { drive, messages } from './support/drive.js';
 
 const subsetHash = (dr: KubeObject | undefined, name: string) =>
-  (dr?.spec as { subsets: { name: string; labels?: Record<string, string> }[] }).subsets.find((s) => s.name === name)
-    ?.labels?.[LABELS.podTemplateHash];
+  (dr?.spec as { subsets: { name: string; labels?: Record<string, string> }[] }).subsets.find(
+    (s) => s.name === name,
+  )?.labels?.[LABELS.podTemplateHash];
 const replicasOf = (w: World, hash: string | undefined) =>
   w.replicaSets.find((rs) => rs.metadata.labels?.[LABELS.podTemplateHash] === hash)?.spec.replicas;
 
@@ -85,7 +86,9 @@ describe('abort, retry, promote-full, fast rollback, new revision mid-rollout', 
     const r = drive(w);
     expect(w.rollout.status?.abortedAt).toBeUndefined();
     expect(w.rollout.status?.currentStepIndex).toBe(1);
-    expect(messages(r.events, 'RolloutStepCompleted')).toEqual(['Rollout step 1/4 completed (setWeight: 25)']);
+    expect(messages(r.events, 'RolloutStepCompleted')).toEqual([
+      'Rollout step 1/4 completed (setWeight: 25)',
+    ]);
     expect(weightsOf(w.vs())).toEqual({ 'demo-stable': 75, 'demo-canary': 25 });
   });
 
@@ -141,7 +144,11 @@ describe('spec.paused, timed pause, two VirtualServices, header and mirror route
     const d = drive(w);
     expect(w.rollout.status?.currentStepIndex).toBe(0);
     expect(w.rollout.status?.phase).toBe('Paused');
-    expect(d.plans.flatMap((p) => p.effects).filter((e) => e.target.resource === 'replicasets' && e.op === 'patch')).toEqual([]);
+    expect(
+      d.plans
+        .flatMap((p) => p.effects)
+        .filter((e) => e.target.resource === 'replicasets' && e.op === 'patch'),
+    ).toEqual([]);
   });
 
   it('a timed pause completes only after its duration', () => {
@@ -162,7 +169,10 @@ describe('spec.paused, timed pause, two VirtualServices, header and mirror route
   it('writes weights into two VirtualServices, one in another namespace', () => {
     const w = new World('host');
     w.rollout.spec.strategy!.canary!.trafficRouting!.istio = {
-      virtualServices: [{ name: 'demo-vs', routes: ['primary'] }, { name: 'edge-vs.gateways', routes: ['primary'] }],
+      virtualServices: [
+        { name: 'demo-vs', routes: ['primary'] },
+        { name: 'edge-vs.gateways', routes: ['primary'] },
+      ],
     };
     w.virtualServices['gateways/edge-vs'] = virtualService('host', 'edge-vs', 'gateways');
     drive(w);
@@ -189,11 +199,16 @@ describe('spec.paused, timed pause, two VirtualServices, header and mirror route
     const http = (w.vs().spec as { http: { name?: string; route: unknown[] }[] }).http;
     expect(http.map((r) => r.name)).toEqual(['hdr', 'primary']);
     expect(weightsOf(w.vs(), 'http', 0)).toEqual({ 'demo-canary': 100 });
-    expect(messages(d.events, 'Updated VirtualService')).toContain("VirtualService `demo-vs` set headerRoute 'hdr'");
+    expect(messages(d.events, 'Updated VirtualService')).toContain(
+      "VirtualService `demo-vs` set headerRoute 'hdr'",
+    );
     // a GitOps revert removes the route: the next pass puts it back
     w.virtualServices[`${NS}/demo-vs`] = { ...w.vs(), spec: { ...(w.vs().spec as object), http: [http[1]] } };
     drive(w);
-    expect((w.vs().spec as { http: { name?: string }[] }).http.map((r) => r.name)).toEqual(['hdr', 'primary']);
+    expect((w.vs().spec as { http: { name?: string }[] }).http.map((r) => r.name)).toEqual([
+      'hdr',
+      'primary',
+    ]);
     w.setStatus({ pauseConditions: null });
     drive(w);
     expect((w.vs().spec as { http: { name?: string }[] }).http.map((r) => r.name)).toEqual(['primary']);
