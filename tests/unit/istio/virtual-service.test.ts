@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { IstioError } from '../../../shared/istio/errors.js';
+import type { DestinationNames } from '../../../shared/istio/routes.js';
 import { readWeights, setWeight, type WeightOptions } from '../../../shared/istio/virtual-service.js';
 import type { IstioVirtualServiceRef, KubeObject } from '../../../shared/rollout/types.js';
 import * as argo from './argo-vs.js';
@@ -428,8 +429,14 @@ spec:
       'Unable to get HTTP routes for Istio VirtualService: spec.http[0].route[0].weight must be a non-negative integer, found string "90"',
     ],
   ])('throws IstioError for %s', (_, vs, ref, opts, message) => {
-    expect(() => setWeight(vs, ref, opts)).toThrow(new IstioError(message, 'Malformed'));
-    expect(() => setWeight(vs, ref, opts)).toThrow(IstioError);
+    let thrown: unknown;
+    try {
+      setWeight(vs, ref, opts);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(IstioError);
+    expect((thrown as IstioError).message).toBe(message);
   });
 });
 
@@ -439,7 +446,7 @@ describe('readWeights', () => {
       string,
       KubeObject,
       IstioVirtualServiceRef,
-      WeightOptions | typeof HOSTS,
+      DestinationNames,
       { canary: number; stable: number } | undefined,
     ]
   >([
@@ -461,7 +468,7 @@ describe('readWeights', () => {
       'subset mode with an additional subset',
       load('subset-additional.yaml'),
       { name: 'vsvc' },
-      SUBSETS as unknown as typeof HOSTS,
+      SUBSETS,
       { canary: 0, stable: 100 },
     ],
     [
