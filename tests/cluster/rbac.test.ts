@@ -57,7 +57,7 @@ async function call(
   group: string,
   resource: string,
   verb: string,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: Json }> {
   const [plural = '', sub] = resource.split('/');
   const coll = `${group ? `/apis/${group}/${VERSIONS[group]}` : '/api/v1'}/namespaces/${ns}/${plural}`;
   const item = `${coll}/${NAMES[plural]}${sub ? `/${sub}` : ''}`;
