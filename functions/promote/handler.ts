@@ -1,0 +1,180 @@
+/**
+ * `promote` (HTTP API, payload v2): signed operator actions on a Rollout, and a signed read of its state.
+ *
+ *   POST /v1/clusters/{cluster}/namespaces/{ns}/rollouts/{name}/{promote|promote-full|abort|retry|pause|resume}
+ *   GET  /v1/clusters/{cluster}/namespaces/{ns}/rollouts/{name}
+ *
+ * Checks, in order, each answering before anything later runs: body over 64 KiB → 413; signature → 401 (generic
+ * body); route → 404/405; content type → 415; body schema → 400; unknown cluster → 404. Then the action:
+ * 200 / 409 (step moved, or not allowed now) / 400 (invalid) / 404 (no such Rollout); cluster unreachable → 503
+ * with Retry-After. After a change, one `sluice.step` event moves the rollout now instead of at the next minute.
+ */
+import type { MiddyfiedHandler } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { verifySignature } from '../../shared/aws/webhook-auth.js';
+import { KubeApiError } from '../../shared/kube/errors.js';
+import type { Rollout } from '../../shared/rollout/types.js';
+import { applyOperatorAction, summarizeRollout, type ActionResult } from '../../shared/usecases/actions.js';
+import { stepEvent } from '../../shared/lambda/bus.js';
+import type { DepsProvider, FunctionDeps } from '../../shared/lambda/deps.js';
+import {
+  parseActionBody,
+  parseRoute,
+  rawBody,
+  requireJson,
+  type ActionBody,
+  type ApiRoute,
+} from '../../shared/lambda/http.js';
+import type { Logger } from '../../shared/lambda/logger.js';
+import { useCaseLog } from '../../shared/lambda/logger.js';
+import {
+  HttpError,
+  jsonResponse,
+  lambdaHandler,
+  type HandlerOptions,
+  type HttpResponse,
+} from '../../shared/lambda/middleware.js';
+import { defaultDeps } from '../../shared/lambda/wiring.js';
+
+const RETRY_AFTER_SECONDS = '5';
+
+const STATUS_BY_CODE: Record<NonNullable<ActionResult['code']>, number> = {
+  conflict: 409,
+  invalid: 400,
+  'not-found': 404,
+};
+
+function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
+  return out;
+}
+
+async function authenticate(
+  deps: FunctionDeps,
+  headers: Record<string, string>,
+  body: Buffer,
+  log: Logger,
+): Promise<string> {
+  const secrets = await deps.webhookSecrets();
+  const verdict = verifySignature({
+    headers,
+    rawBody: body,
+    secrets,
+    now: deps.now(),
+    toleranceSeconds: deps.config.signatureToleranceSeconds,
+  });
+  if (!verdict.ok) {
+    log.warn('signature rejected', {
+      reason: verdict.reason,
+      keyId: headers['x-sluice-key-id']?.slice(0, 64),
+    });
+    throw new HttpError(401, 'unauthorized');
+  }
+  return verdict.keyId;
+}
+
+/** Runs a Kubernetes call, turning "cluster unreachable" into 503 + Retry-After. */
+async function reachable<T>(cluster: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof KubeApiError && err.isRetryable) {
+      throw new HttpError(503, `cluster ${cluster} is unavailable, retry later`, {
+        'retry-after': RETRY_AFTER_SECONDS,
+      });
+    }
+    throw err;
+  }
+}
+
+async function act(
+  deps: FunctionDeps,
+  route: ApiRoute,
+  input: ActionBody,
+  actor: string,
+  log: Logger,
+): Promise<HttpResponse> {
+  const { cluster, namespace, name, action } = route;
+  const gateway = await deps.clusters.gateway(cluster);
+  if (!gateway) throw new HttpError(404, `unknown cluster ${cluster}`);
+  if (!action) {
+    const rollout = (await reachable(cluster, () => gateway.get('rollouts', namespace, name))) as
+      Rollout | undefined;
+    if (!rollout) throw new HttpError(404, `rollout ${namespace}/${name} not found`);
+    return jsonResponse(200, {
+      cluster,
+      namespace,
+      name,
+      state: summarizeRollout(rollout),
+      status: rollout.status,
+    });
+  }
+  const result = await reachable(cluster, () =>
+    applyOperatorAction(
+      { gateway, now: deps.now, log: useCaseLog(log) },
+      {
+        namespace,
+        name,
+        action,
+        actor,
+        ...(input.expectedStep === undefined ? {} : { expectStep: input.expectedStep }),
+      },
+    ),
+  );
+  if (!result.ok) {
+    const status = STATUS_BY_CODE[result.code ?? 'invalid'];
+    log.info('action refused', {
+      actor,
+      action,
+      cluster,
+      rollout: `${namespace}/${name}`,
+      status,
+      ...result,
+    });
+    return jsonResponse(status, { message: result.message, before: result.before });
+  }
+  log.info('action accepted', {
+    actor,
+    action,
+    cluster,
+    rollout: `${namespace}/${name}`,
+    reason: input.reason,
+    before: result.before,
+    after: result.after,
+  });
+  if (JSON.stringify(result.before) !== JSON.stringify(result.after)) {
+    try {
+      await deps.bus.send([stepEvent({ cluster, namespace, rollout: name })]);
+    } catch (err) {
+      // The action is committed; the schedule picks the rollout up within a minute.
+      log.warn('step event not sent', { error: err });
+    }
+  }
+  return jsonResponse(200, { message: result.message, before: result.before, after: result.after });
+}
+
+/** The promote function over the given dependencies. */
+export function createPromoteHandler(
+  deps: DepsProvider,
+  options: Partial<HandlerOptions> = {},
+): MiddyfiedHandler<APIGatewayProxyEventV2, HttpResponse> {
+  return lambdaHandler<APIGatewayProxyEventV2, HttpResponse>(
+    { ...options, name: 'promote', http: true },
+    async (event, { log }) => {
+      const body = rawBody(event);
+      const d = await deps();
+      const headers = lowerCaseHeaders(event.headers);
+      const keyId = await authenticate(d, headers, body, log);
+      const route = parseRoute(event.requestContext?.http?.method ?? '', event.rawPath ?? '');
+      let input: ActionBody = {};
+      if (route.action) {
+        requireJson(headers, body);
+        input = parseActionBody(body);
+      }
+      return act(d, route, input, keyId, log.child({ keyId }));
+    },
+  );
+}
+
+export const handler = createPromoteHandler(defaultDeps);

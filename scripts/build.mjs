@@ -1,0 +1,58 @@
+// Builds one minified ESM bundle per function: dist/<name>/handler.mjs (+ metafile), and prints each bundle's size
+// and its largest inputs by package. The same esbuild settings as serverless.yml's custom.esbuild.
+import { build } from 'esbuild';
+import { readdirSync, existsSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+export const BANNER =
+  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
+const bundleSdk = process.argv.includes('--bundle-sdk');
+
+const functions = readdirSync(join(root, 'functions')).filter((name) =>
+  existsSync(join(root, 'functions', name, 'handler.ts')),
+);
+
+const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** Sums bytesInOutput per npm package (or "sluice" for our own files). */
+function byPackage(metafile, output) {
+  const sizes = new Map();
+  for (const [file, info] of Object.entries(metafile.outputs[output].inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+    const key = m ? m[1] : 'sluice';
+    sizes.set(key, (sizes.get(key) ?? 0) + info.bytesInOutput);
+  }
+  return [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 5);
+}
+
+let failed = false;
+for (const name of functions) {
+  const outfile = join(root, 'dist', name, 'handler.mjs');
+  try {
+    const result = await build({
+      entryPoints: [join(root, 'functions', name, 'handler.ts')],
+      outfile,
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      target: 'node22',
+      format: 'esm',
+      sourcemap: 'linked',
+      metafile: true,
+      banner: { js: BANNER },
+      external: bundleSdk ? [] : ['@aws-sdk/*'],
+      logLevel: 'warning',
+    });
+    writeFileSync(join(root, 'dist', name, 'meta.json'), JSON.stringify(result.metafile));
+    const output = Object.keys(result.metafile.outputs).find((o) => o.endsWith('handler.mjs'));
+    const top = byPackage(result.metafile, output)
+      .map(([pkg, bytes]) => `${pkg} ${kib(bytes)}`)
+      .join(', ');
+    console.log(`${name.padEnd(12)} ${kib(statSync(outfile).size).padStart(11)}  (${top})`);
+  } catch (err) {
+    failed = true;
+    console.error(`${name}: build failed: ${err.message}`);
+  }
+}
+process.exit(failed ? 1 : 0);
