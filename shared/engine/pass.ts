@@ -13,7 +13,8 @@ import { jsonEqual } from './json-diff.js';
 import { findReplicaSetByHash, planScaling, rolloutReplicas, rsRevision } from './replicasets.js';
 import { selectedHash } from './services.js';
 import { buildStatus } from './status-builder.js';
-import { destinationRuleHashes, planTraffic, type TrafficPlan } from './traffic.js';
+import { destinationRuleHashes } from './dr-switch.js';
+import { planTraffic, type TrafficPlan } from './traffic.js';
 import type { EventRecord, Observed, Plan, TransitionKind } from './types.js';
 
 const PAUSE_STEP = 'CanaryPauseStep';

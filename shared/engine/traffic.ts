@@ -13,17 +13,9 @@
  *   so a GitOps revert of the VirtualService is put right like the weights (#2463).
  * Pure module: no I/O.
  */
-import type {
-  IstioVirtualServiceRef,
-  KubeObject,
-  ReplicaSet,
-  Rollout,
-  RolloutStatus,
-} from '../rollout/types.js';
-import { LABELS } from '../rollout/types.js';
-import { isFullyAvailable, replicaSetAvailable } from '../rollout/replicas.js';
+import type { IstioVirtualServiceRef, KubeObject, Rollout, RolloutStatus } from '../rollout/types.js';
+import { replicaSetAvailable } from '../rollout/replicas.js';
 import { currentSetWeight, previousSetWeight } from '../rollout/steps.js';
-import { updateDestinationRule } from '../istio/destination-rule.js';
 import { IstioError } from '../istio/errors.js';
 import { removeManagedRoutes, setHeaderRoute, setMirrorRoute } from '../istio/managed-routes.js';
 import { virtualServiceRefs } from '../istio/names.js';
@@ -31,6 +23,7 @@ import { setWeight } from '../istio/virtual-service.js';
 import { guardedPatch, jsonEqual } from './json-diff.js';
 import { findReplicaSetByHash, rolloutReplicas } from './replicasets.js';
 import { switchService } from './services.js';
+import { drWrite } from './dr-switch.js';
 import type { EventRecord, Observed, Write } from './types.js';
 
 /** What {@link planTraffic} needs: the observation, with the Rollout's status as this pass sees it. */
@@ -76,36 +69,37 @@ export function desiredWeight(input: TrafficInput): { weight: number; branch: Br
   return { weight: 100, branch: 'steps' };
 }
 
-function subsetHash(dr: KubeObject | undefined, subset: string): string {
-  const subsets = (dr?.spec as { subsets?: unknown } | undefined)?.subsets;
-  if (!Array.isArray(subsets)) return '';
-  const found = subsets.find((s: { name?: unknown }) => s?.name === subset) as
-    { labels?: Record<string, string> } | undefined;
-  return found?.labels?.[LABELS.podTemplateHash] ?? '';
-}
-
-/** Hashes the DestinationRule's subsets carry (for "still referenced" checks). */
-export function destinationRuleHashes(dr: KubeObject | undefined): string[] {
-  const subsets = (dr?.spec as { subsets?: unknown } | undefined)?.subsets;
-  if (!Array.isArray(subsets)) return [];
-  return subsets.map((s: { labels?: Record<string, string> }) => s?.labels?.[LABELS.podTemplateHash] ?? '');
-}
-
-function delayReason(rss: ReplicaSet[], hash: string, share: number): string | undefined {
-  if (share <= 0 || hash === '') return undefined;
-  const rs = findReplicaSetByHash(rss, hash);
-  if (!rs) return `delaying destination rule switch: ReplicaSet with hash ${hash} does not exist`;
-  if (!isFullyAvailable(rs) || replicaSetAvailable(rs) === 0) {
-    return `delaying destination rule switch: ReplicaSet ${rs.metadata.name} not fully available`;
-  }
-  return undefined;
-}
-
 function stepRouteNames(r: Rollout): string[] {
   return (r.spec.strategy?.canary?.steps ?? []).flatMap((s) => {
     const name = s.setHeaderRoute?.name ?? s.setMirrorRoute?.name;
     return name === undefined ? [] : [name];
   });
+}
+
+type RouteTarget = Parameters<typeof setHeaderRoute>[3];
+
+/** Applies the header/mirror routes of steps 0..index in order (level-triggered: a revert is put right). */
+function applyStepRoutes(
+  r: Rollout,
+  vs: KubeObject,
+  ref: IstioVirtualServiceRef,
+  target: RouteTarget,
+  notes: string[],
+): KubeObject {
+  const steps = r.spec.strategy?.canary?.steps ?? [];
+  const last = Math.min(r.status?.currentStepIndex ?? 0, steps.length - 1);
+  let object = vs;
+  for (const step of steps.slice(0, last + 1)) {
+    const before = object;
+    if (step.setHeaderRoute) object = setHeaderRoute(object, ref, step.setHeaderRoute, target).object;
+    else if (step.setMirrorRoute) object = setMirrorRoute(object, ref, step.setMirrorRoute, target).object;
+    else continue;
+    if (!jsonEqual(before, object)) {
+      const kind = step.setHeaderRoute ? 'headerRoute' : 'mirrorRoute';
+      notes.push(`set ${kind} '${step.setHeaderRoute?.name ?? step.setMirrorRoute?.name ?? ''}'`);
+    }
+  }
+  return object;
 }
 
 /** Applies header/mirror routes of steps 0..index, or removes all managed routes; then the weights. */
@@ -115,13 +109,13 @@ function editVirtualService(
   ref: IstioVirtualServiceRef,
   w: number,
   branch: Branch,
-) {
+): { object: KubeObject; notes: string[] } {
   const r = input.rollout;
   const canary = r.spec.strategy?.canary ?? {};
   const dr = canary.trafficRouting?.istio?.destinationRule;
   const managed = (canary.trafficRouting?.managedRoutes ?? []).map((m) => m.name);
   const drHost = (input.observed.destinationRule?.spec as { host?: string } | undefined)?.host;
-  const target = {
+  const target: RouteTarget = {
     canaryService: canary.canaryService,
     canarySubset: dr?.canarySubsetName,
     destinationRuleHost: dr ? drHost : undefined,
@@ -130,19 +124,7 @@ function editVirtualService(
   let object = vs;
   const notes: string[] = [];
   if (branch === 'steps') {
-    const steps = canary.steps ?? [];
-    const last = Math.min(r.status?.currentStepIndex ?? 0, steps.length - 1);
-    for (let i = 0; i <= last; i++) {
-      const step = steps[i];
-      const before = object;
-      if (step?.setHeaderRoute) object = setHeaderRoute(object, ref, step.setHeaderRoute, target).object;
-      else if (step?.setMirrorRoute) object = setMirrorRoute(object, ref, step.setMirrorRoute, target).object;
-      else continue;
-      if (!jsonEqual(before, object)) {
-        const kind = step.setHeaderRoute ? 'headerRoute' : 'mirrorRoute';
-        notes.push(`set ${kind} '${step.setHeaderRoute?.name ?? step.setMirrorRoute?.name ?? ''}'`);
-      }
-    }
+    object = applyStepRoutes(r, object, ref, target, notes);
   } else if (managed.length > 0 || stepRouteNames(r).length > 0) {
     const removed = removeManagedRoutes(object, managed, stepRouteNames(r));
     if (removed.modified) notes.push('removed all managed routes.');
@@ -193,7 +175,11 @@ function vsWrites(
   return { writes, events };
 }
 
-function serviceWrites(input: TrafficInput, canaryHash: string, aborted: boolean) {
+function serviceWrites(
+  input: TrafficInput,
+  canaryHash: string,
+  aborted: boolean,
+): { writes: Write[]; events: EventRecord[]; waiting: string[] } {
   const { rollout: r, observed } = input;
   const canary = r.spec.strategy?.canary ?? {};
   const out = { writes: [] as Write[], events: [] as EventRecord[], waiting: [] as string[] };
@@ -211,39 +197,6 @@ function serviceWrites(input: TrafficInput, canaryHash: string, aborted: boolean
     if (res.waiting) out.waiting.push(res.waiting);
   }
   return out;
-}
-
-function drWrite(input: TrafficInput, canaryHash: string, w: number) {
-  const { rollout: r, observed } = input;
-  const canary = r.spec.strategy?.canary ?? {};
-  const ref = canary.trafficRouting?.istio?.destinationRule;
-  const dr = observed.destinationRule;
-  if (!ref || !dr) return {};
-  const { object } = updateDestinationRule(dr, ref, canaryHash, input.stableHash, r.metadata.name);
-  const patch = guardedPatch(dr, object);
-  if (patch.length === 0) return {};
-  if (!canary.canaryService && !canary.stableService) {
-    const flips: [string, number][] = [];
-    if (subsetHash(dr, ref.canarySubsetName) !== canaryHash) flips.push([canaryHash, w]);
-    if (subsetHash(dr, ref.stableSubsetName) !== input.stableHash) flips.push([input.stableHash, 100 - w]);
-    for (const [hash, share] of flips) {
-      const waiting = delayReason(observed.replicaSets, hash, share);
-      if (waiting) return { waiting };
-    }
-  }
-  const name = dr.metadata.name;
-  const write: Write = {
-    op: 'patch',
-    target: { resource: 'destinationrules', namespace: dr.metadata.namespace ?? r.metadata.namespace, name },
-    patch,
-    reason: `DestinationRule ${name}: ${ref.canarySubsetName} → ${canaryHash}, ${ref.stableSubsetName} → ${input.stableHash}`,
-  };
-  const event: EventRecord = {
-    type: 'Normal',
-    reason: 'UpdatedDestinationRule',
-    message: `DestinationRule ${name} subset updated (${ref.canarySubsetName}: ${canaryHash}, ${ref.stableSubsetName}: ${input.stableHash})`,
-  };
-  return { write, event };
 }
 
 function stableGate(input: TrafficInput, w: number, aborted: boolean): string | undefined {
