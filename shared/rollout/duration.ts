@@ -27,28 +27,30 @@ const MAX_DURATION_NS = 2 ** 63 - 1;
  * would return an error: empty string, a number without a unit (other than `0`), an unknown unit, overflow.
  */
 export function parseGoDuration(input: string): number | undefined {
-  let s = input;
-  let sign = 1;
-  if (s.startsWith('-') || s.startsWith('+')) {
-    sign = s.startsWith('-') ? -1 : 1;
-    s = s.slice(1);
-  }
+  const sign = input.startsWith('-') ? -1 : 1;
+  let s = input.startsWith('-') || input.startsWith('+') ? input.slice(1) : input;
   if (s === '0') return 0;
   if (s === '') return undefined;
   let total = 0;
-  const part = /^(\d*)(?:\.(\d*))?([^\d.]+)/;
   while (s !== '') {
-    const m = part.exec(s);
-    if (!m) return undefined;
-    const [whole, intDigits = '', fracDigits, unitText = ''] = m;
-    if (intDigits === '' && (fracDigits === undefined || fracDigits === '')) return undefined;
-    const unit = UNITS[unitText];
-    if (unit === undefined) return undefined;
-    total += Number(`${intDigits || '0'}.${fracDigits ?? '0'}`) * unit;
+    const part = leadingPart(s);
+    if (part === undefined) return undefined;
+    total += part.ns;
     if (total > MAX_DURATION_NS) return undefined;
-    s = s.slice(whole.length);
+    s = s.slice(part.length);
   }
   return sign * total;
+}
+
+/** One `<number><unit>` at the start of `s`: its length and value in nanoseconds. */
+function leadingPart(s: string): { length: number; ns: number } | undefined {
+  const m = /^(\d*)(?:\.(\d*))?([^\d.]+)/.exec(s);
+  if (!m) return undefined;
+  const [whole, intDigits = '', fracDigits, unitText = ''] = m;
+  if (intDigits === '' && !fracDigits) return undefined;
+  const unit = UNITS[unitText];
+  if (unit === undefined) return undefined;
+  return { length: whole.length, ns: Number(`${intDigits || '0'}.${fracDigits || '0'}`) * unit };
 }
 
 /**

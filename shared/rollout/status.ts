@@ -32,22 +32,32 @@ function restartPending(r: Rollout, status: RolloutStatus): boolean {
  * ```
  */
 export function computePhase(r: Rollout, status: RolloutStatus): { phase: RolloutPhase; message: string } {
-  for (const cond of status.conditions ?? []) {
-    if (cond.type === 'InvalidSpec') return { phase: 'Degraded', message: `InvalidSpec: ${cond.message}` };
-    if (DEGRADED_REASONS.has(cond.reason))
-      return { phase: 'Degraded', message: `${cond.reason}: ${cond.message}` };
-  }
+  const degraded = degradedMessage(status);
+  if (degraded !== undefined) return { phase: 'Degraded', message: degraded };
   if (r.spec.paused) return { phase: 'Paused', message: 'manually paused' };
   const pause = status.pauseConditions?.[0];
   if (pause) return { phase: 'Paused', message: pause.reason };
-  if (restartPending(r, status)) return { phase: 'Progressing', message: 'rollout is restarting' };
-  if ((status.updatedReplicas ?? 0) < (r.spec.replicas ?? 1))
-    return { phase: 'Progressing', message: 'more replicas need to be updated' };
-  if ((status.availableReplicas ?? 0) < (status.updatedReplicas ?? 0))
-    return { phase: 'Progressing', message: 'updated replicas are still becoming available' };
-  if (!status.stableRS || status.stableRS !== status.currentPodHash)
-    return { phase: 'Progressing', message: 'waiting for all steps to complete' };
+  const progressing = progressingMessage(r, status);
+  if (progressing !== undefined) return { phase: 'Progressing', message: progressing };
   return { phase: 'Healthy', message: '' };
+}
+
+function degradedMessage(status: RolloutStatus): string | undefined {
+  for (const cond of status.conditions ?? []) {
+    if (cond.type === 'InvalidSpec') return `InvalidSpec: ${cond.message}`;
+    if (DEGRADED_REASONS.has(cond.reason)) return `${cond.reason}: ${cond.message}`;
+  }
+  return undefined;
+}
+
+function progressingMessage(r: Rollout, status: RolloutStatus): string | undefined {
+  const updated = status.updatedReplicas ?? 0;
+  if (restartPending(r, status)) return 'rollout is restarting';
+  if (updated < (r.spec.replicas ?? 1)) return 'more replicas need to be updated';
+  if ((status.availableReplicas ?? 0) < updated) return 'updated replicas are still becoming available';
+  if (!status.stableRS || status.stableRS !== status.currentPodHash)
+    return 'waiting for all steps to complete';
+  return undefined;
 }
 
 /** A Kubernetes `metav1.Time` string: RFC 3339 in UTC with whole seconds. */

@@ -108,6 +108,21 @@ function surgeError(canary: CanaryStrategy): string | undefined {
   return undefined;
 }
 
+function pingPongError(pingPong: NonNullable<CanaryStrategy['pingPong']>): string | undefined {
+  const missing = 'Ping service and Pong service must to be set to use Ping-Pong feature';
+  if (!pingPong.pingService)
+    return invalid(`${CANARY}.pingPong.pingService`, pingPong.pingService ?? '', missing);
+  if (!pingPong.pongService)
+    return invalid(`${CANARY}.pingPong.pongService`, pingPong.pongService ?? '', missing);
+  if (pingPong.pingService === pingPong.pongService)
+    return invalid(
+      `${CANARY}.pingPong.pingService`,
+      pingPong.pingService,
+      'This rollout uses the same service for the ping and pong services, but two different services are required.',
+    );
+  return undefined;
+}
+
 function servicesError(canary: CanaryStrategy): string | undefined {
   const { canaryService, stableService, pingPong, trafficRouting } = canary;
   if (canaryService && stableService && canaryService === stableService)
@@ -116,19 +131,8 @@ function servicesError(canary: CanaryStrategy): string | undefined {
       stableService,
       'This rollout uses the same service for the stable and canary services, but two different services are required.',
     );
-  if (pingPong) {
-    const missing = 'Ping service and Pong service must to be set to use Ping-Pong feature';
-    if (!pingPong.pingService)
-      return invalid(`${CANARY}.pingPong.pingService`, pingPong.pingService ?? '', missing);
-    if (!pingPong.pongService)
-      return invalid(`${CANARY}.pingPong.pongService`, pingPong.pongService ?? '', missing);
-    if (pingPong.pingService === pingPong.pongService)
-      return invalid(
-        `${CANARY}.pingPong.pingService`,
-        pingPong.pingService,
-        'This rollout uses the same service for the ping and pong services, but two different services are required.',
-      );
-  }
+  const pingPongProblem = pingPong && pingPongError(pingPong);
+  if (pingPongProblem) return pingPongProblem;
   const usesSubsets = trafficRouting?.istio?.destinationRule !== undefined;
   if (trafficRouting && !usesSubsets && !pingPong) {
     const msg = 'Canary service and Stable service must to be set to use Traffic Routing';
