@@ -12,10 +12,19 @@ import { parseKubeconfig, toKubeConfig } from '../kube/kubeconfig.js';
 import { EXAMPLE_DIR, loadObjects, readManifests } from '../sandbox/example.js';
 import { startFakeApiServer } from '../sandbox/fake-apiserver.js';
 import { startKubelet } from '../sandbox/kubelet.js';
-import { seededRandom, simulateTraffic, type TrafficSample } from '../sandbox/traffic.js';
+import { seededRandom, shareOnHash, simulateTraffic, type TrafficSample } from '../sandbox/traffic.js';
+import { LABELS, type Service } from '../rollout/types.js';
 import { applyOperatorAction } from '../usecases/actions.js';
 import { describeRollout, type RolloutView } from '../usecases/status-view.js';
-import { compactView, decisionLine, elapsed, promoteHint, sandboxBanner, viewKey } from './sandbox-view.js';
+import {
+  compactView,
+  decisionLine,
+  elapsed,
+  promoteHint,
+  sandboxBanner,
+  viewKey,
+  type Observation,
+} from './sandbox-view.js';
 import { startKeys, type KeySource } from './sandbox-keys.js';
 
 /** Options of the sandbox run (from the `sluice run` flags). */
@@ -59,18 +68,32 @@ function isIndefinitePause(view: RolloutView): boolean {
   return view.phase === 'Paused' && view.step !== undefined && view.steps[view.step.index]?.text === 'pause';
 }
 
-async function sampleTraffic(
+/** Reads the VirtualService weights and Service selectors, and sends one tick of simulated traffic. */
+async function observeMesh(
   gw: KubeGateway,
   random: () => number,
   requests: number,
-): Promise<TrafficSample> {
+  hash: string | undefined,
+): Promise<Observation> {
   const vs = await gw.get('virtualservices', REF.namespace, 'reviews');
-  return simulateTraffic(
-    vs,
-    { canaryHost: 'reviews-canary', stableHost: 'reviews-stable', route: 'primary' },
-    requests,
-    random,
-  );
+  const hosts = { canaryHost: 'reviews-canary', stableHost: 'reviews-stable', route: 'primary' };
+  const sample: TrafficSample = simulateTraffic(vs, hosts, requests, random);
+  const selectors: Record<string, string | undefined> = {};
+  for (const host of [hosts.canaryHost, hosts.stableHost]) {
+    const svc = (await gw.get('services', REF.namespace, host)) as Service | undefined;
+    selectors[host] = svc?.spec?.selector?.[LABELS.podTemplateHash];
+  }
+  const route =
+    (
+      vs?.spec as {
+        http?: { name?: string; route?: { destination?: { host?: string }; weight?: number }[] }[];
+      }
+    )?.http?.find((r) => r.name === 'primary')?.route ?? [];
+  const weightOf = (host: string): number => route.find((d) => d.destination?.host === host)?.weight ?? 0;
+  return {
+    vs: { stable: weightOf(hosts.stableHost), canary: weightOf(hosts.canaryHost) },
+    traffic: { total: sample.total, newShare: hash ? shareOnHash(sample, selectors, hash) : 0 },
+  };
 }
 
 /** One tick: engine passes, decision lines, view when it changed, pause handling. Returns the view. */
@@ -89,10 +112,11 @@ async function tick(
   }
   const view = await describeRollout(gw, REF.namespace, REF.name);
   if (!view) throw new Error(`rollout ${REF.namespace}/${REF.name} disappeared from the sandbox`);
-  const traffic = await sampleTraffic(gw, opts.random, opts.requestsPerTick);
-  if (viewKey(view) !== t.lastKey) {
-    t.lastKey = viewKey(view);
-    opts.out(`${stamp()}    ${compactView(view, traffic)}`);
+  const seen = await observeMesh(gw, opts.random, opts.requestsPerTick, view.currentPodHash);
+  const key = `${viewKey(view)} ${seen.vs.stable}/${seen.vs.canary}`;
+  if (key !== t.lastKey) {
+    t.lastKey = key;
+    opts.out(`${stamp()}    ${compactView(view, seen)}`);
   }
   if (isIndefinitePause(view)) await handlePause(gw, t, opts);
   else t.pauseShownAt = undefined;
@@ -124,7 +148,7 @@ async function handlePause(
     { gateway: gw, now: () => new Date() },
     { ...REF, action: wanted, actor },
   );
-  opts.out(`${elapsed(t.start, Date.now())}  ${wanted} by ${actor}: ${res.message}`);
+  opts.out(`${elapsed(t.start, Date.now())}  ${res.message}`);
 }
 
 /** Whether the story is over: Healthy on the new version, or Degraded (aborted). */
@@ -164,9 +188,11 @@ export async function runSandbox(opts: SandboxOptions): Promise<number> {
       gw,
       t,
       loopOpts,
-      (v) => v?.phase === 'Healthy' && v.stableRS !== undefined,
+      (v) => v?.phase === 'Degraded' || (v?.phase === 'Healthy' && v.stableRS !== undefined),
     );
     const v1Hash = view?.stableRS;
+    if (view?.phase !== 'Healthy')
+      throw new Error(`v1 did not become Healthy: ${view?.phase ?? 'no status'} ${view?.message ?? ''}`);
     opts.out(`${elapsed(t.start, Date.now())}  v1 is stable (${v1Hash}). Releasing v2: image ${NEW_IMAGE}`);
     await gw.mergePatch(
       { resource: 'rollouts', ...REF },

@@ -4,7 +4,6 @@
  */
 import type { StepResult } from '../usecases/step.js';
 import type { RolloutView } from '../usecases/status-view.js';
-import type { TrafficSample } from '../sandbox/traffic.js';
 
 /** `+12.3s` since the start of the run. */
 export function elapsed(startMs: number, nowMs: number): string {
@@ -32,17 +31,25 @@ function pauseText(view: RolloutView, pausedSince: string | undefined, steps: { 
     : ` | paused (${current ?? 'pause'}${pausedSince ? `, since ${pausedSince}` : ''})`;
 }
 
+/** What the sandbox observed besides the Rollout: VirtualService weights and simulated traffic. */
+export interface Observation {
+  vs: { stable: number; canary: number };
+  /** Requests in the tick, and the share (0..1) that reached pods of the Rollout's current pod-template hash. */
+  traffic?: { total: number; newShare: number };
+}
+
 /**
- * The compact view, e.g.
- * `step 2/6 setWeight: 20 | weights stable 80 / canary 20 | traffic canary 21% of 200 | RS 6d4c stable 4/4, 8f7b canary 1/1 | Paused`
+ * The compact view, e.g. `step 2/6 pause: 5s | canary weight 20 (VS stable 80 / canary 20) |
+ * traffic to 8f7b 21% of 200 | RS 8f7b canary 1/1, 6d4c stable 4/4 | Paused (pause: 5s)`
  */
-export function compactView(view: RolloutView, traffic?: TrafficSample, pausedSince?: string): string {
+export function compactView(view: RolloutView, seen?: Observation, pausedSince?: string): string {
   const step = view.step
     ? `step ${Math.min(view.step.index + 1, view.step.total)}/${view.step.total} ${view.steps[view.step.index]?.text ?? 'done'}`
     : 'no steps';
-  const weights = `weights stable ${100 - view.actualWeight} / canary ${view.actualWeight}`;
-  const seen = traffic
-    ? ` | traffic canary ${Math.round(traffic.canaryShare * 100)}% of ${traffic.total}`
+  const vs = seen ? ` (VS stable ${seen.vs.stable} / canary ${seen.vs.canary})` : '';
+  const hash = view.currentPodHash ?? '?';
+  const traffic = seen?.traffic
+    ? ` | traffic to ${hash} ${Math.round(seen.traffic.newShare * 100)}% of ${seen.traffic.total}`
     : '';
   const sets = view.replicaSets
     .filter((rs) => rs.replicas > 0 || rs.tags.length > 0)
@@ -51,7 +58,8 @@ export function compactView(view: RolloutView, traffic?: TrafficSample, pausedSi
         `${rs.hash ?? rs.name}${rs.tags.length ? ` ${rs.tags.join('+')}` : ''} ${rs.ready}/${rs.replicas}`,
     )
     .join(', ');
-  return `${step} | ${weights}${seen} | RS ${sets || 'none'} | ${view.phase}${pauseText(view, pausedSince, view.steps)}`;
+  const weight = `canary weight ${view.actualWeight}${vs}`;
+  return `${step} | ${weight}${traffic} | RS ${sets || 'none'} | ${view.phase}${pauseText(view, pausedSince, view.steps)}`;
 }
 
 /** The view without the traffic sample: equal keys mean nothing worth printing changed. */

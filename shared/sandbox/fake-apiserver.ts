@@ -258,7 +258,10 @@ export async function startFakeApiServer(opts: FakeApiServerOptions = {}): Promi
   };
 }
 
-/** A kubeconfig for the sandbox: one cluster `sluice-sandbox`, context and user of the same name, no credentials. */
+/**
+ * A kubeconfig for the sandbox: one cluster `sluice-sandbox`, context and user of the same name. The token is a
+ * placeholder (kubeconfig loaders want a credential); the sandbox does not check it.
+ */
 export function sandboxKubeconfig(url: string): string {
   return [
     'apiVersion: v1',
@@ -276,7 +279,8 @@ export function sandboxKubeconfig(url: string): string {
     'current-context: sluice-sandbox',
     'users:',
     '  - name: sluice-sandbox',
-    '    user: {}',
+    '    user:',
+    '      token: sandbox-no-auth',
     '',
   ].join('\n');
 }

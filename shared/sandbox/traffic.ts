@@ -12,6 +12,8 @@ export interface TrafficSample {
   other: number;
   /** canary / total, 0..1 (0 when total is 0). */
   canaryShare: number;
+  /** Requests per destination short host name. */
+  byHost: Record<string, number>;
 }
 
 /** Which destinations count as canary and stable. */
@@ -36,6 +38,22 @@ function routeOf(vs: unknown, name: string | undefined): Destination[] {
   const http = (vs as { spec?: { http?: { name?: string; route?: Destination[] }[] } })?.spec?.http ?? [];
   const route = name === undefined ? http[0] : http.find((r) => r.name === name);
   return route?.route ?? [];
+}
+
+/**
+ * Share of the sample (0..1) that reached pods with pod-template hash `hash`, following each host's Service
+ * selector (`rollouts-pod-template-hash`), i.e. what users of the new version would see.
+ */
+export function shareOnHash(
+  sample: TrafficSample,
+  selectors: Record<string, string | undefined>,
+  hash: string,
+): number {
+  if (sample.total === 0) return 0;
+  const hits = Object.entries(sample.byHost)
+    .filter(([host]) => selectors[host] === hash)
+    .reduce((sum, [, n]) => sum + n, 0);
+  return hits / sample.total;
 }
 
 /**
@@ -69,11 +87,19 @@ export function simulateTraffic(
     route.length === 1 && d.weight === undefined ? 100 : Math.max(0, d.weight ?? 0),
   );
   const sum = weights.reduce((a, b) => a + b, 0);
-  const sample: TrafficSample = { total: requests, canary: 0, stable: 0, other: 0, canaryShare: 0 };
+  const sample: TrafficSample = {
+    total: requests,
+    canary: 0,
+    stable: 0,
+    other: 0,
+    canaryShare: 0,
+    byHost: {},
+  };
   for (let i = 0; i < requests; i++) {
     let pick = random() * sum;
     const index = sum === 0 ? -1 : weights.findIndex((w) => (pick -= w) < 0);
     const host = shortHost(route[index]?.destination?.host);
+    if (host !== '') sample.byHost[host] = (sample.byHost[host] ?? 0) + 1;
     if (host !== '' && host === targets.canaryHost) sample.canary += 1;
     else if (host !== '' && host === targets.stableHost) sample.stable += 1;
     else sample.other += 1;
