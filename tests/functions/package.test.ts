@@ -1,0 +1,108 @@
+/**
+ * Packages the service offline with osls (no AWS credentials) and checks the CloudFormation template: runtimes,
+ * architecture, schedules, the bus and its rules, HTTP API routes, least-privilege IAM, one zip per function.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const FUNCTIONS = ['schedule', 'step', 'promote', 'watch', 'drift-check'];
+
+let dir: string;
+let resources: Record<string, Resource>;
+const ofType = (type: string): Resource[] => Object.values(resources).filter((r) => r.Type === type);
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-package-'));
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+  env.AWS_REGION = 'us-east-1';
+  execFileSync('node_modules/.bin/osls', ['package', '--stage', 'ci', '--package', dir], { env, stdio: 'pipe' });
+  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  resources = template.Resources;
+}, 120_000);
+
+describe('osls package --stage ci', () => {
+  it('builds one zip per function, each holding only its .mjs bundle (and map)', () => {
+    for (const name of FUNCTIONS) expect(existsSync(join(dir, `${name}.zip`))).toBe(true);
+    const listing = execFileSync('unzip', ['-Z1', join(dir, 'step.zip')], { encoding: 'utf8' }).trim().split('\n');
+    expect(listing.sort()).toEqual(['functions/step/handler.mjs', 'functions/step/handler.mjs.map']);
+  });
+
+  it('runs every function on nodejs22.x, arm64, with an ESM handler', () => {
+    const fns = ofType('AWS::Lambda::Function');
+    expect(fns).toHaveLength(FUNCTIONS.length);
+    for (const fn of fns) {
+      expect(fn.Properties.Runtime).toBe('nodejs22.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(String(fn.Properties.Handler)).toMatch(/^functions\/[a-z-]+\/handler\.handler$/);
+    }
+  });
+
+  it('gives the watch function the 15-minute limit and one concurrent run', () => {
+    const watch = ofType('AWS::Lambda::Function').find((f) => f.Properties.FunctionName === 'sluice-ci-watch');
+    expect(watch?.Properties.Timeout).toBe(900);
+    expect(watch?.Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
+  it('schedules schedule every minute and watch every 15 minutes', () => {
+    const expressions = ofType('AWS::Events::Rule')
+      .map((r) => r.Properties.ScheduleExpression)
+      .filter(Boolean)
+      .sort();
+    expect(expressions).toEqual(['rate(1 minute)', 'rate(15 minutes)']);
+  });
+
+  it('creates its own bus with a rule for sluice.step and one for sluice.drift', () => {
+    const buses = ofType('AWS::Events::EventBus');
+    expect(buses.map((b) => b.Properties.Name)).toEqual(['sluice-ci']);
+    const patterns = ofType('AWS::Events::Rule')
+      .filter((r) => r.Properties.EventPattern)
+      .map((r) => r.Properties.EventPattern as Record<string, string[]>);
+    expect(patterns.map((p) => p['detail-type']).sort()).toEqual([['sluice.drift'], ['sluice.step']]);
+    for (const p of patterns) expect(p.source).toEqual(['sluice']);
+  });
+
+  it('routes the HTTP API (payload 2.0) to promote', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route')
+      .map((r) => r.Properties.RouteKey)
+      .sort();
+    expect(routes).toEqual([
+      'GET /v1/clusters/{cluster}/namespaces/{namespace}/rollouts/{name}',
+      'POST /v1/clusters/{cluster}/namespaces/{namespace}/rollouts/{name}/{action}',
+    ]);
+    const [integration] = ofType('AWS::ApiGatewayV2::Integration');
+    expect(integration?.Properties.PayloadFormatVersion).toBe('2.0');
+  });
+
+  it('grants PutEvents on its own bus only and GetSecretValue on the named secrets only', () => {
+    const [role] = ofType('AWS::IAM::Role');
+    const policies = role?.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[];
+    const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
+    const actions = (s: Record<string, unknown>): string[] => [s.Action].flat() as string[];
+    const putEvents = statements.filter((s) => actions(s).some((a) => a.startsWith('events:')));
+    expect(putEvents).toHaveLength(1);
+    expect(actions(putEvents[0]!)).toEqual(['events:PutEvents']);
+    expect(putEvents[0]!.Resource).toEqual({ 'Fn::GetAtt': ['SluiceEventBus', 'Arn'] });
+    const secrets = statements.filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));
+    expect(secrets).toHaveLength(1);
+    expect(actions(secrets[0]!)).toEqual(['secretsmanager:GetSecretValue']);
+    const arns = [secrets[0]!.Resource].flat() as string[];
+    expect(arns).toEqual([
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/ci/webhook-??????',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/ci/clusters/*',
+    ]);
+    expect(statements.every((s) => s.Resource !== '*' && !actions(s).includes('*'))).toBe(true);
+  });
+
+  it('passes the bus name and settings to every function through the environment', () => {
+    for (const fn of ofType('AWS::Lambda::Function')) {
+      const vars = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+      expect(vars.SLUICE_EVENT_BUS).toBe('sluice-ci');
+      expect(vars.SLUICE_WEBHOOK_SECRET_ID).toMatch(/^arn:aws:secretsmanager:/);
+      expect(() => JSON.parse(vars.SLUICE_CLUSTERS ?? '')).not.toThrow();
+    }
+  });
+});
