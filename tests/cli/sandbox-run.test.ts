@@ -1,0 +1,68 @@
+/**
+ * `sluice run` with no cluster, as a person sees it: run in a pseudo-terminal (util-linux `script`), non-interactive
+ * (`--auto-promote`), it must show the SIMULATION banner, canary weights rising 20 → 50 → 80 → 100, the
+ * promotion, Healthy, and exit 0 within a minute.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+
+interface Run {
+  code: number | null;
+  output: string;
+  ms: number;
+}
+
+function runInPty(args: string): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'script',
+      ['-qfec', `node_modules/.bin/node bin/sluice.mjs run ${args}`, '/dev/null'],
+      {
+        cwd: process.cwd(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), 90_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output: output.replace(/\r/g, ''), ms: Date.now() - started });
+    });
+  });
+}
+
+describe('sluice run (sandbox) in a terminal', () => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runInPty('--auto-promote');
+  }, 100_000);
+
+  it('says plainly that it is a simulation and how to use a real cluster', () => {
+    expect(run.output).toContain('SIMULATION');
+    expect(run.output).toContain('npm start -- --kubeconfig ~/.kube/config');
+  });
+
+  it('shows the canary weight rising 20 → 50 → 80 → 100 in that order', () => {
+    const weights = [...run.output.matchAll(/canary weight (\d+)/g)].map((m) => Number(m[1]));
+    const afterRelease = weights.slice(weights.indexOf(20) - 1);
+    const distinct = afterRelease.filter((w, i) => i === 0 || w !== afterRelease[i - 1]);
+    expect(distinct).toEqual([0, 20, 50, 80, 100]);
+  });
+
+  it('tells how to promote at the indefinite pause, then promotes', () => {
+    expect(run.output).toMatch(/paused indefinitely/);
+    expect(run.output).toMatch(/npx sluice promote default\/reviews/);
+    expect(run.output).toMatch(/promoted \w+ to stable/);
+  });
+
+  it('ends Healthy with all traffic on the new version, exit code 0, in under a minute', () => {
+    expect(run.output).toMatch(/traffic to (\w+) 100% of 200 \| RS \1 stable 4\/4.*\| Healthy/);
+    expect(run.output).toContain('is Healthy: 100% of traffic on v2');
+    expect(run.code).toBe(0);
+    expect(run.ms).toBeLessThan(60_000);
+  });
+});
