@@ -74,6 +74,27 @@ async function authenticate(
   return verdict.keyId;
 }
 
+/**
+ * Signatures already accepted by this container. The MAC covers the timestamp and body only, so an identical
+ * request is refused (401) while its timestamp is still inside the window. Per container, so best effort.
+ */
+class ReplayGuard {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly max = 10_000) {}
+
+  /** True when this (timestamp, signature) was seen before; records it otherwise. */
+  replayed(headers: Record<string, string>, nowMs: number, windowMs: number): boolean {
+    for (const [key, expires] of this.seen) {
+      if (expires > nowMs && this.seen.size < this.max) break;
+      this.seen.delete(key);
+    }
+    const key = `${headers['x-sluice-timestamp'] ?? ''}|${headers['x-sluice-signature'] ?? ''}`;
+    if (this.seen.has(key)) return true;
+    this.seen.set(key, nowMs + windowMs);
+    return false;
+  }
+}
+
 /** Runs a Kubernetes call, turning "cluster unreachable" into 503 + Retry-After. */
 async function reachable<T>(cluster: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -159,6 +180,7 @@ export function createPromoteHandler(
   deps: DepsProvider,
   options: Partial<HandlerOptions> = {},
 ): MiddyfiedHandler<APIGatewayProxyEventV2, HttpResponse> {
+  const guard = new ReplayGuard();
   return lambdaHandler<APIGatewayProxyEventV2, HttpResponse>(
     { ...options, name: 'promote', http: true },
     async (event, { log }) => {
@@ -169,6 +191,11 @@ export function createPromoteHandler(
       const route = parseRoute(event.requestContext?.http?.method ?? '', event.rawPath ?? '');
       let input: ActionBody = {};
       if (route.action) {
+        const windowMs = 2 * d.config.signatureToleranceSeconds * 1000;
+        if (guard.replayed(headers, d.now().getTime(), windowMs)) {
+          log.warn('signature rejected', { reason: 'replayed request', keyId });
+          throw new HttpError(401, 'unauthorized');
+        }
         requireJson(headers, body);
         input = parseActionBody(body);
       }

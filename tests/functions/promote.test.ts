@@ -1,0 +1,227 @@
+/**
+ * The promote function in-process with API Gateway v2 requests carrying real HMAC signatures, against the real
+ * cluster. Every rejected request is checked for its status code AND for zero Kubernetes writes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:net';
+import { signRequest } from '../../shared/aws/webhook-auth.js';
+import { createGateway } from '../../shared/kube/client-gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../shared/kube/kubeconfig.js';
+import { createPromoteHandler } from '../../functions/promote/handler.js';
+import { MAX_BODY_BYTES } from '../../shared/lambda/http.js';
+import type { HttpResponse } from '../../shared/lambda/middleware.js';
+import { clusterInfo } from '../support/cluster.js';
+import { adminGateway, setImage, startJourney, type Journey } from '../journeys/harness.js';
+import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';
+import {
+  CLUSTER,
+  SECRETS,
+  countingGateway,
+  httpEvent,
+  instanceLabelled,
+  lambdaContext,
+  mockEventBridge,
+  testDeps,
+} from './support.js';
+
+const INSTANCE = 'fn-promote';
+const quiet = { sink: () => undefined };
+const [current, previous] = SECRETS as [(typeof SECRETS)[0], (typeof SECRETS)[0]];
+
+describe('promote function (HTTP API v2, signed)', () => {
+  let j: Journey;
+  let counted: ReturnType<typeof countingGateway>;
+  let bus: ReturnType<typeof mockEventBridge>;
+  let call: (event: ReturnType<typeof httpEvent>) => Promise<HttpResponse>;
+  let path: (action?: string, cluster?: string) => string;
+
+  beforeAll(async () => {
+    const seed = hostSeed().map((o) => (o.kind === 'Rollout' ? instanceLabelled(o, INSTANCE) : o));
+    j = await startJourney('fn-promote', seed);
+    await j.drive('reviews', (r) => r.status?.phase === 'Healthy');
+    await setImage(j.ns, 'reviews', IMAGE_V2);
+    await j.drive('reviews', (r) => r.status?.currentStepIndex === 1 && r.status.phase === 'Paused');
+    counted = countingGateway(adminGateway());
+    bus = mockEventBridge();
+    const handler = createPromoteHandler(async () => testDeps(counted.gw, INSTANCE), quiet);
+    call = (event) => handler(event, lambdaContext()) as Promise<HttpResponse>;
+    path = (action, cluster = CLUSTER) =>
+      `/v1/clusters/${cluster}/namespaces/${j.ns}/rollouts/reviews${action ? `/${action}` : ''}`;
+  });
+  afterAll(async () => {
+    bus.mock.restore();
+    await j.stop();
+  });
+
+  const json = { 'content-type': 'application/json' };
+  const signed = (body: string, secret = current, at = new Date()) => ({
+    ...json,
+    ...signRequest(secret.secret, secret.id, body, at),
+  });
+
+  describe('rejects bad requests with the right status and writes nothing', () => {
+    const nested = (depth: number) => `{"expectedStep":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+    const cases: { title: string; status: number; make: () => ReturnType<typeof httpEvent> }[] = [
+      {
+        title: 'no signature headers → 401',
+        status: 401,
+        make: () => httpEvent('POST', path('promote'), '{}', json),
+      },
+      {
+        title: 'signed with an unknown secret → 401',
+        status: 401,
+        make: () =>
+          httpEvent(
+            'POST',
+            path('promote'),
+            '{}',
+            signed('{}', { id: 'key-2', secret: 'not-the-secret-0123456789' }),
+          ),
+      },
+      {
+        title: 'malformed signature header → 401',
+        status: 401,
+        make: () =>
+          httpEvent('POST', path('promote'), '{}', { ...signed('{}'), 'x-sluice-signature': 'v1=zz' }),
+      },
+      {
+        title: 'signature over a different body → 401',
+        status: 401,
+        make: () => httpEvent('POST', path('promote'), '{"expectedStep":1}', signed('{}')),
+      },
+      {
+        title: 'timestamp 301 s old → 401',
+        status: 401,
+        make: () =>
+          httpEvent('POST', path('promote'), '{}', signed('{}', current, new Date(Date.now() - 301_000))),
+      },
+      {
+        title: 'timestamp 301 s in the future → 401',
+        status: 401,
+        make: () =>
+          httpEvent('POST', path('promote'), '{}', signed('{}', current, new Date(Date.now() + 301_000))),
+      },
+      {
+        title: 'body one byte over 64 KiB, even correctly signed → 413',
+        status: 413,
+        make: () => {
+          const body = JSON.stringify({ reason: 'x'.repeat(MAX_BODY_BYTES) }).slice(0, MAX_BODY_BYTES + 1);
+          return httpEvent('POST', path('promote'), body, signed(body));
+        },
+      },
+      {
+        title: 'oversized base64 body → 413',
+        status: 413,
+        make: () =>
+          httpEvent('POST', path('promote'), 'a'.repeat(MAX_BODY_BYTES * 2), json, { base64: true }),
+      },
+      {
+        title: 'deeply nested JSON (30 000 levels) → 400',
+        status: 400,
+        make: () => httpEvent('POST', path('promote'), nested(30_000), signed(nested(30_000))),
+      },
+      {
+        title: 'text/plain content type → 415',
+        status: 415,
+        make: () =>
+          httpEvent('POST', path('promote'), '{}', { ...signed('{}'), 'content-type': 'text/plain' }),
+      },
+      {
+        title: 'not JSON → 400',
+        status: 400,
+        make: () => httpEvent('POST', path('promote'), '{expectedStep:', signed('{expectedStep:')),
+      },
+      {
+        title: 'negative expectedStep → 400',
+        status: 400,
+        make: () => httpEvent('POST', path('promote'), '{"expectedStep":-1}', signed('{"expectedStep":-1}')),
+      },
+      {
+        title: 'reason over 256 characters → 400',
+        status: 400,
+        make: () => {
+          const body = JSON.stringify({ reason: 'r'.repeat(257) });
+          return httpEvent('POST', path('promote'), body, signed(body));
+        },
+      },
+      {
+        title: 'unknown field → 400',
+        status: 400,
+        make: () => httpEvent('POST', path('promote'), '{"step":2}', signed('{"step":2}')),
+      },
+      {
+        title: 'unknown cluster → 404',
+        status: 404,
+        make: () => httpEvent('POST', path('promote', 'elsewhere'), '{}', signed('{}')),
+      },
+      {
+        title: 'unknown action route → 404',
+        status: 404,
+        make: () => httpEvent('POST', path('delete'), '{}', signed('{}')),
+      },
+      {
+        title: 'stale expectedStep (operator saw step 0, rollout is at 1) → 409',
+        status: 409,
+        make: () => httpEvent('POST', path('promote'), '{"expectedStep":0}', signed('{"expectedStep":0}')),
+      },
+    ];
+    it.each(cases)('$title', async ({ status, make }) => {
+      const before = counted.writes();
+      const res = await call(make());
+      expect(res.statusCode).toBe(status);
+      expect(counted.writes()).toBe(before);
+      if (status === 401) expect(JSON.parse(res.body)).toEqual({ message: 'unauthorized' });
+      expect((await j.rollout('reviews')).status?.currentStepIndex).toBe(1);
+    });
+  });
+
+  it('answers a signed GET with the rollout state', async () => {
+    const res = await call(
+      httpEvent('GET', path(), undefined, signRequest(current.secret, current.id, '', new Date())),
+    );
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body).state).toMatchObject({ step: 1, phase: 'Paused' });
+  });
+
+  it('answers 503 with Retry-After when the cluster is unreachable, writing nothing', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const yaml = clusterInfo().kubeconfigYaml.replace(/server: \S+/, `server: http://127.0.0.1:${port}`);
+    const down = createGateway(toKubeConfig(parseKubeconfig(yaml, { allowLoopbackHttp: true })), {
+      maxRetries: 0,
+    });
+    const handler = createPromoteHandler(async () => testDeps(down, INSTANCE), quiet);
+    const res = (await handler(
+      httpEvent('POST', path('promote'), '{}', signed('{}')),
+      lambdaContext(),
+    )) as HttpResponse;
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+  });
+
+  it('promotes with the previous key during a rotation, emits sluice.step, and refuses the replay', async () => {
+    const body = JSON.stringify({ expectedStep: 1, reason: 'looks good' });
+    const headers = signed(body, previous);
+    const sentBefore = bus.entries().length;
+    const res = await call(httpEvent('POST', path('promote'), body, headers));
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ before: { step: 1 } });
+    expect(counted.writes()).toBeGreaterThan(0);
+    expect(bus.entries().slice(sentBefore)).toEqual([
+      {
+        bus: 'sluice-test',
+        source: 'sluice',
+        detailType: 'sluice.step',
+        detail: { cluster: CLUSTER, namespace: j.ns, rollout: 'reviews' },
+      },
+    ]);
+    const writes = counted.writes();
+    const replay = await call(httpEvent('POST', path('promote'), body, headers));
+    expect(replay.statusCode).toBe(401);
+    expect(counted.writes()).toBe(writes);
+  });
+});
