@@ -229,8 +229,13 @@ export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}):
       ) as Promise<KubeObject>;
     },
 
-    patch: (target: Target, ops: JsonPatchOp[], o?: WriteOptions) =>
-      patchWith(target, ops, PatchStrategy.JsonPatch, o),
+    async patch(target: Target, ops: JsonPatchOp[], o?: WriteOptions) {
+      try {
+        return await patchWith(target, ops, PatchStrategy.JsonPatch, o);
+      } catch (err) {
+        throw await explainPatch422(err, target, ops, (t) => this.get(t.resource, t.namespace, t.name));
+      }
+    },
     mergePatch: (target: Target, body: unknown, o?: WriteOptions) =>
       patchWith(target, body, PatchStrategy.MergePatch, o),
 
@@ -247,6 +252,37 @@ export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}):
       });
     },
   };
+}
+
+/** The message a real API server gives for any JSON Patch that fails to apply (details empty). */
+const GENERIC_422 = 'the server rejected our request due to an error in our request';
+
+/**
+ * A failed JSON Patch comes back as a bare 422 with no detail, so a failed `test` of the resourceVersion (a lost
+ * race) looks like a broken patch. Re-read the object once to tell them apart, and say which it was: a changed
+ * resourceVersion gives a message containing "test operation" (so `isConflict` holds); otherwise the patch itself
+ * is wrong (a missing path, or a test of another field) and stays a plain 422.
+ */
+async function explainPatch422(
+  err: unknown,
+  target: Target,
+  ops: JsonPatchOp[],
+  read: (t: Target) => Promise<KubeObject | undefined>,
+): Promise<unknown> {
+  if (!(err instanceof KubeApiError) || err.code !== 422 || !err.message.endsWith(GENERIC_422)) return err;
+  const rvTest = ops.find((op) => op.op === 'test' && op.path === '/metadata/resourceVersion');
+  let current: KubeObject | undefined;
+  try {
+    current = await read(target);
+  } catch {
+    return err;
+  }
+  const rv = current?.metadata.resourceVersion;
+  const detail =
+    rvTest && rv !== rvTest.value
+      ? `JSON Patch test operation failed: resourceVersion is ${rv ?? '(object gone)'}, expected ${String(rvTest.value)}`
+      : `JSON Patch could not be applied (a path does not exist or a test of another field failed)`;
+  return new KubeApiError(err.call, 422, err.reason, detail, { cause: err });
 }
 
 interface WatchCtx {
@@ -288,7 +324,12 @@ function startWatch(
   (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = ctx.idleMs;
   const started = Date.now();
   let reported = false;
-  const query = { resourceVersion, allowWatchBookmarks: true };
+  // With a finite deadline, ask the server to end the stream by then (it also sends a bookmark ~2 s before).
+  const query = {
+    resourceVersion,
+    allowWatchBookmarks: true,
+    ...(Number.isFinite(until) ? { timeoutSeconds: Math.max(1, Math.floor(until / 1000)) } : {}),
+  };
   watch
     .watch(
       path,
