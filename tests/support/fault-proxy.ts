@@ -14,6 +14,7 @@ export interface RecordedRequest {
   method: string;
   url: string;
   contentType?: string;
+  authorization?: string;
   body: string;
 }
 
@@ -45,6 +46,7 @@ export async function startFaultServer(
         method: req.method ?? '',
         url: req.url ?? '',
         ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
         body: Buffer.concat(chunks).toString('utf8'),
       };
       requests.push(rec);
