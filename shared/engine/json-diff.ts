@@ -12,6 +12,11 @@ function isPlainObject(v: unknown): v is Plain {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** An own member only: `valueOf`, `constructor` and friends on the prototype are not JSON members. */
+function own(o: Plain, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
+}
+
 /** Escapes one JSON-pointer reference token (`~` → `~0`, `/` → `~1`). */
 export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -26,7 +31,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (isPlainObject(a) && isPlainObject(b)) {
     const ka = Object.keys(a).filter((k) => a[k] !== undefined);
     const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => k in b && jsonEqual(a[k], b[k]));
+    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
   }
   return false;
 }
@@ -52,11 +57,11 @@ export function diffToPatch(before: unknown, after: unknown, basePath = ''): Jso
     for (const key of Object.keys(before)) {
       if (before[key] === undefined) continue;
       const path = `${basePath}/${escapePointerToken(key)}`;
-      if (after[key] === undefined) ops.push({ op: 'remove', path });
+      if (own(after, key) === undefined) ops.push({ op: 'remove', path });
       else ops.push(...diffToPatch(before[key], after[key], path));
     }
     for (const key of Object.keys(after)) {
-      if (after[key] === undefined || before[key] !== undefined) continue;
+      if (after[key] === undefined || own(before, key) !== undefined) continue;
       ops.push({ op: 'add', path: `${basePath}/${escapePointerToken(key)}`, value: clean(after[key]) });
     }
     return ops;

@@ -77,7 +77,7 @@ describe('diffToPatch', () => {
         const after = { doc: b };
         expect(applyPatch(before, diffToPatch(before, after))).toEqual(JSON.parse(JSON.stringify(after)));
       }),
-      { numRuns: 300 },
+      { numRuns: 5000 },
     );
   });
 });
