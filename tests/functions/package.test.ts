@@ -19,7 +19,10 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-package-'));
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
   env.AWS_REGION = 'us-east-1';
-  execFileSync('node_modules/.bin/osls', ['package', '--stage', 'ci', '--package', dir], { env, stdio: 'pipe' });
+  execFileSync('node_modules/.bin/osls', ['package', '--stage', 'ci', '--package', dir], {
+    env,
+    stdio: 'pipe',
+  });
   const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
   resources = template.Resources;
 }, 120_000);
@@ -27,7 +30,9 @@ beforeAll(() => {
 describe('osls package --stage ci', () => {
   it('builds one zip per function, each holding only its .mjs bundle (and map)', () => {
     for (const name of FUNCTIONS) expect(existsSync(join(dir, `${name}.zip`))).toBe(true);
-    const listing = execFileSync('unzip', ['-Z1', join(dir, 'step.zip')], { encoding: 'utf8' }).trim().split('\n');
+    const listing = execFileSync('unzip', ['-Z1', join(dir, 'step.zip')], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(listing.sort()).toEqual(['functions/step/handler.mjs', 'functions/step/handler.mjs.map']);
   });
 
@@ -42,7 +47,9 @@ describe('osls package --stage ci', () => {
   });
 
   it('gives the watch function the 15-minute limit and one concurrent run', () => {
-    const watch = ofType('AWS::Lambda::Function').find((f) => f.Properties.FunctionName === 'sluice-ci-watch');
+    const watch = ofType('AWS::Lambda::Function').find(
+      (f) => f.Properties.FunctionName === 'sluice-ci-watch',
+    );
     expect(watch?.Properties.Timeout).toBe(900);
     expect(watch?.Properties.ReservedConcurrentExecutions).toBe(1);
   });
@@ -79,7 +86,9 @@ describe('osls package --stage ci', () => {
 
   it('grants PutEvents on its own bus only and GetSecretValue on the named secrets only', () => {
     const [role] = ofType('AWS::IAM::Role');
-    const policies = role?.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[];
+    const policies = role?.Properties.Policies as {
+      PolicyDocument: { Statement: Record<string, unknown>[] };
+    }[];
     const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
     const actions = (s: Record<string, unknown>): string[] => [s.Action].flat() as string[];
     const putEvents = statements.filter((s) => actions(s).some((a) => a.startsWith('events:')));

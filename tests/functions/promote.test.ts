@@ -59,6 +59,7 @@ describe('promote function (HTTP API v2, signed)', () => {
     ...signRequest(secret.secret, secret.id, body, at),
   });
 
+  // Each accepted signature is single-use (replay guard), so cases that pass the signature check sign distinct bodies.
   describe('rejects bad requests with the right status and writes nothing', () => {
     const nested = (depth: number) => `{"expectedStep":${'['.repeat(depth)}${']'.repeat(depth)}}`;
     const cases: { title: string; status: number; make: () => ReturnType<typeof httpEvent> }[] = [
@@ -123,8 +124,10 @@ describe('promote function (HTTP API v2, signed)', () => {
       {
         title: 'text/plain content type → 415',
         status: 415,
-        make: () =>
-          httpEvent('POST', path('promote'), '{}', { ...signed('{}'), 'content-type': 'text/plain' }),
+        make: () => {
+          const body = '{"reason":"plain"}';
+          return httpEvent('POST', path('promote'), body, { ...signed(body), 'content-type': 'text/plain' });
+        },
       },
       {
         title: 'not JSON → 400',
@@ -152,7 +155,8 @@ describe('promote function (HTTP API v2, signed)', () => {
       {
         title: 'unknown cluster → 404',
         status: 404,
-        make: () => httpEvent('POST', path('promote', 'elsewhere'), '{}', signed('{}')),
+        make: () =>
+          httpEvent('POST', path('promote', 'elsewhere'), '{"reason":"x"}', signed('{"reason":"x"}')),
       },
       {
         title: 'unknown action route → 404',

@@ -83,7 +83,7 @@ export function testDeps(
   now: () => Date = () => new Date(),
 ): FunctionDeps {
   const config = readConfig({
-    SLUICE_CLUSTERS: JSON.stringify([{ name: CLUSTER, kubeconfigSecret: 'unused-in-tests' }]),
+    SLUICE_CLUSTERS: JSON.stringify([{ name: CLUSTER, source: 'secret', secretId: 'unused-in-tests' }]),
     SLUICE_EVENT_BUS: BUS,
     SLUICE_INSTANCE_ID: instanceId,
     SLUICE_WEBHOOK_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/webhook-abcdef',
