@@ -57,7 +57,8 @@ async function checkOne(
 ): Promise<DriftCheckEntry> {
   const { namespace, name } = rollout.metadata;
   const objectGateway = d.kind === 'Service' ? gateways.gateway : (gateways.istioGateway ?? gateways.gateway);
-  const read = (): Promise<KubeObject | undefined> => objectGateway.get(DRIFT_RESOURCES[d.kind], d.namespace, d.name);
+  const read = (): Promise<KubeObject | undefined> =>
+    objectGateway.get(DRIFT_RESOURCES[d.kind], d.namespace, d.name);
   const before = managedSummary(d.kind, await read());
   const result = await runStep(
     { ...gateways, now: deps.now, log: useCaseLog(out.log) },
