@@ -38,7 +38,8 @@ export interface StepResult {
   transition?: string;
   reason: string;
   requeueAfterSeconds?: number;
-  /** More work is due now (a transition was committed, so the next pass has new effects to derive). */
+  /** More work may be due now: this pass wrote something, so the next pass sees a changed world (a fixpoint is a
+   * pass with no writes). Always false for a stale event. */
   followUp: boolean;
 }
 
@@ -114,7 +115,7 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
           ...base,
           writes,
           reason: stale ? 'stale event' : p.reason,
-          followUp: applied.committed && p.transition !== 'status-only',
+          followUp: !stale && applied.writes > 0,
         },
         {
           stepAfter: after?.currentStepIndex,

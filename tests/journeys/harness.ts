@@ -7,7 +7,7 @@ import type { ResourceName } from '../../shared/engine/types.js';
 import type { KubeGateway } from '../../shared/kube/gateway.js';
 import { createGateway } from '../../shared/kube/client-gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../shared/kube/kubeconfig.js';
-import { runStep, type StepDeps, type StepResult } from '../../shared/usecases/step.js';
+import { runStep, runUntilSettled, type StepDeps, type StepResult } from '../../shared/usecases/step.js';
 import { applyOperatorAction, type ActionName, type ActionResult } from '../../shared/usecases/actions.js';
 import { adminRequest, applyObjects, clusterInfo, createNamespace } from '../support/cluster.js';
 import { startKubelet, type Kubelet } from '../support/kubelet.js';
@@ -38,7 +38,7 @@ export interface Journey {
   results: StepResult[];
   get(resource: ResourceName, name: string): Promise<KubeObject>;
   rollout(name: string): Promise<Rollout>;
-  /** Calls runStep until `done(rollout)` holds; sleeps 50 ms between passes with no follow-up. */
+  /** Calls runStep until `done(rollout)` holds and no follow-up is due; sleeps 50 ms between idle passes. */
   drive(name: string, done: (r: Rollout) => boolean, timeoutMs?: number): Promise<Rollout>;
   action(name: string, action: ActionName, expectStep?: number): Promise<ActionResult>;
   events(name: string): Promise<{ type: string; reason: string; message: string; count: number }[]>;
@@ -77,7 +77,14 @@ export async function startJourney(
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const r = await rollout(name);
-        if (done(r)) return r;
+        if (done(r)) {
+          // Like a controller, keep going until nothing more is due now (derived effects of the last commit).
+          const settled = await runUntilSettled(deps, { namespace: ns, name });
+          results.push(...settled);
+          const after = await rollout(name);
+          if (done(after)) return after;
+          continue;
+        }
         if (Date.now() > deadline) {
           throw new Error(
             `rollout ${ns}/${name} did not reach the expected state; status: ${JSON.stringify(r.status)}; last results: ${JSON.stringify(results.slice(-3))}`,

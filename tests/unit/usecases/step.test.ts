@@ -163,7 +163,8 @@ describe('runUntilSettled', () => {
   it('loops while there is follow-up work and stops when settled', async () => {
     const { gw, deps } = setup(0);
     const results = await runUntilSettled(deps(advancing(3)), { namespace: NS, name: 'reviews' });
-    expect(results.map((r) => r.stepAfter)).toEqual([1, 2, 3, 3]);
+    expect(results.map((r) => r.stepAfter)).toEqual([1, 2, 3, 3, 3]);
+    expect(results.map((r) => r.writes)).toEqual([2, 2, 2, 1, 0]);
     expect(results.at(-1)?.followUp).toBe(false);
     expect(gw.read('virtualservices', NS, 'reviews')?.metadata.labels).toEqual({ step: '3' });
   });
