@@ -1,0 +1,122 @@
+/**
+ * A {@link KubeGateway} wrapper for fault tests: records every call (reads and writes, with outcome) and can crash
+ * the invocation at the k-th write, either before the request is sent ("crash-before": the write never lands) or
+ * after the API server accepted it ("crash-after": the write landed, the invocation died before seeing the answer).
+ * That is the in-process crash hook of reliability-security.md §5 (rig "X").
+ */
+import type { KubeGateway } from '../../../shared/kube/gateway.js';
+import type { ResourceName } from '../../../shared/engine/types.js';
+
+/** One recorded call. */
+export interface CallRecord {
+  verb: 'get' | 'list' | 'create' | 'patch' | 'mergePatch' | 'watch';
+  resource: ResourceName;
+  name?: string;
+  subresource?: string;
+  ok: boolean;
+  error?: string;
+}
+
+/** Where a crash is injected. */
+export interface CrashPoint {
+  /** 1-based index of the write at which the invocation dies. */
+  atWrite: number;
+  mode: 'before' | 'after';
+}
+
+/** The error thrown at a crash point (never a KubeApiError, so nothing retries it: the invocation is over). */
+export class InjectedCrash extends Error {
+  override readonly name = 'InjectedCrash';
+}
+
+/** A recording gateway and its log. */
+export interface Recording {
+  gw: KubeGateway;
+  calls: CallRecord[];
+  /** Writes attempted (sent, or crashed before sending). */
+  writes(): number;
+  /** Writes the API server accepted. */
+  acceptedWrites(): CallRecord[];
+  /** True once the crash point fired; every later call fails too (the process is gone). */
+  crashed(): boolean;
+}
+
+/**
+ * Wraps `inner`; `crash` makes the invocation die at one write. With `revive`, calls made after the crash pass
+ * through again (they belong to the next invocation, as when the scheduler fires again).
+ */
+export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive = false): Recording {
+  const calls: CallRecord[] = [];
+  let writes = 0;
+  let dead = false;
+  const die = (what: string): never => {
+    dead = true;
+    throw new InjectedCrash(`injected crash ${crash?.mode} write ${crash?.atWrite} (${what})`);
+  };
+  async function track<T>(rec: Omit<CallRecord, 'ok'>, fn: () => Promise<T>, write: boolean): Promise<T> {
+    if (dead && !revive) throw new InjectedCrash('invocation already crashed');
+    let n = 0;
+    if (write && !dead) {
+      n = ++writes;
+      if (crash && crash.mode === 'before' && n === crash.atWrite)
+        die(`${rec.verb} ${rec.resource} ${rec.name}`);
+    }
+    try {
+      const out = await fn();
+      calls.push({ ...rec, ok: true });
+      if (write && n > 0 && crash && crash.mode === 'after' && n === crash.atWrite)
+        die(`${rec.verb} ${rec.resource} ${rec.name}`);
+      return out;
+    } catch (err) {
+      if (err instanceof InjectedCrash) throw err;
+      calls.push({ ...rec, ok: false, error: err instanceof Error ? err.message : String(err) });
+      throw err;
+    }
+  }
+  const gw: KubeGateway = {
+    get: (resource, ns, name) =>
+      track({ verb: 'get', resource, name }, () => inner.get(resource, ns, name), false),
+    list: (resource, ns, o) => track({ verb: 'list', resource }, () => inner.list(resource, ns, o), false),
+    create: (resource, ns, body, o) =>
+      track(
+        { verb: 'create', resource, name: body.metadata.name },
+        () => inner.create(resource, ns, body, o),
+        true,
+      ),
+    patch: (t, ops, o) =>
+      track(
+        {
+          verb: 'patch',
+          resource: t.resource,
+          name: t.name,
+          ...(t.subresource ? { subresource: t.subresource } : {}),
+        },
+        () => inner.patch(t, ops, o),
+        true,
+      ),
+    mergePatch: (t, body, o) =>
+      track(
+        {
+          verb: 'mergePatch',
+          resource: t.resource,
+          name: t.name,
+          ...(t.subresource ? { subresource: t.subresource } : {}),
+        },
+        () => inner.mergePatch(t, body, o),
+        true,
+      ),
+    watch: (resource, ns, rv, onEvent) => {
+      calls.push({ verb: 'watch', resource, ok: true });
+      return inner.watch(resource, ns, rv, onEvent);
+    },
+  };
+  const isWrite = (c: CallRecord): boolean =>
+    c.verb === 'create' || c.verb === 'patch' || c.verb === 'mergePatch';
+  return {
+    gw,
+    calls,
+    writes: () => writes,
+    acceptedWrites: () => calls.filter((c) => isWrite(c) && c.ok),
+    crashed: () => dead,
+  };
+}
