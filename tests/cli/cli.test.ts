@@ -165,4 +165,32 @@ describe('sluice CLI', () => {
       stderr: expect.stringMatching(/missing <namespace>\/<name>/),
     });
   }, 30_000);
+
+  it('validate reports the first problem of each Rollout: exit 0 when all valid, 1 otherwise', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-validate-'));
+    const good = hostSeed()[3] as { spec: { strategy: { canary: { steps: unknown[] } } } };
+    writeFileSync(join(dir, 'good.json'), JSON.stringify(good));
+    const io = capture();
+    expect(await main(['validate', dir], io)).toBe(0);
+    expect(io.stdout.join('\n')).toContain('1 Rollout(s) checked, 0 problem(s)');
+    const bad = structuredClone(good);
+    bad.spec.strategy.canary.steps = [{ setWeight: 120 }];
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(bad));
+    const io2 = capture();
+    expect(await main(['validate', dir], io2)).toBe(1);
+    expect(io2.stderr.join('\n')).toContain('SetWeight needs to be between 0 and 100');
+  });
+
+  it('plan prints the next pass and checks it with a server dry run, persisting nothing', async () => {
+    const fresh = await createNamespace('cli-plan');
+    await applyObjects(fresh, hostSeed());
+    const io = capture();
+    expect(await main(['plan', `${fresh}/reviews`, ...kc()], io)).toBe(0);
+    const text = io.stdout.join('\n');
+    expect(text).toContain('create replicasets');
+    expect(text).toContain('server dry run');
+    const rs = await adminRequest('GET', `/apis/apps/v1/namespaces/${fresh}/replicasets`);
+    expect(rs.body.items).toHaveLength(0);
+    expect((await adminRequest('GET', rolloutPath(fresh))).body.status).toBeUndefined();
+  });
 });
