@@ -1,20 +1,27 @@
 /**
- * Journey harness: one namespace per test on the real kube-apiserver, a stand-in kubelet, a controllable clock,
- * and a "controller" loop that calls the same use cases as the functions (runStep, applyOperatorAction).
+ * Journey harness: one namespace per test on the real kube-apiserver (or, per run, the sandbox's embedded fake API
+ * server: see tests/support/journey-backends.ts), a stand-in kubelet, a controllable clock, and a "controller" loop
+ * that calls the same use cases as the functions (runStep, applyOperatorAction).
  */
 import type { KubeObject, Rollout, RolloutStatus } from '../../shared/rollout/types.js';
 import type { ResourceName } from '../../shared/engine/types.js';
 import type { KubeGateway } from '../../shared/kube/gateway.js';
-import { createGateway } from '../../shared/kube/client-gateway.js';
-import { parseKubeconfig, toKubeConfig } from '../../shared/kube/kubeconfig.js';
 import { runStep, runUntilSettled, type StepDeps, type StepResult } from '../../shared/usecases/step.js';
 import { applyOperatorAction, type ActionName, type ActionResult } from '../../shared/usecases/actions.js';
-import { adminRequest, applyObjects, clusterInfo, createNamespace } from '../support/cluster.js';
-import { startKubelet, type Kubelet } from '../support/kubelet.js';
+import {
+  clusterBackend,
+  createObjects,
+  startJourneyKubelet,
+  type JourneyBackend,
+  type JourneyKubelet,
+} from '../support/journey-backends.js';
 
 /** A clock the test moves forward (pauses and scale-down deadlines without sleeping). */
 export class Clock {
-  private ms = Date.now();
+  private ms: number;
+  constructor(startMs = Date.now()) {
+    this.ms = startMs;
+  }
   now = (): Date => new Date(this.ms);
   advance(seconds: number): void {
     this.ms += seconds * 1000;
@@ -23,17 +30,23 @@ export class Clock {
 
 /** A gateway on the test cluster as admin, through the same kubeconfig path the CLI uses. */
 export function adminGateway(): KubeGateway {
-  return createGateway(
-    toKubeConfig(parseKubeconfig(clusterInfo().kubeconfigYaml, { allowLoopbackHttp: true })),
-    {},
-  );
+  return clusterBackend().gateway();
+}
+
+/** A Rollout Event as the journeys compare them. */
+export interface JourneyEvent {
+  type: string;
+  reason: string;
+  message: string;
+  count: number;
 }
 
 export interface Journey {
   ns: string;
+  backend: JourneyBackend;
   gw: KubeGateway;
   clock: Clock;
-  kubelet: Kubelet;
+  kubelet: JourneyKubelet;
   deps: StepDeps;
   results: StepResult[];
   get(resource: ResourceName, name: string): Promise<KubeObject>;
@@ -41,21 +54,41 @@ export interface Journey {
   /** Calls runStep until `done(rollout)` holds and no follow-up is due; sleeps 50 ms between idle passes. */
   drive(name: string, done: (r: Rollout) => boolean, timeoutMs?: number): Promise<Rollout>;
   action(name: string, action: ActionName, expectStep?: number): Promise<ActionResult>;
-  events(name: string): Promise<{ type: string; reason: string; message: string; count: number }[]>;
+  events(name: string): Promise<JourneyEvent[]>;
+  /** Changes the pod template image of a Rollout (a new revision), as admin on this journey's backend. */
+  setImage(name: string, image: string): Promise<void>;
+  /** A merge (or `contentType`) patch as admin; `{ns}` in the path is this journey's namespace. */
+  patch(path: string, body: unknown, contentType?: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Options of {@link startJourney}. */
+export interface JourneyOptions {
+  /** Delay of the stand-in kubelet (default 20 ms). */
+  kubeletDelayMs?: number;
+  /** Kubelet writes only on `kubelet.sync()` (deterministic pass sequences). */
+  manualKubelet?: boolean;
+  /** Where to run (default: the real test cluster). */
+  backend?: JourneyBackend;
+  /** Start of the controllable clock (epoch ms; default now). */
+  clockStartMs?: number;
 }
 
 /** Starts a journey in a fresh namespace with `objects` created. */
 export async function startJourney(
   prefix: string,
   objects: unknown[],
-  opts: { kubeletDelayMs?: number } = {},
+  opts: JourneyOptions = {},
 ): Promise<Journey> {
-  const ns = await createNamespace(prefix);
-  await applyObjects(ns, objects);
-  const gw = adminGateway();
-  const clock = new Clock();
-  const kubelet = startKubelet(ns, { delayMs: opts.kubeletDelayMs ?? 20 });
+  const backend = opts.backend ?? clusterBackend();
+  const ns = await backend.createNamespace(prefix);
+  await createObjects(backend, ns, objects);
+  const gw = backend.gateway();
+  const clock = new Clock(opts.clockStartMs);
+  const kubelet = startJourneyKubelet(backend, ns, {
+    delayMs: opts.kubeletDelayMs ?? 20,
+    ...(opts.manualKubelet ? { manual: true } : {}),
+  });
   const results: StepResult[] = [];
   const deps: StepDeps = { gateway: gw, now: clock.now };
   const get = async (resource: ResourceName, name: string): Promise<KubeObject> => {
@@ -64,8 +97,14 @@ export async function startJourney(
     return o;
   };
   const rollout = async (name: string): Promise<Rollout> => (await get('rollouts', name)) as Rollout;
+  const patch = async (path: string, body: unknown, contentType?: string): Promise<void> => {
+    const res = await backend.request('PATCH', path.replace('{ns}', ns), body, contentType);
+    if (res.status !== 200)
+      throw new Error(`patch ${path} on the ${backend.name}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+  };
   return {
     ns,
+    backend,
     gw,
     clock,
     kubelet,
@@ -73,6 +112,11 @@ export async function startJourney(
     results,
     get,
     rollout,
+    patch,
+    setImage: (name, image) =>
+      patch(`/apis/argoproj.io/v1alpha1/namespaces/{ns}/rollouts/${name}`, {
+        spec: { template: { spec: { containers: [{ name: 'app', image }] } } },
+      }),
     async drive(name, done, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -106,27 +150,33 @@ export async function startJourney(
           ...(expectStep !== undefined ? { expectStep } : {}),
         },
       ),
-    async events(name) {
-      const res = await adminRequest('GET', `/api/v1/namespaces/${ns}/events`);
-      const items = (
-        res.body as {
-          items: {
-            involvedObject: { name: string; kind: string };
-            type: string;
-            reason: string;
-            message: string;
-            count?: number;
-            lastTimestamp?: string;
-            metadata: { creationTimestamp: string };
-          }[];
-        }
-      ).items;
-      return items
-        .filter((e) => e.involvedObject.kind === 'Rollout' && e.involvedObject.name === name)
-        .map((e) => ({ type: e.type, reason: e.reason, message: e.message, count: e.count ?? 1 }));
-    },
+    events: (name) => rolloutEvents(backend, ns, name),
     stop: () => kubelet.stop(),
   };
+}
+
+/** The Events of one Rollout, in the order the API server lists them (by name, i.e. by time). */
+export async function rolloutEvents(
+  backend: JourneyBackend,
+  ns: string,
+  name: string,
+): Promise<JourneyEvent[]> {
+  const res = await backend.request('GET', `/api/v1/namespaces/${ns}/events`);
+  if (res.status !== 200) throw new Error(`list events in ${ns}: HTTP ${res.status}`);
+  const items = (
+    res.body as {
+      items: {
+        involvedObject: { name: string; kind: string };
+        type: string;
+        reason: string;
+        message: string;
+        count?: number;
+      }[];
+    }
+  ).items;
+  return items
+    .filter((e) => e.involvedObject.kind === 'Rollout' && e.involvedObject.name === name)
+    .map((e) => ({ type: e.type, reason: e.reason, message: e.message, count: e.count ?? 1 }));
 }
 
 /** Current step index, phase, weights: the fields most assertions look at. */
@@ -170,16 +220,18 @@ export function selectorHash(svc: KubeObject): string | undefined {
   return (svc.spec as { selector?: Record<string, string> }).selector?.['rollouts-pod-template-hash'];
 }
 
-/** Changes the pod template image (a new revision) as admin. */
+/** Changes the pod template image (a new revision) as admin on the test cluster. */
 export async function setImage(ns: string, name: string, image: string): Promise<void> {
-  const res = await adminRequest('PATCH', `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts/${name}`, {
-    spec: { template: { spec: { containers: [{ name: 'app', image }] } } },
-  });
+  const res = await clusterBackend().request(
+    'PATCH',
+    `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts/${name}`,
+    { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } },
+  );
   if (res.status !== 200) throw new Error(`set image of ${ns}/${name}: HTTP ${res.status}`);
 }
 
-/** Replaces one VirtualService's http route weights as admin (a GitOps sync). */
+/** A merge patch as admin on the test cluster (a GitOps sync); `{ns}` in the path is replaced by `ns`. */
 export async function patchAsAdmin(ns: string, path: string, body: unknown): Promise<void> {
-  const res = await adminRequest('PATCH', path.replace('{ns}', ns), body);
+  const res = await clusterBackend().request('PATCH', path.replace('{ns}', ns), body);
   if (res.status !== 200) throw new Error(`patch ${path}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
 }
