@@ -52,14 +52,16 @@ function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined
 
 async function authenticate(
   deps: FunctionDeps,
-  headers: Record<string, string>,
-  body: Buffer,
+  request: { method: string; path: string; headers: Record<string, string>; body: Buffer },
   log: Logger,
 ): Promise<string> {
+  const { headers } = request;
   const secrets = await deps.webhookSecrets();
   const verdict = verifySignature({
     headers,
-    rawBody: body,
+    method: request.method,
+    path: request.path,
+    rawBody: request.body,
     secrets,
     now: deps.now(),
     toleranceSeconds: deps.config.signatureToleranceSeconds,
@@ -75,8 +77,9 @@ async function authenticate(
 }
 
 /**
- * Signatures already accepted by this container. The MAC covers the timestamp and body only, so an identical
- * request is refused (401) while its timestamp is still inside the window. Per container, so best effort.
+ * Signatures already accepted by this container. The MAC binds timestamp, method, path and body, so only the very
+ * same request can be replayed; it is refused (401) while its timestamp is still inside the window. Per container,
+ * so best effort.
  */
 class ReplayGuard {
   private readonly seen = new Map<string, number>();
@@ -187,8 +190,10 @@ export function createPromoteHandler(
       const body = rawBody(event);
       const d = await deps();
       const headers = lowerCaseHeaders(event.headers);
-      const keyId = await authenticate(d, headers, body, log);
-      const route = parseRoute(event.requestContext?.http?.method ?? '', event.rawPath ?? '');
+      const method = event.requestContext?.http?.method ?? '';
+      const path = event.rawPath ?? '';
+      const keyId = await authenticate(d, { method, path, headers, body }, log);
+      const route = parseRoute(method, path);
       let input: ActionBody = {};
       if (route.action) {
         const windowMs = 2 * d.config.signatureToleranceSeconds * 1000;

@@ -2,7 +2,10 @@
  * HMAC-SHA256 authentication of the promote webhook (docs/security.md, reliability-security.md §1).
  *
  * Headers: `x-sluice-key-id`, `x-sluice-timestamp` (unix seconds), `x-sluice-signature: v1=<hex>[,v1=<hex>…]`.
- * MAC = HMAC-SHA256(secret, `<timestamp>.<raw body>`) over the raw bytes. Any `v1` matching any secret passes
+ * MAC = HMAC-SHA256(secret, `<timestamp>.<METHOD>.<path>.<raw body>`): the upper-case HTTP method, the raw request
+ * path as the client sent it without the query string, then the body bytes exactly as received. Binding method and
+ * path means a signature for one action on one rollout cannot be replayed to another action, rollout or cluster.
+ * Any `v1` matching any secret passes
  * (rotation); the key id only picks which secret to try first. Timestamps outside ±tolerance (past or future) are
  * rejected. Hex and length are validated before a constant-time compare; verification never throws.
  */
@@ -25,6 +28,10 @@ export type VerifyResult = { ok: true; keyId: string } | { ok: false; reason: st
 export interface VerifyInput {
   /** Request headers; names are matched case-insensitively. */
   headers: Record<string, string | string[] | undefined>;
+  /** The HTTP method (compared upper-case). */
+  method: string;
+  /** The raw request path (e.g. API Gateway's `rawPath`); anything from `?` on is ignored. */
+  path: string;
   /** The body exactly as received. */
   rawBody: string | Buffer;
   /** Current secret first, then previous (and pending during a rotation). */
@@ -41,9 +48,15 @@ function header(headers: VerifyInput['headers'], name: string): string | undefin
   return undefined;
 }
 
-function mac(secret: string, timestamp: string, body: string | Buffer): Buffer {
+/** What is signed before the body: `<timestamp>.<METHOD>.<path>.` (path without its query string). */
+export function signingPrefix(timestamp: string, method: string, path: string): string {
+  const bare = path.split('?', 1)[0] ?? '';
+  return `${timestamp}.${method.toUpperCase()}.${bare}.`;
+}
+
+function mac(secret: string, prefix: string, body: string | Buffer): Buffer {
   return createHmac('sha256', secret)
-    .update(`${timestamp}.`)
+    .update(prefix, 'utf8')
     .update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body)
     .digest();
 }
@@ -75,9 +88,14 @@ export function verifySignature(input: VerifyInput): VerifyResult {
     if (!given || given.length === 0)
       return { ok: false, reason: 'malformed signature header (expected v1=<64 hex>)' };
     if (input.secrets.length === 0) return { ok: false, reason: 'no secrets configured' };
+    if (typeof input.method !== 'string' || !/^[A-Za-z]{1,16}$/.test(input.method))
+      return { ok: false, reason: 'missing or malformed method' };
+    if (typeof input.path !== 'string' || !input.path.startsWith('/'))
+      return { ok: false, reason: 'missing or malformed path' };
+    const prefix = signingPrefix(ts.trim(), input.method, input.path);
     const ordered = [...input.secrets].sort((a, b) => Number(b.id === keyId) - Number(a.id === keyId));
     for (const s of ordered) {
-      const expected = mac(s.secret, ts.trim(), input.rawBody);
+      const expected = mac(s.secret, prefix, input.rawBody);
       // Compare every candidate (no early exit inside the loop over signatures).
       let match = false;
       for (const g of given) match = (g.length === expected.length && timingSafeEqual(g, expected)) || match;
@@ -89,18 +107,32 @@ export function verifySignature(input: VerifyInput): VerifyResult {
   }
 }
 
-/** Headers for a signed request (clients and tests). */
-export function signRequest(
-  secret: string,
-  keyId: string,
-  body: string | Buffer,
-  now: Date,
-): Record<string, string> {
-  const ts = String(Math.floor(now.getTime() / 1000));
+/** What {@link signRequest} signs. */
+export interface SignInput {
+  secret: string;
+  keyId: string;
+  /** HTTP method, e.g. `POST` (upper-cased before signing). */
+  method: string;
+  /** Request path exactly as it will be sent, e.g. `/v1/clusters/eu-1/namespaces/shop/rollouts/reviews/promote`. */
+  path: string;
+  /** The body bytes exactly as they will be sent (`''` for none). */
+  body: string | Buffer;
+  now: Date;
+}
+
+/**
+ * Headers for a signed request (clients and tests).
+ *
+ * @example
+ * const headers = signRequest({ secret, keyId: 'k1', method: 'POST', path, body: '{}', now: new Date() });
+ */
+export function signRequest(input: SignInput): Record<string, string> {
+  const ts = String(Math.floor(input.now.getTime() / 1000));
+  const prefix = signingPrefix(ts, input.method, input.path);
   return {
-    [HEADER_KEY_ID]: keyId,
+    [HEADER_KEY_ID]: input.keyId,
     [HEADER_TIMESTAMP]: ts,
-    [HEADER_SIGNATURE]: `v1=${mac(secret, ts, body).toString('hex')}`,
+    [HEADER_SIGNATURE]: `v1=${mac(input.secret, prefix, input.body).toString('hex')}`,
   };
 }
 

@@ -107,11 +107,11 @@ describe('the functions chained through their events', () => {
     const promote = createPromoteHandler(deps, quiet);
     const body = JSON.stringify({ expectedStep: 1 });
     const key = SECRETS[0]!;
+    const path = `/v1/clusters/${CLUSTER}/namespaces/${j.ns}/rollouts/reviews/promote`;
     const headers = {
       'content-type': 'application/json',
-      ...signRequest(key.secret, key.id, body, new Date()),
+      ...signRequest({ secret: key.secret, keyId: key.id, method: 'POST', path, body, now: new Date() }),
     };
-    const path = `/v1/clusters/${CLUSTER}/namespaces/${j.ns}/rollouts/reviews/promote`;
     const res = (await promote(httpEvent('POST', path, body, headers), ctx())) as HttpResponse;
     expect(res.statusCode).toBe(200);
     const types = await tickUntil(async () => (await j.rollout('reviews')).status?.phase === 'Healthy');

@@ -54,9 +54,22 @@ describe('promote function (HTTP API v2, signed)', () => {
   });
 
   const json = { 'content-type': 'application/json' };
-  const signed = (body: string, secret = current, at = new Date()) => ({
+  /** Headers signing `method path body`; by default POST to this rollout's promote action. */
+  const signed = (
+    body: string,
+    secret = current,
+    at = new Date(),
+    target: { method?: string; path?: string } = {},
+  ) => ({
     ...json,
-    ...signRequest(secret.secret, secret.id, body, at),
+    ...signRequest({
+      secret: secret.secret,
+      keyId: secret.id,
+      method: target.method ?? 'POST',
+      path: target.path ?? path('promote'),
+      body,
+      now: at,
+    }),
   });
 
   // Each accepted signature is single-use (replay guard), so cases that pass the signature check sign distinct bodies.
@@ -100,7 +113,8 @@ describe('promote function (HTTP API v2, signed)', () => {
         title: 'timestamp 301 s in the future → 401',
         status: 401,
         make: () =>
-          httpEvent('POST', path('promote'), '{}', signed('{}', current, new Date(Date.now() + 301_000))),
+          // Whole seconds are compared: +301.999 s stays 301 s ahead even if the clock ticks before verification.
+          httpEvent('POST', path('promote'), '{}', signed('{}', current, new Date(Date.now() + 301_999))),
       },
       {
         title: 'body one byte over 64 KiB, even correctly signed → 413',
@@ -156,12 +170,23 @@ describe('promote function (HTTP API v2, signed)', () => {
         title: 'unknown cluster → 404',
         status: 404,
         make: () =>
-          httpEvent('POST', path('promote', 'elsewhere'), '{"reason":"x"}', signed('{"reason":"x"}')),
+          httpEvent(
+            'POST',
+            path('promote', 'elsewhere'),
+            '{"reason":"x"}',
+            signed('{"reason":"x"}', current, new Date(), { path: path('promote', 'elsewhere') }),
+          ),
       },
       {
         title: 'unknown action route → 404',
         status: 404,
-        make: () => httpEvent('POST', path('delete'), '{}', signed('{}')),
+        make: () =>
+          httpEvent(
+            'POST',
+            path('delete'),
+            '{"reason":"d"}',
+            signed('{"reason":"d"}', current, new Date(), { path: path('delete') }),
+          ),
       },
       {
         title: 'stale expectedStep (operator saw step 0, rollout is at 1) → 409',
@@ -179,9 +204,39 @@ describe('promote function (HTTP API v2, signed)', () => {
     });
   });
 
+  describe('a signature made for POST …/reviews/promote is refused anywhere else, writing nothing', () => {
+    const body = '{"reason":"bound to one request"}';
+    const cases: { title: string; method: string; target: () => string }[] = [
+      { title: 'on the abort action of the same rollout', method: 'POST', target: () => path('abort') },
+      {
+        title: 'on another rollout',
+        method: 'POST',
+        target: () => path('promote').replace('/rollouts/reviews/', '/rollouts/ratings/'),
+      },
+      {
+        title: 'on another cluster (same namespace and name)',
+        method: 'POST',
+        target: () => path('promote', 'other'),
+      },
+      { title: 'on a GET of the same rollout', method: 'GET', target: () => path() },
+      { title: 'on a GET of the promote path itself', method: 'GET', target: () => path('promote') },
+    ];
+    it.each(cases)('$title → 401', async ({ method, target }) => {
+      const headers = signed(body);
+      const before = counted.writes();
+      const sentBefore = bus.entries().length;
+      const res = await call(httpEvent(method, target(), method === 'GET' ? undefined : body, headers));
+      expect(res.statusCode).toBe(401);
+      expect(JSON.parse(res.body)).toEqual({ message: 'unauthorized' });
+      expect(counted.writes()).toBe(before);
+      expect(bus.entries().length).toBe(sentBefore);
+      expect((await j.rollout('reviews')).status).toMatchObject({ currentStepIndex: 1, phase: 'Paused' });
+    });
+  });
+
   it('answers a signed GET with the rollout state', async () => {
     const res = await call(
-      httpEvent('GET', path(), undefined, signRequest(current.secret, current.id, '', new Date())),
+      httpEvent('GET', path(), undefined, signed('', current, new Date(), { method: 'GET', path: path() })),
     );
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body).state).toMatchObject({ step: 1, phase: 'Paused' });

@@ -6,7 +6,23 @@ const nowS = Math.floor(now.getTime() / 1000);
 const body = '{"namespace":"shop","rollout":"reviews","expectedStep":2}';
 const current = { id: 'k2', secret: 'current-secret' };
 const previous = { id: 'k1', secret: 'previous-secret' };
-const mac = (secret: string, ts: number, b = body) => hmacHex(secret, `${ts}.${b}`);
+const method = 'POST';
+const path = '/v1/clusters/eu-1/namespaces/shop/rollouts/reviews/promote';
+const mac = (secret: string, ts: number, b = body, m = method, p = path) =>
+  hmacHex(secret, `${ts}.${m}.${p}.${b}`);
+const sign = (
+  secret: { id: string; secret: string },
+  over: { method?: string; path?: string; body?: string } = {},
+) =>
+  signRequest({
+    secret: secret.secret,
+    keyId: secret.id,
+    method: over.method ?? method,
+    path: over.path ?? path,
+    body: over.body ?? body,
+    now,
+  });
+const req = { method, path };
 
 describe('webhook HMAC', () => {
   it('matches the GitHub documentation test vector', () => {
@@ -16,8 +32,8 @@ describe('webhook HMAC', () => {
   });
 
   it('accepts a request signed by signRequest, reporting the key that matched', () => {
-    const headers = signRequest(current.secret, current.id, body, now);
-    expect(verifySignature({ headers, rawBody: body, secrets: [current, previous], now })).toEqual({
+    const headers = sign(current);
+    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current, previous], now })).toEqual({
       ok: true,
       keyId: 'k2',
     });
@@ -33,6 +49,7 @@ describe('webhook HMAC', () => {
     expect(
       verifySignature({
         headers,
+        ...req,
         rawBody: Buffer.from('Hello, World!'),
         secrets: [{ id: 'gh', secret }],
         now,
@@ -41,8 +58,8 @@ describe('webhook HMAC', () => {
   });
 
   it('accepts a request still signed with the previous secret during rotation', () => {
-    const headers = signRequest(previous.secret, previous.id, body, now);
-    expect(verifySignature({ headers, rawBody: body, secrets: [current, previous], now })).toEqual({
+    const headers = sign(previous);
+    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current, previous], now })).toEqual({
       ok: true,
       keyId: 'k1',
     });
@@ -54,7 +71,7 @@ describe('webhook HMAC', () => {
       'x-sluice-timestamp': String(nowS),
       'x-sluice-signature': `v1=${'0'.repeat(64)}, v1=${mac(current.secret, nowS)}`,
     };
-    expect(verifySignature({ headers, rawBody: body, secrets: [current], now })).toEqual({
+    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current], now })).toEqual({
       ok: true,
       keyId: 'k2',
     });
@@ -121,13 +138,19 @@ describe('webhook HMAC', () => {
       'signature mismatch',
     ],
     [
+      'a signature over the old scheme (timestamp and body only)',
+      good({ 'x-sluice-signature': `v1=${hmacHex(current.secret, `${nowS}.${body}`)}` }),
+      body,
+      'signature mismatch',
+    ],
+    [
       'an unknown secret',
       good({ 'x-sluice-signature': `v1=${mac('other', nowS)}` }),
       body,
       'signature mismatch',
     ],
   ])('rejects %s', (_what, headers, rawBody, reason) => {
-    const r = verifySignature({ headers, rawBody, secrets: [current, previous], now });
+    const r = verifySignature({ headers, ...req, rawBody, secrets: [current, previous], now });
     expect(r.ok).toBe(false);
     expect(r.ok ? '' : r.reason).toContain(reason);
   });
@@ -138,22 +161,97 @@ describe('webhook HMAC', () => {
         'x-sluice-timestamp': String(ts),
         'x-sluice-signature': `v1=${mac(current.secret, ts)}`,
       });
-      expect(verifySignature({ headers, rawBody: body, secrets: [current], now }).ok).toBe(true);
+      expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current], now }).ok).toBe(true);
     }
   });
 
   it('rejects when no secret is configured, and never throws on odd input', () => {
-    expect(verifySignature({ headers: good(), rawBody: body, secrets: [], now })).toEqual({
+    expect(verifySignature({ headers: good(), ...req, rawBody: body, secrets: [], now })).toEqual({
       ok: false,
       reason: 'no secrets configured',
     });
     const odd = {
       headers: { 'x-sluice-timestamp': ['1', '2'], 'x-sluice-signature': 'v1=' } as never,
+      ...req,
       rawBody: undefined as never,
       secrets: [current],
       now,
     };
     expect(() => verifySignature(odd)).not.toThrow();
     expect(verifySignature(odd).ok).toBe(false);
+  });
+
+  describe('binds the method and the path', () => {
+    const signedPromote = sign(current);
+    const other = '/v1/clusters/eu-1/namespaces/shop/rollouts/ratings/promote';
+    it.each([
+      ['the abort action of the same rollout', 'POST', path.replace(/promote$/, 'abort')],
+      ['the promote-full action of the same rollout', 'POST', `${path}-full`],
+      ['another rollout', 'POST', other],
+      ['another namespace', 'POST', path.replace('/shop/', '/billing/')],
+      ['another cluster', 'POST', path.replace('/eu-1/', '/us-1/')],
+      ['a GET of the same path', 'GET', path],
+      ['a GET of the rollout', 'GET', path.replace(/\/promote$/, '')],
+      ['the path with a trailing slash', 'POST', `${path}/`],
+    ])('refuses a signature made for POST /promote when used on %s', (_what, m, p) => {
+      const r = verifySignature({
+        headers: signedPromote,
+        method: m,
+        path: p,
+        rawBody: body,
+        secrets: [current],
+        now,
+      });
+      expect(r).toEqual({ ok: false, reason: 'signature mismatch' });
+    });
+
+    it('accepts the same signature on the request it was made for, whatever the method case', () => {
+      for (const m of ['POST', 'post']) {
+        const r = verifySignature({
+          headers: signedPromote,
+          method: m,
+          path,
+          rawBody: body,
+          secrets: [current],
+          now,
+        });
+        expect(r).toEqual({ ok: true, keyId: 'k2' });
+      }
+    });
+
+    it('ignores a query string on either side (the path is signed without it)', () => {
+      const headers = sign(current, { path: `${path}?dry=1` });
+      expect(verifySignature({ headers, method, path, rawBody: body, secrets: [current], now })).toEqual({
+        ok: true,
+        keyId: 'k2',
+      });
+      expect(
+        verifySignature({ headers, method, path: `${path}?x=2`, rawBody: body, secrets: [current], now }).ok,
+      ).toBe(true);
+    });
+
+    it('signs exactly `<timestamp>.<METHOD>.<path>.<body>` (what docs/security.md tells shell users)', () => {
+      expect(sign(current)['x-sluice-signature']).toBe(`v1=${mac(current.secret, nowS)}`);
+      expect(sign(current, { method: 'get', path: '/p', body: '' })['x-sluice-signature']).toBe(
+        `v1=${hmacHex(current.secret, `${nowS}.GET./p.`)}`,
+      );
+    });
+
+    it.each([
+      ['an empty method', '', path, 'malformed method'],
+      ['a method with a dot', 'PO.ST', path, 'malformed method'],
+      ['an empty path', method, '', 'malformed path'],
+      ['a relative path', method, 'v1/clusters', 'malformed path'],
+    ])('rejects %s before comparing', (_what, m, p, reason) => {
+      const r = verifySignature({
+        headers: sign(current),
+        method: m,
+        path: p,
+        rawBody: body,
+        secrets: [current],
+        now,
+      });
+      expect(r.ok ? '' : r.reason).toContain(reason);
+    });
   });
 });
