@@ -143,3 +143,131 @@ export function subsetSeed(steps: CanaryStep[] = SEED_STEPS) {
     },
   ];
 }
+
+/** Host-level seed whose VirtualService carries only a TCP route on port 3000 (`tcpRoutes: [{port: 3000}]`). */
+export function tcpSeed(steps: CanaryStep[] = SEED_STEPS) {
+  const port = { number: 3000 };
+  return [
+    service('reviews-canary'),
+    service('reviews-stable'),
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'reviews' },
+      spec: {
+        hosts: ['reviews'],
+        tcp: [
+          {
+            match: [{ port: 3000 }],
+            route: [
+              { destination: { host: 'reviews-stable', port }, weight: 100 },
+              { destination: { host: 'reviews-canary', port }, weight: 0 },
+            ],
+          },
+        ],
+      },
+    },
+    hostRollout({
+      steps,
+      canary: {
+        trafficRouting: { istio: { virtualService: { name: 'reviews', tcpRoutes: [{ port: 3000 }] } } },
+      },
+    }),
+  ];
+}
+
+/** Steps of Argo Rollouts' header-route and mirror-route e2e, merged: routes appear, follow, and go. */
+export const ROUTE_STEPS: CanaryStep[] = [
+  { setWeight: 20 },
+  {
+    setHeaderRoute: {
+      name: 'set-header-1',
+      match: [{ headerName: 'agent', headerValue: { regex: '.*firefox.*' } }],
+    },
+  },
+  { pause: {} },
+  {
+    setMirrorRoute: {
+      name: 'mirror-route',
+      match: [{ method: { exact: 'GET' }, path: { prefix: '/' } }],
+      percentage: 50,
+    },
+  },
+  { setWeight: 40 },
+  { pause: {} },
+  { setHeaderRoute: { name: 'set-header-1' } },
+  { pause: {} },
+];
+
+/** Host-level seed with managedRoutes (header first, then mirror) and destinations on port 8080. */
+export function routesSeed(steps: CanaryStep[] = ROUTE_STEPS) {
+  const port = { number: 8080 };
+  return [
+    service('reviews-canary'),
+    service('reviews-stable'),
+    hostVirtualService('reviews', {
+      http: [
+        {
+          name: 'primary',
+          route: [
+            { destination: { host: 'reviews-stable', port }, weight: 100 },
+            { destination: { host: 'reviews-canary', port }, weight: 0 },
+          ],
+        },
+      ],
+    }),
+    hostRollout({
+      steps,
+      canary: {
+        trafficRouting: {
+          managedRoutes: [{ name: 'set-header-1' }, { name: 'mirror-route' }],
+          istio: { virtualService: { name: 'reviews', routes: ['primary'] } },
+        },
+      },
+    }),
+  ];
+}
+
+/**
+ * Host-level seed with two VirtualServices: `reviews` beside the Rollout and `reviews-edge` in `otherNs`
+ * (referenced as `reviews-edge.<otherNs>`, destinations as cluster FQDNs). Both are weighted.
+ */
+export function twoVirtualServicesSeed(ns: string, otherNs: string, steps: CanaryStep[] = SEED_STEPS) {
+  const fqdn = (svc: string) => `${svc}.${ns}.svc.cluster.local`;
+  return [
+    service('reviews-canary'),
+    service('reviews-stable'),
+    hostVirtualService(),
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'reviews-edge', namespace: otherNs },
+      spec: {
+        hosts: ['reviews.example.com'],
+        gateways: ['istio-system/edge'],
+        http: [
+          {
+            name: 'primary',
+            route: [
+              { destination: { host: fqdn('reviews-stable') }, weight: 100 },
+              { destination: { host: fqdn('reviews-canary') }, weight: 0 },
+            ],
+          },
+        ],
+      },
+    },
+    hostRollout({
+      steps,
+      canary: {
+        trafficRouting: {
+          istio: {
+            virtualServices: [
+              { name: 'reviews', routes: ['primary'] },
+              { name: `reviews-edge.${otherNs}`, routes: ['primary'] },
+            ],
+          },
+        },
+      },
+    }),
+  ];
+}
