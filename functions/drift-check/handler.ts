@@ -6,9 +6,8 @@
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { KubeGateway } from '../../shared/kube/gateway.js';
-import { recordEvent } from '../../shared/kube/events.js';
-import { LABELS, type KubeObject, type Rollout } from '../../shared/rollout/types.js';
-import { runStep } from '../../shared/usecases/step.js';
+import type { Rollout } from '../../shared/rollout/types.js';
+import { affectedRollouts, correctDrift, type DriftCheckEntry } from '../../shared/usecases/drift.js';
 import {
   parseDriftDetail,
   stepEvent,
@@ -20,33 +19,13 @@ import type { DepsProvider, FunctionDeps } from '../../shared/lambda/deps.js';
 import { useCaseLog, type Logger } from '../../shared/lambda/logger.js';
 import type { MiddyfiedHandler } from '@middy/core';
 import { lambdaHandler, type HandlerOptions } from '../../shared/lambda/middleware.js';
-import { DRIFT_RESOURCES, managedSummary, references } from '../../shared/lambda/references.js';
 import { defaultDeps } from '../../shared/lambda/wiring.js';
 
 /** One Rollout's outcome. */
-export interface DriftCheckEntry {
-  rollout: string;
-  writes: number;
-  corrected: boolean;
-  before?: string;
-  after?: string;
-}
+export type { DriftCheckEntry };
 
 /** What one drift-check did; `skipped` explains a dropped event. */
 export type DriftCheckResult = { skipped: string } | { checked: DriftCheckEntry[] };
-
-async function affectedRollouts(
-  gateway: KubeGateway,
-  instanceId: string,
-  d: DriftDetail,
-): Promise<Rollout[]> {
-  // A VirtualService may be referenced from another namespace (`name.namespace`); Services and DRs may not.
-  const namespace = d.kind === 'VirtualService' ? undefined : d.namespace;
-  const { items } = await gateway.list('rollouts', namespace, {
-    labelSelector: `${LABELS.instanceId}=${instanceId}`,
-  });
-  return (items as Rollout[]).filter((r) => references(r, d));
-}
 
 async function checkOne(
   deps: FunctionDeps,
@@ -56,49 +35,17 @@ async function checkOne(
   out: { events: BusEvent[]; log: Logger },
 ): Promise<DriftCheckEntry> {
   const { namespace, name } = rollout.metadata;
-  const objectGateway = d.kind === 'Service' ? gateways.gateway : (gateways.istioGateway ?? gateways.gateway);
-  const read = (): Promise<KubeObject | undefined> =>
-    objectGateway.get(DRIFT_RESOURCES[d.kind], d.namespace, d.name);
-  const before = managedSummary(d.kind, await read());
-  const result = await runStep(
+  const { entry, result } = await correctDrift(
     { ...gateways, now: deps.now, log: useCaseLog(out.log) },
-    {
-      namespace,
-      name,
-      ...(rollout.status?.currentStepIndex === undefined
-        ? {}
-        : { expectedStep: rollout.status.currentStepIndex }),
-    },
+    d,
+    rollout,
   );
-  const entry: DriftCheckEntry = { rollout: `${namespace}/${name}`, writes: result.writes, corrected: false };
   const notice = transitionEvent(d.cluster, namespace, result);
   if (notice) out.events.push(notice);
   if (result.followUp) {
     const expected = result.stepAfter === undefined ? {} : { expectedStep: result.stepAfter };
     out.events.push(stepEvent({ cluster: d.cluster, namespace, rollout: name, ...expected }));
   }
-  if (result.writes === 0) return entry;
-  const after = managedSummary(d.kind, await read());
-  if (after === before) return entry;
-  const message = `${d.kind} ${d.namespace}/${d.name} drifted from the committed step; restored: ${before} -> ${after}`;
-  Object.assign(entry, { corrected: true, before, after });
-  try {
-    await recordEvent(
-      gateways.gateway,
-      rollout,
-      { type: 'Normal', reason: 'DriftCorrected', message },
-      deps.now(),
-    );
-  } catch (err) {
-    out.log.warn('DriftCorrected event not recorded', { rollout: entry.rollout, error: err });
-  }
-  out.log.info('drift corrected', {
-    cluster: d.cluster,
-    rollout: entry.rollout,
-    kind: d.kind,
-    before,
-    after,
-  });
   return entry;
 }
 

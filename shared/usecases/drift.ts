@@ -1,0 +1,104 @@
+/**
+ * Drift correction: which sluice Rollouts reference a changed VirtualService, DestinationRule or Service, and one
+ * engine pass for such a Rollout that re-asserts the committed step's weights, subset labels and selectors. When
+ * the object's managed fields were put back, a `DriftCorrected` Event is recorded on the Rollout naming the object
+ * and what changed (before → after). Used by the drift-check function and by `sluice run`.
+ */
+import type { KubeGateway } from '../kube/gateway.js';
+import { recordEvent } from '../kube/events.js';
+import { LABELS, type KubeObject, type Rollout } from '../rollout/types.js';
+import { DRIFT_RESOURCES, managedSummary, references, type ObjectRef } from '../lambda/references.js';
+import type { Log } from './apply.js';
+import { runStep, type StepResult } from './step.js';
+
+/** One Rollout's outcome of a drift check. */
+export interface DriftCheckEntry {
+  rollout: string;
+  writes: number;
+  corrected: boolean;
+  before?: string;
+  after?: string;
+}
+
+/** What {@link correctDrift} needs. */
+export interface DriftDeps {
+  gateway: KubeGateway;
+  /** Gateway of the Istio primary cluster (VirtualServices, DestinationRules); defaults to `gateway`. */
+  istioGateway?: KubeGateway;
+  now: () => Date;
+  log?: Log;
+}
+
+/**
+ * The Rollouts labelled with `instanceId` that reference the object. A VirtualService may be referenced from
+ * another namespace (`name.namespace`), so all namespaces are listed for it; Services and DRs only in their own.
+ */
+export async function affectedRollouts(
+  gateway: KubeGateway,
+  instanceId: string,
+  object: ObjectRef,
+): Promise<Rollout[]> {
+  const namespace = object.kind === 'VirtualService' ? undefined : object.namespace;
+  const { items } = await gateway.list('rollouts', namespace, {
+    labelSelector: `${LABELS.instanceId}=${instanceId}`,
+  });
+  return (items as Rollout[]).filter((r) => references(r, object));
+}
+
+/**
+ * One engine pass for `rollout` after `object` changed, pinned to the step the Rollout was seen at (a concurrent
+ * advance makes it a stale event: no transition). Returns the entry (with before/after when the object's managed
+ * fields were restored) and the pass's result, for the caller's follow-up events.
+ *
+ * @example
+ * const { entry } = await correctDrift({ gateway, now: () => new Date() },
+ *   { kind: 'VirtualService', namespace: 'shop', name: 'reviews' }, rollout);
+ * // entry.corrected === true, entry.before === 'http[primary] reviews-stable=100, reviews-canary=0'
+ */
+export async function correctDrift(
+  deps: DriftDeps,
+  object: ObjectRef,
+  rollout: Rollout,
+): Promise<{ entry: DriftCheckEntry; result: StepResult }> {
+  const { namespace, name } = rollout.metadata;
+  const objectGateway = object.kind === 'Service' ? deps.gateway : (deps.istioGateway ?? deps.gateway);
+  const read = (): Promise<KubeObject | undefined> =>
+    objectGateway.get(DRIFT_RESOURCES[object.kind], object.namespace, object.name);
+  const before = managedSummary(object.kind, await read());
+  const result = await runStep(
+    {
+      gateway: deps.gateway,
+      ...(deps.istioGateway ? { istioGateway: deps.istioGateway } : {}),
+      now: deps.now,
+      ...(deps.log ? { log: deps.log } : {}),
+    },
+    {
+      namespace,
+      name,
+      ...(rollout.status?.currentStepIndex === undefined
+        ? {}
+        : { expectedStep: rollout.status.currentStepIndex }),
+    },
+  );
+  const entry: DriftCheckEntry = { rollout: `${namespace}/${name}`, writes: result.writes, corrected: false };
+  if (result.writes === 0) return { entry, result };
+  const after = managedSummary(object.kind, await read());
+  if (after === before) return { entry, result };
+  Object.assign(entry, { corrected: true, before, after });
+  const message = `${object.kind} ${object.namespace}/${object.name} drifted from the committed step; restored: ${before} -> ${after}`;
+  try {
+    await recordEvent(
+      deps.gateway,
+      rollout,
+      { type: 'Normal', reason: 'DriftCorrected', message },
+      deps.now(),
+    );
+  } catch (err) {
+    deps.log?.('DriftCorrected event not recorded', {
+      rollout: entry.rollout,
+      error: err instanceof Error ? err.message : String(err),
+    });
+  }
+  deps.log?.('drift corrected', { rollout: entry.rollout, kind: object.kind, before, after });
+  return { entry, result };
+}
