@@ -130,7 +130,8 @@ export async function benchDrift(c: BenchCluster, trials = 50): Promise<DriftRes
       running = watch({} as ScheduledEvent, ctx(WINDOW_MS + 1000));
       await sleep(300); // the watch lists and connects
     }
-    await sleep(100 + Math.random() * 400); // no phase-locking with the watch's flush loop
+    // A foreign write lands at a random point of the watch flush period (about 1.1 s), not just after a flush.
+    await sleep(100 + Math.random() * 1100);
     const t0 = performance.now();
     const w = await admin(
       c,
