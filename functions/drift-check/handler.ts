@@ -5,7 +5,6 @@
  * the Rollout naming the object and what changed (before → after). Nothing drifted: nothing written, no Event.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { KubeGateway } from '../../shared/kube/gateway.js';
 import type { Rollout } from '../../shared/rollout/types.js';
 import { affectedRollouts, correctDrift, type DriftCheckEntry } from '../../shared/usecases/drift.js';
 import {
@@ -16,6 +15,7 @@ import {
   type DriftDetail,
 } from '../../shared/lambda/bus.js';
 import type { DepsProvider, FunctionDeps } from '../../shared/lambda/deps.js';
+import { clusterGateways, type ClusterGateways } from '../../shared/lambda/gateways.js';
 import { useCaseLog, type Logger } from '../../shared/lambda/logger.js';
 import type { MiddyfiedHandler } from '@middy/core';
 import { lambdaHandler, type HandlerOptions } from '../../shared/lambda/middleware.js';
@@ -29,7 +29,7 @@ export type DriftCheckResult = { skipped: string } | { checked: DriftCheckEntry[
 
 async function checkOne(
   deps: FunctionDeps,
-  gateways: { gateway: KubeGateway; istioGateway?: KubeGateway },
+  gateways: ClusterGateways,
   d: DriftDetail,
   rollout: Rollout,
   out: { events: BusEvent[]; log: Logger },
@@ -65,14 +65,12 @@ export function createDriftCheckHandler(
         log.error('event dropped', { error: err, eventId: event.id });
         return { skipped: (err as Error).message };
       }
-      const gateway = await d.clusters.gateway(detail.cluster);
-      if (!gateway) {
-        log.error('event dropped: unknown cluster', { cluster: detail.cluster });
-        return { skipped: `unknown cluster ${detail.cluster}` };
+      const gateways = await clusterGateways(d.clusters, detail.cluster);
+      if ('skipped' in gateways) {
+        log.error('event dropped', { cluster: detail.cluster, reason: gateways.skipped });
+        return gateways;
       }
-      const istioGateway = await d.clusters.istioGateway?.(detail.cluster);
-      const gateways = { gateway, ...(istioGateway ? { istioGateway } : {}) };
-      const rollouts = await affectedRollouts(gateway, d.config.instanceId, detail);
+      const rollouts = await affectedRollouts(gateways.gateway, d.config.instanceId, detail);
       const out = { events: [] as BusEvent[], log: log.child({ cluster: detail.cluster }) };
       const checked: DriftCheckEntry[] = [];
       for (const rollout of rollouts) checked.push(await checkOne(d, gateways, detail, rollout, out));

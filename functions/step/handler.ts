@@ -1,13 +1,16 @@
 /**
  * `step` (EventBridge `sluice.step`): exactly one engine pass (`runStep`) for the Rollout named in the detail.
  * Emits the transition's notification event, and another `sluice.step` pinned to the new step when more work is
- * due now. A malformed detail or an unknown cluster is logged and dropped (a retry cannot fix it); a Kubernetes
+ * due now. VirtualServices and DestinationRules go through the Istio primary cluster's gateway when the cluster has
+ * one. A malformed detail, an unknown cluster or a misconfigured primary-cluster Secret is logged and dropped,
+ * with the reason in the result and nothing written (a retry cannot fix it); a Kubernetes
  * or EventBridge failure fails the invocation so EventBridge's retry runs the (idempotent) pass again.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
 import { runStep, type StepResult } from '../../shared/usecases/step.js';
 import { parseStepDetail, stepEvent, transitionEvent, type BusEvent } from '../../shared/lambda/bus.js';
 import type { DepsProvider } from '../../shared/lambda/deps.js';
+import { clusterGateways } from '../../shared/lambda/gateways.js';
 import { useCaseLog } from '../../shared/lambda/logger.js';
 import type { MiddyfiedHandler } from '@middy/core';
 import { lambdaHandler, type HandlerOptions } from '../../shared/lambda/middleware.js';
@@ -33,14 +36,13 @@ export function createStepHandler(
         return { skipped: (err as Error).message };
       }
       const { cluster, namespace, rollout, expectedStep } = detail;
-      const gateway = await clusters.gateway(cluster);
-      if (!gateway) {
-        log.error('event dropped: unknown cluster', { cluster, rollout: `${namespace}/${rollout}` });
-        return { skipped: `unknown cluster ${cluster}` };
+      const gateways = await clusterGateways(clusters, cluster);
+      if ('skipped' in gateways) {
+        log.error('event dropped', { cluster, rollout: `${namespace}/${rollout}`, reason: gateways.skipped });
+        return gateways;
       }
-      const istioGateway = await clusters.istioGateway?.(cluster);
       const result = await runStep(
-        { gateway, now, log: useCaseLog(log.child({ cluster })), ...(istioGateway ? { istioGateway } : {}) },
+        { ...gateways, now, log: useCaseLog(log.child({ cluster })) },
         { namespace, name: rollout, ...(expectedStep === undefined ? {} : { expectedStep }) },
       );
       const events: BusEvent[] = [];

@@ -53,7 +53,7 @@ export function createWatchHandler(
         return;
       }
       if ('skipped' in gateways) {
-        if (d.clusters.names().includes(cluster)) result.errors++;
+        result.errors++;
         inv.log.error('cluster not watched', { cluster, reason: gateways.skipped });
         return;
       }

@@ -26,6 +26,21 @@ export interface LambdaConfig {
   readonly watchStopBeforeSeconds: number;
   /** `LOG_LEVEL`: lowest level logged (default info). */
   readonly logLevel: LogLevel;
+  /**
+   * `SLUICE_ISTIO_PRIMARY_SECRET` (`<namespace>/<name>`, or `<namespace>` to discover it by label) and
+   * `SLUICE_ISTIO_PRIMARY_SECRET_KEY`: where each rollout cluster keeps the `istio.argoproj.io/primary-cluster`
+   * Secret. Unset: VirtualServices and DestinationRules are in the rollout cluster itself.
+   */
+  readonly istioPrimary?: IstioPrimaryConfig;
+}
+
+/** Where the Istio primary-cluster Secret is looked up in every rollout cluster. */
+export interface IstioPrimaryConfig {
+  namespace: string;
+  /** Read this Secret with `get` only; without it, the one labelled Secret in `namespace` is found with `list`. */
+  name?: string;
+  /** Data key holding the kubeconfig; needed when the Secret has several. */
+  key?: string;
 }
 
 /** A missing or malformed environment variable. */
@@ -72,6 +87,34 @@ function logLevel(env: Env): LogLevel {
   return raw as LogLevel;
 }
 
+const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function istioPrimary(env: Env): IstioPrimaryConfig | undefined {
+  const raw = env.SLUICE_ISTIO_PRIMARY_SECRET?.trim();
+  const key = env.SLUICE_ISTIO_PRIMARY_SECRET_KEY?.trim();
+  if (!raw) {
+    if (key)
+      throw new ConfigError('SLUICE_ISTIO_PRIMARY_SECRET_KEY is set but SLUICE_ISTIO_PRIMARY_SECRET is not');
+    return undefined;
+  }
+  const [namespace = '', name, ...rest] = raw.split('/');
+  if (rest.length > 0 || !DNS_NAME.test(namespace) || (name !== undefined && !DNS_NAME.test(name))) {
+    throw new ConfigError(
+      `environment variable SLUICE_ISTIO_PRIMARY_SECRET must be <namespace>/<name> or <namespace>, got "${raw}"`,
+    );
+  }
+  if (key !== undefined && key !== '' && !/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
+    throw new ConfigError(
+      `environment variable SLUICE_ISTIO_PRIMARY_SECRET_KEY is not a Secret data key: "${key}"`,
+    );
+  }
+  return {
+    namespace,
+    ...(name === undefined ? {} : { name }),
+    ...(key ? { key } : {}),
+  };
+}
+
 /**
  * Reads and validates the environment. Throws {@link ConfigError} naming the first bad variable.
  *
@@ -88,7 +131,12 @@ export function readConfig(env: Env): LambdaConfig {
     signatureToleranceSeconds: integer(env, 'SLUICE_SIGNATURE_TOLERANCE_SECONDS', 300, [1, 900]),
     watchStopBeforeSeconds: integer(env, 'SLUICE_WATCH_STOP_BEFORE_SECONDS', 30, [1, 600]),
     logLevel: logLevel(env),
+    ...optional('istioPrimary', istioPrimary(env)),
   });
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 let cached: LambdaConfig | undefined;

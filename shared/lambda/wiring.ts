@@ -6,8 +6,10 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ClusterClients, parseClusterRegistry } from '../aws/clusters.js';
 import { putEvents } from '../aws/events.js';
+import type { KubeGateway } from '../kube/gateway.js';
+import { PrimaryGateways } from '../aws/primary-gateways.js';
 import type { BusEvent, EventSink } from './bus.js';
-import { lambdaConfig } from './config.js';
+import { lambdaConfig, type LambdaConfig } from './config.js';
 import { memoDeps, type ClusterDirectory, type DepsProvider } from './deps.js';
 import { webhookSecretsLoader } from './secrets.js';
 
@@ -16,18 +18,25 @@ export function eventBridgeSink(client: EventBridgeClient, busName: string): Eve
   return { send: (events: BusEvent[]) => putEvents(client, busName, events) };
 }
 
-/** Clusters from the registry (shared/aws/clusters.ts); kubeconfig secrets come from Secrets Manager. */
-function registryDirectory(raw: unknown, secrets: SecretsManagerClient): ClusterDirectory {
-  const clients = new ClusterClients(parseClusterRegistry(raw), {
+/**
+ * Clusters from the registry (shared/aws/clusters.ts); kubeconfig secrets come from Secrets Manager. With
+ * `istioPrimary` configured, each cluster's primary-cluster Secret names where its Istio objects live.
+ */
+function registryDirectory(config: LambdaConfig, secrets: SecretsManagerClient): ClusterDirectory {
+  const clients = new ClusterClients(parseClusterRegistry(config.clusters), {
     fetchSecret: async (id) => {
       const out = await secrets.send(new GetSecretValueCommand({ SecretId: id }));
       if (!out.SecretString) throw new Error(`secret ${id} has no string value`);
       return out.SecretString;
     },
   });
+  const gateway = async (cluster: string): Promise<KubeGateway | undefined> =>
+    clients.names().includes(cluster) ? clients.getGateway(cluster) : undefined;
+  const primaries = config.istioPrimary ? new PrimaryGateways(gateway, config.istioPrimary) : undefined;
   return {
     names: () => clients.names(),
-    gateway: async (cluster) => (clients.names().includes(cluster) ? clients.getGateway(cluster) : undefined),
+    gateway,
+    ...(primaries ? { istioGateway: (cluster: string) => primaries.gateway(cluster) } : {}),
   };
 }
 
@@ -37,7 +46,7 @@ export const defaultDeps: DepsProvider = memoDeps(() => {
   const secrets = new SecretsManagerClient({});
   return {
     config,
-    clusters: registryDirectory(config.clusters, secrets),
+    clusters: registryDirectory(config, secrets),
     bus: eventBridgeSink(new EventBridgeClient({}), config.eventBusName),
     now: () => new Date(),
     webhookSecrets: webhookSecretsLoader(secrets, config.webhookSecretId, config.secretsCacheSeconds),
