@@ -131,7 +131,14 @@ export async function benchCold(
                 version: '2.0',
                 rawPath,
                 requestContext: { http: { method: 'GET' } },
-                headers: signRequest(webhook.secret, webhook.id, '', new Date()),
+                headers: signRequest({
+                  secret: webhook.secret,
+                  keyId: webhook.id,
+                  method: 'GET',
+                  path: rawPath,
+                  body: '',
+                  now: new Date(),
+                }),
                 body: '',
                 isBase64Encoded: false,
               },
@@ -141,6 +148,11 @@ export async function benchCold(
         [bundle, 'invoke', JSON.stringify(spec?.event ?? {}), String(spec?.remaining ?? 60_000)],
         env,
       );
+      if (fn === 'promote' && !(invoke.result ?? '').includes('"statusCode":200')) {
+        throw new Error(
+          `cold start: promote did not answer 200 (signature or route changed?): ${invoke.result}`,
+        );
+      }
       results.push({
         fn,
         bundleBytes: statSync(bundle).size,
