@@ -84,16 +84,16 @@ async function recordEvents(
   now: Date,
   log: Log | undefined,
 ): Promise<string[]> {
+  // Independent writes: sent together, so a transition's Events cost one round trip, not one each.
+  const outcomes = await Promise.allSettled(events.map((ev) => recordEvent(gw, rollout, ev, now)));
   const failures: string[] = [];
-  for (const ev of events) {
-    try {
-      await recordEvent(gw, rollout, ev, now);
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      failures.push(message);
-      log?.('event not recorded', { reason: ev.reason, error: message });
-    }
-  }
+  outcomes.forEach((outcome, i) => {
+    if (outcome.status === 'fulfilled') return;
+    const err: unknown = outcome.reason;
+    const message = err instanceof Error ? err.message : String(err);
+    failures.push(message);
+    log?.('event not recorded', { reason: events[i]?.reason, error: message });
+  });
   return failures;
 }
 
