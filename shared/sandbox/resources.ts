@@ -2,6 +2,7 @@
  * The resource types the sandbox API server serves, and the Kubernetes `Status` errors it answers with
  * (same code, reason, message and details as kube-apiserver).
  */
+import { ROLLOUT_DEFAULTS, type FieldDefault } from './crd-defaults.js';
 
 /** A resource type the fake serves. */
 export interface ServedResource {
@@ -19,6 +20,8 @@ export interface ServedResource {
   generation: boolean;
   /** Status given to a newly created object of a built-in type with a status subresource. */
   initialStatus?: Record<string, unknown>;
+  /** Fields the CRD's structural schema defaults (set on every write when absent). */
+  defaults?: readonly FieldDefault[];
 }
 
 const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'];
@@ -33,6 +36,7 @@ export const SERVED: readonly ServedResource[] = [
     custom: true,
     statusSubresource: true,
     generation: true,
+    defaults: ROLLOUT_DEFAULTS,
   },
   {
     group: 'apps',

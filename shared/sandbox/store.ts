@@ -4,6 +4,7 @@
  * subresource split, no-op writes that change nothing, dry runs, and a bounded event history for watches.
  */
 import { randomUUID } from 'node:crypto';
+import { applyDefaults } from './crd-defaults.js';
 import { clone, jsonEqual } from './json-patch.js';
 import { errors, type ServedResource } from './resources.js';
 
@@ -97,7 +98,7 @@ export class ObjectStore {
       throw errors.badRequest('resourceVersion should not be set on objects to be created');
     }
     if (this.objects.has(keyOf(res, namespace, name))) throw errors.alreadyExists(res, name);
-    const obj = clone(body);
+    const obj = applyDefaults(clone(body), res.defaults ?? []);
     obj.metadata.namespace = namespace;
     obj.metadata.uid = randomUUID();
     obj.metadata.creationTimestamp = nowSeconds();
@@ -133,7 +134,7 @@ export class ObjectStore {
       }
       if (sentVersion && sentVersion !== old.metadata.resourceVersion) throw errors.conflict(res, name);
     }
-    const next = this.merged(res, old, body, opts.subresource);
+    const next = applyDefaults(this.merged(res, old, body, opts.subresource), res.defaults ?? []);
     if (jsonEqual(next, old)) return clone(old);
     return this.commit(res, namespace, next, 'MODIFIED', opts);
   }
