@@ -26,9 +26,16 @@ export class KubeApiError extends Error {
     super(`${describeCall(call)} failed: ${code || 'network'} ${reason}: ${detail}`, options);
   }
 
-  /** 409, or 422 from a failed JSON Patch `test` (500 on old servers with "testing value"): re-read and re-plan. */
+  /**
+   * 409, or a failed JSON Patch `test`: re-read and re-plan. Current servers answer a failed `test` with a bare
+   * `422 Invalid`; the gateway re-reads the object and words the error "JSON Patch test operation failed" when its
+   * resourceVersion moved. Old servers answer 500 "testing value".
+   */
   get isConflict(): boolean {
-    return this.code === 409 || (this.code === 422 && /test operation|testing value/i.test(this.message));
+    return (
+      this.code === 409 ||
+      ((this.code === 422 || this.code === 500) && /test operation|testing value/i.test(this.message))
+    );
   }
 
   /** 429, 5xx, network errors and timeouts: worth retrying with backoff. */
