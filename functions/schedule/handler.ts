@@ -1,6 +1,7 @@
 /**
  * `schedule` (EventBridge rule, every minute): for each registered cluster, ONE list of sluice's Rollouts
- * (instance-id label), then one `sluice.step` event per Rollout with work due (shared/engine/due.ts).
+ * (instance-id label), then one `sluice.step` event per Rollout with work due (shared/engine/due.ts), carrying
+ * the Rollout's current step index as `expectedStep`.
  * A Rollout with nothing due costs nothing. A cluster that cannot be listed is logged and skipped; the next
  * minute tries again.
  */
@@ -45,7 +46,16 @@ export function createScheduleHandler(
             if (!reason) continue;
             const { namespace, name } = rollout.metadata;
             log.info('rollout due', { cluster, rollout: `${namespace}/${name}`, reason });
-            events.push(stepEvent({ cluster, namespace, rollout: name }));
+            // Pinned to the step seen here: a duplicate delivery finds the rollout moved on and makes no transition.
+            const step = rollout.status?.currentStepIndex;
+            events.push(
+              stepEvent({
+                cluster,
+                namespace,
+                rollout: name,
+                ...(step === undefined ? {} : { expectedStep: step }),
+              }),
+            );
           }
           result.rollouts += items.length;
           result.due += events.length;

@@ -73,8 +73,11 @@ export function parseClusterRegistry(json: unknown): ClusterEntry[] {
 export interface ClusterClientsOptions {
   /** Secret string by id (Secrets Manager). */
   fetchSecret: (id: string) => Promise<string>;
-  /** A `k8s-aws-v1.` token for an EKS entry (e.g. EksTokenCache.get with the Lambda's credentials). */
-  eksToken?: (entry: Extract<ClusterEntry, { source: 'eks' }>) => Promise<string>;
+  /**
+   * A `k8s-aws-v1.` token for an EKS entry (e.g. EksTokenCache.get with the Lambda's credentials). `fresh` is true
+   * when the previous token was refused with a 401: mint a new one instead of returning a cached one.
+   */
+  eksToken?: (entry: Extract<ClusterEntry, { source: 'eks' }>, opts: { fresh: boolean }) => Promise<string>;
   /** Options for every gateway. */
   gateway?: GatewayOptions;
   /** Allow-list options for every kubeconfig. */
@@ -90,6 +93,8 @@ const MAX_TTL_MS = 5 * 60 * 1000;
 export class ClusterClients {
   private readonly entries: Map<string, ClusterEntry>;
   private readonly cache = new Map<string, { gw: KubeGateway; at: number }>();
+  /** Clusters whose credentials were refused (401): the next build asks for fresh ones. */
+  private readonly refused = new Set<string>();
   private readonly ttl: number;
   private readonly now: () => number;
 
@@ -127,12 +132,13 @@ export class ClusterClients {
     const entry = this.entries.get(name);
     if (!entry)
       throw new Error(`unknown cluster "${name}" (registry has: ${this.names().join(', ') || 'none'})`);
-    const gw = createGateway(toKubeConfig(await this.kubeconfigOf(entry)), this.opts.gateway);
+    const fresh = this.refused.delete(name);
+    const gw = createGateway(toKubeConfig(await this.kubeconfigOf(entry, fresh)), this.opts.gateway);
     this.cache.set(name, { gw, at: this.now() });
     return gw;
   }
 
-  private async kubeconfigOf(entry: ClusterEntry): Promise<SafeKubeconfig> {
+  private async kubeconfigOf(entry: ClusterEntry, fresh: boolean): Promise<SafeKubeconfig> {
     switch (entry.source) {
       case 'secret':
         return parseKubeconfig(await this.opts.fetchSecret(entry.secretId), this.opts.kubeconfig);
@@ -143,7 +149,7 @@ export class ClusterClients {
       case 'eks': {
         if (!this.opts.eksToken)
           throw new Error(`cluster "${entry.name}" is EKS but no eksToken source is configured`);
-        const token = await this.opts.eksToken(entry);
+        const token = await this.opts.eksToken(entry, { fresh });
         return eksKubeconfig({ name: entry.name, endpoint: entry.endpoint, caData: entry.caData, token });
       }
     }
@@ -157,6 +163,7 @@ export class ClusterClients {
       } catch (err) {
         if (!(err instanceof KubeApiError) || err.code !== 401) throw err;
         this.invalidate(name);
+        this.refused.add(name);
         return fn(await this.current(name));
       }
     };

@@ -91,12 +91,15 @@ export class EksTokenCache {
   private readonly cache = new Map<string, { token: string; signedAt: number }>();
   constructor(private readonly mint: (input: EksTokenInput) => Promise<string> = eksToken) {}
 
-  /** A valid token for `input.now`, minted when missing or older than {@link EKS_TOKEN_RENEW_MS}. */
-  async get(input: EksTokenInput): Promise<string> {
+  /**
+   * A valid token for `input.now`, minted when missing, older than {@link EKS_TOKEN_RENEW_MS}, or when `fresh` (the
+   * cached one was just refused with a 401).
+   */
+  async get(input: EksTokenInput, fresh = false): Promise<string> {
     const key = `${input.clusterName}|${input.region}|${input.credentials.accessKeyId}`;
     const hit = this.cache.get(key);
     const t = input.now.getTime();
-    if (hit && t - hit.signedAt < EKS_TOKEN_RENEW_MS && t >= hit.signedAt) return hit.token;
+    if (!fresh && hit && t - hit.signedAt < EKS_TOKEN_RENEW_MS && t >= hit.signedAt) return hit.token;
     const token = await this.mint(input);
     this.cache.set(key, { token, signedAt: t });
     return token;

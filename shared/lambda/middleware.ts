@@ -1,12 +1,13 @@
 /**
  * The one middy wrapper every function uses: a structured logger bound to the request id, a deadline taken from
  * `context.getRemainingTimeInMillis()` (with an AbortSignal that fires `marginMs` before Lambda would kill the
- * invocation), and uniform error handling — HTTP functions answer `HttpError`s with their status and anything
+ * invocation; visible to cached gateways through `invocationDeadline()`), and uniform error handling — HTTP functions answer `HttpError`s with their status and anything
  * else with a generic 500; event functions log and rethrow so EventBridge retries.
  */
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { LOG_LEVELS, type LogLevel } from './config.js';
+import { withDeadline } from './deadline.js';
 import { createLogger, type LogSink, type Logger } from './logger.js';
 
 /** What a function body gets besides its event. */
@@ -117,7 +118,7 @@ export function lambdaHandler<TEvent, TResult>(
       remainingMs: () => Math.max(0, deadline - clock().getTime()),
     };
     try {
-      const result = await body(event, invocation);
+      const result = await withDeadline(deadline, () => body(event, invocation));
       log.info('invocation done', { durationMs: clock().getTime() - start });
       return result;
     } catch (err) {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { createHash, createHmac } from 'node:crypto';
 import { EKS_TOKEN_RENEW_MS, EksTokenCache, eksToken } from '../../../shared/aws/eks-token.js';
+import { eksTokenSource } from '../../../shared/lambda/wiring.js';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -105,5 +106,43 @@ describe('EksTokenCache', () => {
     cache.clear();
     await cache.get(at(EKS_TOKEN_RENEW_MS));
     expect(minted).toBe(4);
+  });
+
+  it('mints a new token when asked for a fresh one (the cached one was refused with a 401)', async () => {
+    let minted = 0;
+    const cache = new EksTokenCache(async () => `k8s-aws-v1.${++minted}`);
+    expect(await cache.get(input)).toBe('k8s-aws-v1.1');
+    expect(await cache.get(input)).toBe('k8s-aws-v1.1');
+    expect(await cache.get(input, true)).toBe('k8s-aws-v1.2');
+    expect(await cache.get(input)).toBe('k8s-aws-v1.2');
+  });
+
+  it('eksTokenSource signs with the function credentials for the entry cluster and region', async () => {
+    const seen: { cluster: string; region: string; key: string; fresh: boolean }[] = [];
+    let n = 0;
+    const cache = new EksTokenCache(async () => `k8s-aws-v1.${++n}`);
+    const get = cache.get.bind(cache);
+    cache.get = (i, fresh = false) => {
+      seen.push({ cluster: i.clusterName, region: i.region, key: i.credentials.accessKeyId, fresh });
+      return get(i, fresh);
+    };
+    const source = eksTokenSource(
+      async () => ({ ...credentials, sessionToken: 'tok' }),
+      cache,
+      () => now,
+    );
+    const entry = {
+      name: 'c',
+      source: 'eks' as const,
+      clusterName: 'prod-eu',
+      region: 'eu-west-1',
+      endpoint: 'https://x.example',
+      caData: 'x',
+    };
+    expect(await source(entry, { fresh: false })).toBe('k8s-aws-v1.1');
+    expect(await source(entry, { fresh: false })).toBe('k8s-aws-v1.1');
+    expect(await source(entry, { fresh: true })).toBe('k8s-aws-v1.2');
+    expect(seen.map((s) => s.fresh)).toEqual([false, false, true]);
+    expect(seen[0]).toMatchObject({ cluster: 'prod-eu', region: 'eu-west-1', key: 'AKIDEXAMPLE' });
   });
 });
