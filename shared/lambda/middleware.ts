@@ -1,7 +1,8 @@
 /**
  * The one middy wrapper every function uses: a structured logger bound to the request id, a deadline taken from
  * `context.getRemainingTimeInMillis()` (with an AbortSignal that fires `marginMs` before Lambda would kill the
- * invocation; visible to cached gateways through `invocationDeadline()`), and uniform error handling — HTTP functions answer `HttpError`s with their status and anything
+ * invocation; visible to cached gateways through `invocationDeadline()`), and uniform error handling — HTTP
+ * functions answer `HttpError`s with their status and anything
  * else with a generic 500; event functions log and rethrow so EventBridge retries.
  */
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
