@@ -27,8 +27,9 @@ const REPLICASETS = SERVED.find((r) => r.plural === 'replicasets') as ServedReso
 function desiredStatus(rs: StoredObject): Record<string, unknown> {
   const spec = (rs.spec ?? {}) as { replicas?: number };
   const replicas = spec.replicas ?? 1;
-  const status: Record<string, unknown> = { replicas, fullyLabeledReplicas: replicas };
+  const status: Record<string, unknown> = { replicas };
   if (replicas > 0) {
+    status.fullyLabeledReplicas = replicas;
     status.readyReplicas = replicas;
     status.availableReplicas = replicas;
   }

@@ -22,6 +22,8 @@ export interface ServedResource {
   initialStatus?: Record<string, unknown>;
   /** Fields the CRD's structural schema defaults (set on every write when absent). */
   defaults?: readonly FieldDefault[];
+  /** `status` fields of a built-in type that are `omitempty` integers: kube-apiserver never stores them as 0. */
+  omitZeroStatus?: readonly string[];
 }
 
 const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'];
@@ -47,6 +49,7 @@ export const SERVED: readonly ServedResource[] = [
     statusSubresource: true,
     generation: true,
     initialStatus: { replicas: 0 },
+    omitZeroStatus: ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'],
   },
   {
     group: '',

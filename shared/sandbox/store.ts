@@ -48,6 +48,14 @@ function specPart(obj: StoredObject): Record<string, unknown> {
   return rest;
 }
 
+/** What kube-apiserver stores for `obj`: CRD schema defaults set, `omitempty` zero integers of built-ins gone. */
+function asServerStores(res: ServedResource, obj: StoredObject): StoredObject {
+  applyDefaults(obj, res.defaults ?? []);
+  const status = obj.status as Record<string, unknown> | undefined;
+  if (status) for (const field of res.omitZeroStatus ?? []) if (status[field] === 0) delete status[field];
+  return obj;
+}
+
 /** The in-memory store. */
 export class ObjectStore {
   private readonly objects = new Map<string, StoredObject>();
@@ -98,7 +106,7 @@ export class ObjectStore {
       throw errors.badRequest('resourceVersion should not be set on objects to be created');
     }
     if (this.objects.has(keyOf(res, namespace, name))) throw errors.alreadyExists(res, name);
-    const obj = applyDefaults(clone(body), res.defaults ?? []);
+    const obj = clone(body);
     obj.metadata.namespace = namespace;
     obj.metadata.uid = randomUUID();
     obj.metadata.creationTimestamp = nowSeconds();
@@ -106,7 +114,7 @@ export class ObjectStore {
     else delete obj.metadata.generation;
     if (res.custom && res.statusSubresource) delete obj.status;
     else if (res.initialStatus) obj.status = clone(res.initialStatus);
-    return this.commit(res, namespace, obj, 'ADDED', opts);
+    return this.commit(res, namespace, asServerStores(res, obj), 'ADDED', opts);
   }
 
   /**
@@ -134,7 +142,7 @@ export class ObjectStore {
       }
       if (sentVersion && sentVersion !== old.metadata.resourceVersion) throw errors.conflict(res, name);
     }
-    const next = applyDefaults(this.merged(res, old, body, opts.subresource), res.defaults ?? []);
+    const next = asServerStores(res, this.merged(res, old, body, opts.subresource));
     if (jsonEqual(next, old)) return clone(old);
     return this.commit(res, namespace, next, 'MODIFIED', opts);
   }

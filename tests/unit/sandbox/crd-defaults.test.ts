@@ -46,7 +46,7 @@ describe('Rollout CRD defaulting in the sandbox', () => {
   it('a created and a merge-updated Rollout are stored defaulted, so the pod-template hash is the real one', () => {
     const store = new ObjectStore();
     const created = store.create(ROLLOUTS, 'shop', rollout([{ containerPort: 8080 }]));
-    const template = (created.spec as { template: object }).template;
+    const template = (created.spec as { template: Parameters<typeof podTemplateHash>[0] }).template;
     // The hash kube-apiserver's stored Rollout gives (protocol: TCP defaulted by the CRD schema).
     expect(podTemplateHash(template)).toBe('7f4fb79766');
     const updated = store.update(ROLLOUTS, 'shop', {
@@ -57,5 +57,27 @@ describe('Rollout CRD defaulting in the sandbox', () => {
       (updated.spec as { template: { spec: { containers: { ports: unknown }[] } } }).template.spec
         .containers[0]?.ports,
     ).toEqual([{ containerPort: 9090, protocol: 'TCP' }]);
+  });
+});
+
+describe('ReplicaSet status stored as kube-apiserver stores it', () => {
+  it('drops omitempty counters that are 0 and keeps replicas: 0', () => {
+    const store = new ObjectStore();
+    const rsType = SERVED.find((r) => r.plural === 'replicasets')!;
+    const rs = store.create(rsType, 'shop', {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'reviews-1' },
+      spec: { replicas: 0 },
+    });
+    const zero = {
+      replicas: 0,
+      fullyLabeledReplicas: 0,
+      readyReplicas: 0,
+      availableReplicas: 0,
+      observedGeneration: 1,
+    };
+    const stored = store.update(rsType, 'shop', { ...rs, status: zero }, { subresource: 'status' });
+    expect(stored.status).toEqual({ replicas: 0, observedGeneration: 1 });
   });
 });
