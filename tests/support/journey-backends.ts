@@ -19,6 +19,9 @@ export type AdminRequest = (
   contentType?: string,
 ) => Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** Journeys read a lot between passes: no client-side rate limit worth the name (the default is 20 qps). */
+const TEST_GATEWAY = { qps: 500, burst: 500 };
+
 /** Where a journey runs. */
 export interface JourneyBackend {
   readonly name: 'cluster' | 'sandbox';
@@ -38,7 +41,7 @@ export function clusterBackend(): JourneyBackend {
     gateway: () =>
       createGateway(
         toKubeConfig(parseKubeconfig(clusterInfo().kubeconfigYaml, { allowLoopbackHttp: true })),
-        {},
+        TEST_GATEWAY,
       ),
     createNamespace,
     close: async () => undefined,
@@ -65,7 +68,10 @@ export async function sandboxBackend(): Promise<JourneyBackend> {
     name: 'sandbox',
     request,
     gateway: () =>
-      createGateway(toKubeConfig(parseKubeconfig(api.kubeconfig(), { allowLoopbackHttp: true })), {}),
+      createGateway(
+        toKubeConfig(parseKubeconfig(api.kubeconfig(), { allowLoopbackHttp: true })),
+        TEST_GATEWAY,
+      ),
     createNamespace: async (prefix) =>
       `${prefix.toLowerCase().slice(0, 50)}-${randomBytes(4).toString('hex')}`,
     close: () => api.close(),
