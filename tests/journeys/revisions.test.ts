@@ -109,7 +109,9 @@ describe('journey: a new revision mid-rollout', () => {
       expect.objectContaining({ reason: 'RolloutUpdated', message: 'Rollout updated to revision 3' }),
     );
 
-    // v2 no longer takes traffic: scaled to 0 (at once, or once its scale-down deadline has passed).
+    // v2 no longer takes traffic: it keeps its pods until the scale-down deadline (30 s), then goes to 0.
+    expect(await deadline(j, h2)).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await replicas(j, h2)).toBe(2);
     j.clock.advance(31);
     await runUntilSettled(j.deps, { namespace: j.ns, name: 'reviews' });
     expect(await replicas(j, h2)).toBe(0);
