@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { clusterBackend, sandboxBackend, type JourneyBackend } from '../support/journey-backends.js';
 import { startJourney, type Journey } from './harness.js';
-import { hostSeed, IMAGE_V2, routesSeed, subsetSeed } from './fixtures.js';
+import { hostSeed, IMAGE_V2, IMAGE_V3, routesSeed, subsetSeed, tcpSeed } from './fixtures.js';
 import { Recorder, type LogEntry, type Watched } from './recorder.js';
 
 const HOST: Watched = {
@@ -80,6 +80,28 @@ const SCENARIOS: Scenario[] = [
       await rec.settle('abort scale-down deadline passed');
       await rec.action('retry');
       await rec.settle('after retry');
+    },
+  },
+  {
+    name: 'a TCP route, a third revision mid-rollout, then fast rollback to the stable template',
+    objects: () => tcpSeed(),
+    watched: HOST,
+    end: 'Healthy',
+    async script(rec, j) {
+      await rec.settle('initial deploy');
+      const stable = (await j.rollout('reviews')).spec.template;
+      await newImage(rec, j);
+      await rec.settle('update');
+      await rec.change('set image v3', () => j.setImage('reviews', IMAGE_V3));
+      await rec.settle('v3');
+      await rec.change('back to the stable template', () =>
+        j.patch('/apis/argoproj.io/v1alpha1/namespaces/{ns}/rollouts/reviews', {
+          spec: { template: stable },
+        }),
+      );
+      await rec.settle('fast rollback');
+      rec.advance(31);
+      await rec.settle('scale-down deadline passed');
     },
   },
   {
