@@ -8,6 +8,7 @@ import { applyOperatorAction, type ActionName } from '../usecases/actions.js';
 import { describeRollout, formatStatus } from '../usecases/status-view.js';
 import { CLUSTER_FLAGS, parseFlags, parseRef, parseStep, UsageError, type Io } from './args.js';
 import { connect } from './connect.js';
+import { SERVER_FLAGS, serverAction } from './server-client.js';
 
 /** How a command gets its gateways (injectable for tests). */
 export type Connector = (
@@ -109,12 +110,18 @@ export async function actionCommand(
     'expect-step': { type: 'string' },
     full: { type: 'boolean' },
     actor: { type: 'string' },
+    ...SERVER_FLAGS,
   });
   if (values.full && verb !== 'promote') throw new UsageError(`--full is only valid with promote`);
   const ref = parseRef(onePositional(positionals));
   const expectStep = parseStep(values['expect-step'], 'expect-step');
   const action = ACTIONS[values.full ? 'promote-full' : verb];
   if (!action) throw new UsageError(`unknown action "${verb}"`);
+  if (values.server !== undefined) {
+    if (values.actor !== undefined)
+      throw new UsageError('--actor does not apply with --server (the API records the signing key id)');
+    return serverAction(values, { ...ref, action, verb, expectStep }, io);
+  }
   const { gateway } = await connector(values, io);
   const result = await applyOperatorAction(
     { gateway, now: () => new Date() },

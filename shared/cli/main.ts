@@ -10,9 +10,10 @@ export const USAGE = `usage: sluice <command> [flags]
   status <ns>/<name> [--watch] [--json]           show a Rollout (watch exits on Healthy/Degraded)
   promote [--full] <ns>/<name> [--expect-step N]  promote the current step (or fully)
   abort | retry | pause | resume <ns>/<name> [--expect-step N]
+    (actions also through the signed HTTP API: --server URL --cluster NAME [--webhook-secret-file F] [--reason R])
   plan <ns>/<name>                                show what the next pass would write (server dry run)
   validate <files|dirs>...                        check Rollout manifests offline
-  run [flags]                                     local control plane
+  run [flags]                                     local control plane (sluice run --help)
 cluster flags: --kubeconfig FILE (default $KUBECONFIG or ~/.kube/config), --context NAME,
   --allow-loopback-http, --istio-kubeconfig FILE, --istio-context NAME`;
 

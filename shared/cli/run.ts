@@ -1,23 +1,32 @@
 /**
- * `sluice run`: the local control plane. With no `--kubeconfig` it runs the sandbox (sandbox-run.ts); with one
- * or more, it drives real clusters: every tick it lists the Rollouts carrying the instance-id label and runs the
- * step use case for each one that has work due, until SIGINT/SIGTERM (the current pass finishes first).
+ * `sluice run`: the local control plane. With no cluster flag it runs the sandbox (sandbox-run.ts); with
+ * `--kubeconfig` (repeatable) or `--clusters registry.json` it runs the whole control plane in this process
+ * (shared/local/control-plane.ts: schedule tick, watch + drift check, signed HTTP API, in-process dispatch) until
+ * SIGINT/SIGTERM, then finishes the passes in flight, closes the watches and the HTTP server and exits 0.
  */
-import { isDue } from '../engine/due.js';
-import type { KubeGateway } from '../kube/gateway.js';
-import { LABELS, type Rollout } from '../rollout/types.js';
+import { pauseDurationSeconds } from '../engine/due.js';
+import { LABELS } from '../rollout/types.js';
+import { loadClusters, type LocalCluster } from '../local/clusters.js';
+import { generateWebhookSecret, readWebhookSecret, type LocalSecret } from '../local/secret.js';
+import { stamped } from '../local/log-lines.js';
 import { parseFlags, UsageError } from './args.js';
-import { connect } from './connect.js';
 import { runSandbox } from './sandbox-run.js';
-import { decisionLine } from './sandbox-view.js';
 
 export const RUN_USAGE = `usage: sluice run [flags]
-  (no --kubeconfig)        SIMULATION: in-memory API, simulated pods and traffic, examples/reviews
+  (no cluster flag)        SIMULATION: in-memory API, simulated pods and traffic, examples/reviews
   --kubeconfig FILE        drive a real cluster (repeat for several clusters)
+  --cluster-name NAME      name of the matching --kubeconfig's cluster in the API (default: its context name)
+  --clusters FILE          cluster registry JSON (entries with source "file" or "inline")
   --context NAME           kubeconfig context (single cluster)
   --allow-loopback-http    accept an http://127.0.0.1 API server in the kubeconfig
   --instance-id ID         only Rollouts labelled ${LABELS.instanceId}=ID (default $SLUICE_INSTANCE_ID or "sluice")
-  --interval SECONDS       tick length (default 1 in the sandbox, 5 with clusters)
+  --interval DURATION      schedule tick (1s, 500ms, 2; default 1s in the sandbox, 2s with clusters)
+  --listen ADDRESS         HTTP API address (default 127.0.0.1)
+  --port N                 HTTP API port (default 8417; 0 picks a free one)
+  --webhook-secret-file F  signing key of the HTTP API ({"id","secret"} or the secret; else $SLUICE_WEBHOOK_SECRET,
+                           else one is generated into a private file)
+  --no-watch               no drift watch (the schedule tick still runs)
+  --verbose                also print the use cases' structured log lines
   --auto-promote           sandbox: promote indefinite pauses automatically (default when stdin is not a TTY)
   --exit-when-done         sandbox: exit when the rollout is Healthy (default)
   --keep-running           sandbox: keep the API and loop running after the story ends
@@ -25,6 +34,13 @@ export const RUN_USAGE = `usage: sluice run [flags]
 
 const FLAGS = {
   kubeconfig: { type: 'string', multiple: true },
+  'cluster-name': { type: 'string', multiple: true },
+  clusters: { type: 'string' },
+  listen: { type: 'string' },
+  port: { type: 'string' },
+  'webhook-secret-file': { type: 'string' },
+  'no-watch': { type: 'boolean' },
+  verbose: { type: 'boolean' },
   context: { type: 'string' },
   'allow-loopback-http': { type: 'boolean' },
   'instance-id': { type: 'string' },
@@ -36,15 +52,19 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** Seconds of a flag: a number of seconds (`2`, `0.5`) or a Go duration (`1s`, `500ms`, `1m`). */
 function seconds(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new UsageError(`--${flag} must be a positive number of seconds, got "${value}"`);
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : pauseDurationSeconds(value);
+  if (n === undefined || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${flag} must be a positive duration (2, 1s, 500ms), got "${value}"`);
   return n;
 }
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** Default port of the local HTTP API. */
+export const DEFAULT_PORT = 8417;
 
 /**
  * Entry point of `sluice run`; resolves with the exit code.
@@ -57,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const kubeconfigs = values.kubeconfig ?? [];
-  if (kubeconfigs.length === 0) {
+  if (kubeconfigs.length === 0 && !values.clusters) {
     const interactive = process.stdin.isTTY === true && !values['auto-promote'];
     return runSandbox({
       intervalMs: seconds(values.interval, 'interval', 1) * 1000,
@@ -72,85 +92,35 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (kubeconfigs.length > 1 && values.context)
     throw new UsageError('--context applies to a single --kubeconfig');
-  const clusters: { file: string; gateway: KubeGateway }[] = [];
-  for (const file of kubeconfigs) {
-    const gateway = await connect(
-      {
-        kubeconfig: file,
-        ...(values.context ? { context: values.context } : {}),
-        allowLoopbackHttp: values['allow-loopback-http'] === true,
-      },
-      process.env,
-    );
-    clusters.push({ file, gateway });
-  }
-  const instanceId = values['instance-id'] ?? process.env.SLUICE_INSTANCE_ID ?? 'sluice';
-  return runClusters(clusters, { instanceId, intervalMs: seconds(values.interval, 'interval', 5) * 1000 });
-}
-
-type Settle = (typeof import('../usecases/step.js'))['runUntilSettled'];
-
-/** One pass over one cluster: every due Rollout is stepped until settled. Returns 1 when the pass failed. */
-async function passCluster(
-  { file, gateway }: { file: string; gateway: KubeGateway },
-  instanceId: string,
-  runUntilSettled: Settle,
-  stopping: () => boolean,
-): Promise<number> {
+  let clusters: LocalCluster[];
+  let secret: LocalSecret | undefined;
   try {
-    const selector = `${LABELS.instanceId}=${instanceId}`;
-    const { items } = await gateway.list('rollouts', undefined, { labelSelector: selector });
-    const due = (items as Rollout[]).filter((r) => isDue(r, new Date()));
-    for (const r of due) {
-      if (stopping()) break;
-      const ref = { namespace: r.metadata.namespace, name: r.metadata.name };
-      const results = await runUntilSettled({ gateway, now: () => new Date() }, ref);
-      results
-        .map(decisionLine)
-        .forEach((line) => line && out(`${new Date().toISOString()}  ${file}: ${line}`));
-    }
-    return 0;
+    clusters = await loadClusters({
+      kubeconfigs,
+      names: values['cluster-name'] ?? [],
+      ...(values.context ? { context: values.context } : {}),
+      ...(values.clusters ? { registry: values.clusters } : {}),
+      allowLoopbackHttp: values['allow-loopback-http'] === true,
+    });
+    secret = await readWebhookSecret(values['webhook-secret-file'], process.env);
   } catch (err) {
-    out(
-      `${new Date().toISOString()}  ${file}: pass failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
-    return 1;
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-}
-
-/** Drives real clusters until a stop signal; resolves 0 after a clean stop. */
-export async function runClusters(
-  clusters: { file: string; gateway: KubeGateway }[],
-  opts: { instanceId: string; intervalMs: number },
-): Promise<number> {
-  const { runUntilSettled } = await import('../usecases/step.js');
-  let stopping = false;
-  let wake: (() => void) | undefined;
-  const stop = (signal: string): void => {
-    if (!stopping) out(`${signal}: finishing the current pass, then exiting`);
-    stopping = true;
-    wake?.();
-  };
-  const onInt = (): void => stop('SIGINT');
-  const onTerm = (): void => stop('SIGTERM');
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  out(
-    `sluice run: ${clusters.length} cluster(s), Rollouts labelled ${LABELS.instanceId}=${opts.instanceId}, every ${opts.intervalMs / 1000}s`,
-  );
-  let failures = 0;
-  try {
-    while (!stopping) {
-      for (const cluster of clusters) {
-        if (stopping) break;
-        failures += await passCluster(cluster, opts.instanceId, runUntilSettled, () => stopping);
-      }
-      if (!stopping) await new Promise<void>((r) => ((wake = r), setTimeout(r, opts.intervalMs)));
-    }
-  } finally {
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-  }
-  out(`sluice run stopped (${failures} failed pass${failures === 1 ? '' : 'es'})`);
-  return 0;
+  if (clusters.length === 0) throw new UsageError('the cluster registry lists no cluster');
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0..65535, got "${values.port}"`);
+  const { runControlPlane } = await import('./run-control-plane.js');
+  return runControlPlane({
+    clusters,
+    secret: secret ?? (await generateWebhookSecret()),
+    instanceId: values['instance-id'] ?? process.env.SLUICE_INSTANCE_ID ?? 'sluice',
+    intervalMs: seconds(values.interval, 'interval', 2) * 1000,
+    host: values.listen ?? '127.0.0.1',
+    port,
+    watch: values['no-watch'] !== true,
+    verbose: values.verbose === true,
+    out,
+    stamp: (source, text) => out(stamped(new Date(), source, text)),
+  });
 }

@@ -4,6 +4,7 @@
  * the object's managed fields were put back, a `DriftCorrected` Event is recorded on the Rollout naming the object
  * and what changed (before → after). Used by the drift-check function and by `sluice run`.
  */
+import type { Target } from '../engine/types.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import { recordEvent } from '../kube/events.js';
 import { LABELS, type KubeObject, type Rollout } from '../rollout/types.js';
@@ -29,6 +30,35 @@ export interface DriftDeps {
   log?: Log;
 }
 
+/** A gateway that remembers the last read of `object` before it is first written, and whether it was written. */
+function watching(
+  inner: KubeGateway,
+  object: ObjectRef,
+): { gateway: KubeGateway; seenBeforeWrite(): KubeObject | undefined; written(): boolean } {
+  const resource = DRIFT_RESOURCES[object.kind];
+  let seen: KubeObject | undefined;
+  let wrote = false;
+  const isIt = (r: string, ns: string, n: string): boolean =>
+    r === resource && ns === object.namespace && n === object.name;
+  const noteWrite = <T>(target: Target, p: Promise<T>): Promise<T> => {
+    if (!isIt(target.resource, target.namespace, target.name) || target.subresource) return p;
+    return p.then((v) => ((wrote = true), v));
+  };
+  const gateway: KubeGateway = {
+    get: async (r, ns, n) => {
+      const got = await inner.get(r, ns, n);
+      if (!wrote && isIt(r, ns, n)) seen = got;
+      return got;
+    },
+    list: (...a) => inner.list(...a),
+    watch: (...a) => inner.watch(...a),
+    create: (...a) => inner.create(...a),
+    patch: (target, ops, o) => noteWrite(target, inner.patch(target, ops, o)),
+    mergePatch: (target, body, o) => noteWrite(target, inner.mergePatch(target, body, o)),
+  };
+  return { gateway, seenBeforeWrite: () => seen, written: () => wrote };
+}
+
 /**
  * The Rollouts labelled with `instanceId` that reference the object. A VirtualService may be referenced from
  * another namespace (`name.namespace`), so all namespaces are listed for it; Services and DRs only in their own.
@@ -47,7 +77,8 @@ export async function affectedRollouts(
 
 /**
  * One engine pass for `rollout` after `object` changed, pinned to the step the Rollout was seen at (a concurrent
- * advance makes it a stale event: no transition). Returns the entry (with before/after when the object's managed
+ * advance makes it a stale event: no transition). It is a correction when the pass wrote the object without
+ * committing a transition; `before` is the object as the pass read it, `after` as read back. Returns the entry (with before/after when the object's managed
  * fields were restored) and the pass's result, for the caller's follow-up events.
  *
  * @example
@@ -61,14 +92,14 @@ export async function correctDrift(
   rollout: Rollout,
 ): Promise<{ entry: DriftCheckEntry; result: StepResult }> {
   const { namespace, name } = rollout.metadata;
-  const objectGateway = object.kind === 'Service' ? deps.gateway : (deps.istioGateway ?? deps.gateway);
+  const onIstio = object.kind !== 'Service' && deps.istioGateway !== undefined;
+  const watched = watching(onIstio ? (deps.istioGateway as KubeGateway) : deps.gateway, object);
   const read = (): Promise<KubeObject | undefined> =>
-    objectGateway.get(DRIFT_RESOURCES[object.kind], object.namespace, object.name);
-  const before = managedSummary(object.kind, await read());
+    watched.gateway.get(DRIFT_RESOURCES[object.kind], object.namespace, object.name);
   const result = await runStep(
     {
-      gateway: deps.gateway,
-      ...(deps.istioGateway ? { istioGateway: deps.istioGateway } : {}),
+      gateway: onIstio ? deps.gateway : watched.gateway,
+      ...(onIstio ? { istioGateway: watched.gateway } : {}),
       now: deps.now,
       ...(deps.log ? { log: deps.log } : {}),
     },
@@ -80,8 +111,12 @@ export async function correctDrift(
         : { expectedStep: rollout.status.currentStepIndex }),
     },
   );
+  // What the pass saw (its last read before writing): the drifted state it corrected.
+  const before = managedSummary(object.kind, watched.seenBeforeWrite());
   const entry: DriftCheckEntry = { rollout: `${namespace}/${name}`, writes: result.writes, corrected: false };
-  if (result.writes === 0) return { entry, result };
+  // The object was not written, or the pass moved the rollout on (its writes belong to the new step).
+  if (!watched.written() || (result.transition !== undefined && result.transition !== 'status-only'))
+    return { entry, result };
   const after = managedSummary(object.kind, await read());
   if (after === before) return { entry, result };
   Object.assign(entry, { corrected: true, before, after });
