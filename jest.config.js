@@ -21,7 +21,13 @@ export default {
     {
       ...common,
       displayName: 'cluster',
-      roots: ['<rootDir>/tests/cluster', '<rootDir>/tests/journeys', '<rootDir>/tests/functions', '<rootDir>/tests/reliability', '<rootDir>/tests/cli'],
+      roots: [
+        '<rootDir>/tests/cluster',
+        '<rootDir>/tests/journeys',
+        '<rootDir>/tests/functions',
+        '<rootDir>/tests/reliability',
+        '<rootDir>/tests/cli',
+      ],
     },
   ],
 };

@@ -30,7 +30,12 @@ export const RESOURCES = {
   services: { group: '', version: 'v1', plural: 'services', kind: 'Service' },
   events: { group: '', version: 'v1', plural: 'events', kind: 'Event' },
   secrets: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' },
-  virtualservices: { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
+  virtualservices: {
+    group: 'networking.istio.io',
+    version: 'v1',
+    plural: 'virtualservices',
+    kind: 'VirtualService',
+  },
   destinationrules: {
     group: 'networking.istio.io',
     version: 'v1',

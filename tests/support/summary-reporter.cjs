@@ -3,7 +3,9 @@ class SummaryReporter {
   onRunComplete(_contexts, r) {
     const failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
     const skipped = r.numPendingTests + r.numTodoTests;
-    process.stdout.write(`\n${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    process.stdout.write(
+      `\n${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+    );
   }
 }
 module.exports = SummaryReporter;
