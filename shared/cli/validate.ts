@@ -1,16 +1,18 @@
 /**
- * `sluice validate <files|dirs>...`: checks Rollout manifests offline with the engine's validators (no cluster).
- * Exit 0 when every Rollout is valid, 1 when any is invalid or unreadable, 2 on bad usage.
+ * `sluice validate [--strict] [-n NS] <files|dirs>...`: lints Rollout manifests offline, before they are applied:
+ * each Rollout with the Services, VirtualServices and DestinationRules found in the same files, with the engine's
+ * checks and messages (validate-check.ts). Exit 0 when there is no error, 1 on any error (or unreadable file),
+ * 2 on bad usage. A referenced object missing from the files is a warning unless `--strict`.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import type { Rollout } from '../rollout/types.js';
-import { parseRollout } from '../rollout/parse.js';
-import { argoStepError, unsupportedStepError } from '../rollout/validate-steps.js';
-import { UsageError, type Io } from './args.js';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { parseFlags, UsageError, type Io } from './args.js';
+import { checkManifests, type Manifest } from './validate-check.js';
 
-/** Every `.yaml`/`.yml`/`.json` file under the given paths, in sorted order. */
+const USAGE = 'usage: sluice validate [--strict] [--namespace NS] <files|dirs>...';
+
+/** Every `.yaml`/`.yml`/`.json` file under the given paths (directories recursively, sorted; dotfiles skipped). */
 async function manifestFiles(paths: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
@@ -20,63 +22,73 @@ async function manifestFiles(paths: string[]): Promise<string[]> {
     } catch {
       throw new UsageError(`${p}: no such file or directory`);
     }
-    if (st.isDirectory()) {
-      const entries = (await readdir(p)).sort();
-      out.push(
-        ...(await manifestFiles(entries.map((e) => join(p, e)).filter((e) => !/\/\.[^/]*$/.test(e)))).filter(
-          (f) => /\.(ya?ml|json)$/.test(f),
-        ),
-      );
-    } else out.push(p);
+    if (!st.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const entries = (await readdir(p)).filter((e) => !e.startsWith('.')).sort();
+    const nested = await manifestFiles(entries.map((e) => join(p, e)));
+    out.push(...nested.filter((f) => /\.(ya?ml|json)$/.test(f)));
   }
   return out;
 }
 
-/** The first problem of one Rollout document, or undefined when valid. */
-export function rolloutProblem(doc: unknown): string | undefined {
-  const withNs = structuredClone(doc) as { metadata?: { namespace?: string } };
-  if (withNs.metadata && !withNs.metadata.namespace) withNs.metadata.namespace = 'default';
-  let r: Rollout;
-  try {
-    r = parseRollout(withNs);
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
+/** The documents of one file (a `kind: List` is expanded); throws with the first YAML error and its line. */
+export function parseManifests(file: string, text: string): Manifest[] {
+  const lines = new LineCounter();
+  const out: Manifest[] = [];
+  for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
+    const line = lines.linePos(doc.range[0]).line;
+    const error = doc.errors[0];
+    if (error) {
+      const at = error.linePos?.[0]?.line ?? line;
+      throw new Error(`line ${at}: ${error.message.split('\n')[0]}`);
+    }
+    const value = doc.toJS() as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const object = value as Record<string, unknown>;
+    if (object.kind === 'List' && Array.isArray(object.items)) {
+      for (const item of object.items as unknown[])
+        if (typeof item === 'object' && item !== null)
+          out.push({ file, line, object: item as Record<string, unknown> });
+    } else out.push({ file, line, object });
   }
-  const canary = r.spec.strategy?.canary;
-  if (!canary) return 'spec.strategy.canary: Required value: sluice runs the canary strategy only';
-  return argoStepError(canary) ?? unsupportedStepError(canary);
+  return out;
 }
 
 /** Runs `sluice validate`. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  if (argv.length === 0 || argv.some((a) => a.startsWith('-')))
-    throw new UsageError('usage: sluice validate <files|dirs>...');
-  const files = await manifestFiles(argv);
-  let rollouts = 0;
-  let bad = 0;
+  const { values, positionals } = parseFlags(argv, {
+    strict: { type: 'boolean' },
+    namespace: { type: 'string', short: 'n' },
+  });
+  if (positionals.length === 0) throw new UsageError(USAGE);
+  const files = await manifestFiles(positionals);
+  const manifests: Manifest[] = [];
+  let unreadable = 0;
   for (const file of files) {
-    let docs: unknown[];
     try {
-      docs = parseAllDocuments(await readFile(file, 'utf8')).map((d) => {
-        if (d.errors.length > 0) throw new Error(d.errors[0]?.message ?? 'YAML error');
-        return d.toJS() as unknown;
-      });
+      manifests.push(...parseManifests(file, await readFile(file, 'utf8')));
     } catch (err) {
-      io.err(`${file}: cannot parse: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-      bad++;
-      continue;
-    }
-    for (const doc of docs) {
-      if ((doc as { kind?: string } | null)?.kind !== 'Rollout') continue;
-      rollouts++;
-      const name = (doc as { metadata?: { name?: string } }).metadata?.name ?? '?';
-      const problem = rolloutProblem(doc);
-      if (problem) {
-        bad++;
-        io.err(`${file}: Rollout ${name}: ${problem}`);
-      } else io.out(`${file}: Rollout ${name}: valid`);
+      io.err(`${file}: cannot parse: ${err instanceof Error ? err.message : String(err)}`);
+      unreadable++;
     }
   }
-  io.out(`${rollouts} Rollout(s) checked, ${bad} problem(s)`);
-  return bad === 0 ? 0 : 1;
+  const { rollouts, findings } = checkManifests(manifests, {
+    strict: values.strict === true,
+    defaultNamespace: values.namespace ?? 'default',
+  });
+  for (const f of findings)
+    io.err(`${f.file}: ${f.subject}: ${f.level === 'warning' ? 'warning: ' : ''}${f.message}`);
+  const errors = findings.filter((f) => f.level === 'error');
+  const warnings = findings.length - errors.length;
+  for (const m of manifests) {
+    if (m.object.kind !== 'Rollout') continue;
+    const meta = (m.object.metadata ?? {}) as { name?: string; namespace?: string };
+    const subject = `Rollout ${meta.namespace ?? values.namespace ?? 'default'}/${meta.name ?? '?'}`;
+    if (!errors.some((e) => e.file === m.file && e.line === m.line)) io.out(`${m.file}: ${subject}: valid`);
+  }
+  const problems = errors.length + unreadable;
+  io.out(`${rollouts} Rollout(s) checked, ${problems} problem(s), ${warnings} warning(s)`);
+  return problems === 0 ? 0 : 1;
 }
