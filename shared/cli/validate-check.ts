@@ -6,7 +6,11 @@
  * the cluster), or an error with `strict`. Pure: no I/O.
  */
 import { virtualServiceRefs, parseVirtualServiceName } from '../istio/names.js';
-import { validateDestinationRule, validateVirtualServiceReference } from '../istio/validate.js';
+import {
+  validateDestinationRule,
+  validateVirtualServiceForm,
+  validateVirtualServiceReference,
+} from '../istio/validate.js';
 import { parseRollout } from '../rollout/parse.js';
 import { validateRolloutSpec } from '../rollout/validate.js';
 import { referencedServices, validateServiceReferences } from '../rollout/validate-references.js';
@@ -73,20 +77,11 @@ function serviceFindings(r: Rollout, objects: Objects, report: Report): void {
   if (err) report(false, err);
 }
 
-/**
- * Argo's "both or neither" check of `virtualService`/`virtualServices` (validation_references.go). The engine
- * does not make it yet (it uses `virtualServices` when both are set), so it is made here.
- */
+/** Argo's "both or neither" check of `virtualService`/`virtualServices`, as the engine makes it. */
 function istioFormFinding(r: Rollout, _objects: Objects, report: Report): void {
   const istio = r.spec.strategy?.canary?.trafficRouting?.istio;
-  if (!istio) return;
-  const single = istio.virtualService !== undefined;
-  const list = istio.virtualServices !== undefined;
-  if (single === list)
-    report(
-      false,
-      'spec.strategy.canary.trafficRouting.istio: Internal error: either VirtualService or VirtualServices must be configured',
-    );
+  const err = istio && validateVirtualServiceForm(istio);
+  if (err) report(false, err);
 }
 
 function virtualServiceFindings(r: Rollout, objects: Objects, report: Report): void {

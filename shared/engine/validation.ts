@@ -7,13 +7,19 @@
 import { validateRolloutSpec, invalidSpecMessage } from '../rollout/validate.js';
 import { validateServiceReferences } from '../rollout/validate-references.js';
 import { virtualServiceRefs } from '../istio/names.js';
-import { validateDestinationRule, validateVirtualServiceReference } from '../istio/validate.js';
+import {
+  validateDestinationRule,
+  validateVirtualServiceForm,
+  validateVirtualServiceReference,
+} from '../istio/validate.js';
 import type { Observed } from './types.js';
 
 function referenceError(observed: Observed): string | undefined {
   const r = observed.rollout;
   const canary = r.spec.strategy?.canary ?? {};
   const istio = canary.trafficRouting?.istio ?? {};
+  const form = validateVirtualServiceForm(istio);
+  if (form) return form;
   const refs = virtualServiceRefs(istio);
   const dr = istio.destinationRule;
   const refPath = `spec.strategy.canary.trafficRouting.istio.${istio.virtualServices ? 'virtualServices' : 'virtualService'}`;

@@ -2,7 +2,12 @@
  * Referenced-resource checks for Istio (Argo Rollouts `validation_references.go` `ValidateVirtualService` and the
  * runtime DestinationRule lookup), with Argo's exact texts. Pure: returns the first problem, or undefined.
  */
-import type { IstioDestinationRuleRef, IstioVirtualServiceRef, KubeObject } from '../rollout/types.js';
+import type {
+  IstioDestinationRuleRef,
+  IstioTrafficRouting,
+  IstioVirtualServiceRef,
+  KubeObject,
+} from '../rollout/types.js';
 import { malformedDestinationRule } from './destination-rule.js';
 import { IstioError } from './errors.js';
 import { describe, isObject } from './json.js';
@@ -15,6 +20,19 @@ export interface VirtualServiceCheckOptions extends DestinationNames {
   refPath: string;
   managedRoutes?: string[];
   rolloutNamespace: string;
+}
+
+/**
+ * Argo's "both or neither" check (validation_references.go): exactly one of `virtualService` and
+ * `virtualServices` must be set.
+ *
+ * @example
+ * validateVirtualServiceForm({ virtualService: { name: 'a' }, virtualServices: [{ name: 'b' }] });
+ * // 'spec.strategy.canary.trafficRouting.istio: Internal error: either VirtualService or VirtualServices must be configured'
+ */
+export function validateVirtualServiceForm(istio: IstioTrafficRouting): string | undefined {
+  if ((istio.virtualService !== undefined) !== (istio.virtualServices !== undefined)) return undefined;
+  return 'spec.strategy.canary.trafficRouting.istio: Internal error: either VirtualService or VirtualServices must be configured';
 }
 
 /** A Kubernetes field error as Go's `field.Invalid(...).Error()` prints it. */

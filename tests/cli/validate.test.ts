@@ -97,9 +97,7 @@ describe('sluice validate', () => {
     expect(io.stdout).toContain(`${f.file}: Rollout default/reviews: valid`);
   });
 
-  // The engine does not make Argo's "either VirtualService or VirtualServices" check (validate adds it).
-  const ENGINE_GAPS = new Set(['vs-both-forms.yaml', 'vs-neither-form.yaml']);
-  it.each(invalid.filter((f) => !f.strict && !ENGINE_GAPS.has(f.file.split('/').pop() ?? '')))(
+  it.each(invalid.filter((f) => !f.strict))(
     '$file gets the message the engine puts in the InvalidSpec condition',
     async (f) => {
       const engine = validationError(observedFrom(f.file));

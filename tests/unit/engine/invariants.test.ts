@@ -17,6 +17,14 @@ describe('invalid spec and missing references: InvalidSpec status, a Warning, ze
       text: 'virtualservices.networking.istio.io "demo-vs" not found',
     },
     {
+      case: 'both virtualService and virtualServices set',
+      edit: (w: World) => {
+        const istio = w.rollout.spec.strategy!.canary!.trafficRouting!.istio!;
+        istio.virtualServices = [{ ...istio.virtualService!, routes: [] }];
+      },
+      text: 'istio: Internal error: either VirtualService or VirtualServices must be configured',
+    },
+    {
       case: 'a missing canary Service',
       edit: (w: World) => delete w.services['demo-canary'],
       text: 'services "demo-canary" not found',
