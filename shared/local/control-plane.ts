@@ -3,7 +3,7 @@
  * interval), the watch + drift check, the signed HTTP API (the promote function's handler behind node:http),
  * and an in-process queue where AWS would use EventBridge. Every part calls the same use cases as the functions.
  */
-import { createPromoteHandler } from '../../functions/promote/handler.js';
+import { createPromoteHandler } from '../lambda/promote-api.js';
 import type { WebhookSecret } from '../aws/webhook-auth.js';
 import { dueReason } from '../engine/due.js';
 import {
