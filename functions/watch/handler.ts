@@ -1,7 +1,7 @@
 /**
  * `watch` (scheduled, every 15 minutes, timeout 15 minutes): holds watches on VirtualServices, DestinationRules
  * and Services of every registered cluster until ~30 s before Lambda's limit, and turns each change to an object a
- * sluice Rollout references into a `sluice.drift` event (coalesced per object, flushed every second).
+ * sluice Rollout references into a `sluice.drift` event (coalesced per object, reported about 50 ms after the first change).
  * VirtualServices and DestinationRules are watched in the cluster's Istio primary when it has one.
  *
  * It resumes from the last resourceVersion it saw (kept in the warm container); a cold start or a 410 Gone lists

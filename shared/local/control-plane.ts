@@ -268,7 +268,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
                 log: watchLog,
                 counters,
                 refsTtlMs: Math.max(1000, opts.intervalMs),
-                flushMs: 250,
               });
             } catch (err) {
               say(c.name, `watch stopped: ${message(err)}; restarting in 5s`);

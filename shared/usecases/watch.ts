@@ -1,6 +1,6 @@
 /**
  * Watches VirtualServices, DestinationRules and Services of one cluster and reports each change to an object a
- * sluice Rollout references (coalesced per object, flushed every second). Used by the watch function (until just
+ * sluice Rollout references (coalesced per object, reported about 50 ms after the first change). Used by the watch function (until just
  * before Lambda's limit) and by `sluice run` (until stopped).
  *
  * It resumes from the last resourceVersion it saw (kept in `memory`); with none, or after a 410 Gone, it lists
@@ -46,7 +46,10 @@ export interface WatchOptions {
   onDrift: (drifted: DriftDetail[]) => Promise<void>;
   log: WatchLog;
   counters: WatchCounters;
-  /** Flush period (default 1000 ms). */
+  /**
+   * How long changes are gathered after the first one before they are reported (default 50 ms): short, so a drift
+   * is put right within moments, yet a burst of writes (a `kubectl apply` of several objects) is one report.
+   */
   flushMs?: number;
   /** How long the list of referenced objects is reused before it is read again (default 60 s). */
   refsTtlMs?: number;
@@ -71,6 +74,8 @@ class ClusterWatch {
   private refsAt = 0;
   private readonly changed = new Map<string, DriftDetail>();
   private readonly stopAt: number;
+  /** Wakes the flush loop when the first change of a batch arrives. */
+  private wake: (() => void) | undefined;
 
   constructor(private readonly o: WatchOptions) {
     this.stopAt = o.stopAt ?? Number.POSITIVE_INFINITY;
@@ -102,6 +107,7 @@ class ClusterWatch {
     const { namespace = '', name, resourceVersion = '' } = object.metadata;
     const detail: DriftDetail = { cluster: this.o.cluster, namespace, kind, name, resourceVersion };
     this.changed.set(refKey(detail), detail);
+    this.wake?.();
   }
 
   /** Lists the kind afresh; every referenced object counts as changed (a change may have been missed). */
@@ -143,9 +149,16 @@ class ClusterWatch {
     }
   }
 
+  /** Reports changes `flushMs` after the first of a batch arrives (event-driven, not a fixed period). */
   private async flushLoop(): Promise<void> {
     while (!this.stopped()) {
-      await sleep(Math.min(this.o.flushMs ?? 1000, this.left()), this.o.signal);
+      if (this.changed.size === 0) {
+        const woken = new Promise<void>((resolve) => (this.wake = resolve));
+        await Promise.race([woken, sleep(Math.min(1000, this.left()), this.o.signal)]);
+        this.wake = undefined;
+        continue;
+      }
+      await sleep(Math.min(this.o.flushMs ?? 50, this.left()), this.o.signal);
       await this.flush();
     }
   }
