@@ -205,6 +205,8 @@ function sluiceCanaryError(canary: CanaryStrategy): string | undefined {
     return invalid(`${CANARY}.trafficRouting.${other}`, other, 'sluice supports only Istio traffic routing');
   if (canary.dynamicStableScale)
     return invalid(`${CANARY}.dynamicStableScale`, true, 'sluice does not support dynamicStableScale yet');
+  if (canary.pingPong !== undefined)
+    return invalid(`${CANARY}.pingPong`, 'pingPong', 'sluice does not support ping-pong services yet');
   if (canary['analysis'] !== undefined)
     return invalid(`${CANARY}.analysis`, 'analysis', 'sluice does not support background analysis yet');
   return unsupportedStepError(canary);

@@ -55,15 +55,6 @@ describe('validateRolloutSpec accepts', () => {
       },
     ],
     [
-      'ping-pong Services instead of canary/stable Services',
-      (r) => {
-        const c = canaryOf(r);
-        delete c.canaryService;
-        delete c.stableService;
-        c.pingPong = { pingService: 'ping', pongService: 'pong' };
-      },
-    ],
-    [
       'managed header and mirror routes with one match value each',
       both(
         managed('hdr', 'mirror'),
@@ -404,6 +395,16 @@ describe('validateRolloutSpec reports what sluice cannot run', () => {
       'dynamicStableScale',
       (r) => void (canaryOf(r).dynamicStableScale = true),
       `${C}.dynamicStableScale: Invalid value: true: sluice does not support dynamicStableScale yet`,
+    ],
+    [
+      'ping-pong services (a valid Argo spec sluice does not drive yet)',
+      (r) => {
+        const c = canaryOf(r);
+        delete c.canaryService;
+        delete c.stableService;
+        c.pingPong = { pingService: 'ping', pongService: 'pong' };
+      },
+      `${C}.pingPong: Invalid value: "pingPong": sluice does not support ping-pong services yet`,
     ],
     [
       'background analysis',

@@ -11,6 +11,11 @@ function tokens(path: string): string[] {
   return path.slice(1).split('/').map(unescape);
 }
 
+/** Sets an own member, also for keys such as `__proto__` that plain assignment would not create. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Thrown when a `test` op fails (the API server answers 422). */
 export class PatchTestFailed extends Error {}
 
@@ -29,27 +34,31 @@ export function applyPatch<T>(doc: T, ops: JsonPatchOp[]): T {
     }
     let parent = root as Record<string, unknown> | unknown[];
     for (const t of path.slice(0, -1)) {
-      const next = Array.isArray(parent) ? parent[Number(t)] : parent[t];
+      const next = Array.isArray(parent)
+        ? parent[Number(t)]
+        : Object.hasOwn(parent, t)
+          ? parent[t]
+          : undefined;
       if (typeof next !== 'object' || next === null) throw new Error(`path ${op.path} does not exist`);
       parent = next as Record<string, unknown>;
     }
     const last = path[path.length - 1] as string;
     const obj = parent as Record<string, unknown>;
     if (op.op === 'test') {
-      if (JSON.stringify(obj[last]) !== JSON.stringify(op.value)) {
+      if (JSON.stringify(Object.hasOwn(obj, last) ? obj[last] : undefined) !== JSON.stringify(op.value)) {
         throw new PatchTestFailed(`test ${op.path} failed`);
       }
     } else if (op.op === 'remove') {
-      if (!(last in obj)) throw new Error(`remove ${op.path}: no such member`);
+      if (!Object.hasOwn(obj, last)) throw new Error(`remove ${op.path}: no such member`);
       if (Array.isArray(parent)) parent.splice(Number(last), 1);
       else delete obj[last];
     } else if (op.op === 'replace') {
-      if (!(last in obj)) throw new Error(`replace ${op.path}: no such member`);
-      obj[last] = structuredClone(op.value);
+      if (!Object.hasOwn(obj, last)) throw new Error(`replace ${op.path}: no such member`);
+      setOwn(obj, last, structuredClone(op.value));
     } else if (Array.isArray(parent)) {
       parent.splice(last === '-' ? parent.length : Number(last), 0, structuredClone(op.value));
     } else {
-      obj[last] = structuredClone(op.value);
+      setOwn(obj, last, structuredClone(op.value));
     }
   }
   return root as T;
