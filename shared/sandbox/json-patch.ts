@@ -26,6 +26,16 @@ export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
+/** Sets an own member; plain assignment of a `__proto__` key would change the object's prototype instead. */
+function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** An own member only (never one from the prototype, such as `constructor`). */
+function own(obj: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
 /** Structural equality of two JSON values (object key order ignored). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -34,7 +44,9 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   if (isObject(a) && isObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && jsonEqual(a[k], b[k]));
+    return (
+      keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]))
+    );
   }
   return false;
 }
@@ -48,7 +60,7 @@ export function mergePatch(target: JsonValue, patch: JsonValue): JsonValue {
   const result: Record<string, unknown> = isObject(target) ? clone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
+    else setOwn(result, key, mergePatch(own(result, key) as JsonValue, value));
   }
   return result;
 }
@@ -79,7 +91,7 @@ function parentOf(doc: unknown, tokens: string[], path: string): { parent: Conta
   let node = doc;
   for (const token of tokens.slice(0, -1)) {
     if (Array.isArray(node)) node = node[arrayIndex(token, node.length, false, path)];
-    else if (isObject(node) && token in node) node = node[token];
+    else if (isObject(node) && Object.hasOwn(node, token)) node = node[token];
     else throw new PatchApplyError('bad-path', `doc is missing path: "${path}"`);
   }
   if (!Array.isArray(node) && !isObject(node)) {
@@ -93,7 +105,7 @@ function getAt(doc: unknown, path: string): { found: boolean; value?: unknown } 
   for (const token of parsePointer(path)) {
     if (Array.isArray(node) && /^(0|[1-9][0-9]*)$/.test(token) && Number(token) < node.length) {
       node = node[Number(token)];
-    } else if (isObject(node) && token in node) node = node[token];
+    } else if (isObject(node) && Object.hasOwn(node, token)) node = node[token];
     else return { found: false };
   }
   return { found: true, value: node };
@@ -104,7 +116,7 @@ function add(doc: unknown, path: string, value: unknown): unknown {
   if (tokens.length === 0) return clone(value);
   const { parent, last } = parentOf(doc, tokens, path);
   if (Array.isArray(parent)) parent.splice(arrayIndex(last, parent.length, true, path), 0, clone(value));
-  else parent[last] = clone(value);
+  else setOwn(parent, last, clone(value));
   return doc;
 }
 
@@ -112,7 +124,7 @@ function remove(doc: unknown, path: string): unknown {
   const tokens = parsePointer(path);
   const { parent, last } = parentOf(doc, tokens, path);
   if (Array.isArray(parent)) parent.splice(arrayIndex(last, parent.length, false, path), 1);
-  else if (last in parent) delete parent[last];
+  else if (Object.hasOwn(parent, last)) delete parent[last];
   else throw new PatchApplyError('bad-path', `unable to remove nonexistent key: ${last}: missing value`);
   return doc;
 }

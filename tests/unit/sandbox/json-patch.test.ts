@@ -114,3 +114,20 @@ describe('applyJsonPatch (RFC 6902)', () => {
     expect(JSON.stringify(doc)).toBe(before);
   });
 });
+
+describe('hostile keys', () => {
+  it('a "__proto__" member in a merge patch becomes a plain member, never the prototype', () => {
+    const patch: unknown = JSON.parse('{"metadata":{"__proto__":{"polluted":true}}}');
+    const out = mergePatch({ metadata: { name: 'a' } }, patch) as { metadata: Record<string, unknown> };
+    expect(Object.getPrototypeOf(out.metadata)).toBe(Object.prototype);
+    expect(Object.hasOwn(out.metadata, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('a JSON Patch cannot walk into the prototype ("/constructor/prototype")', () => {
+    expect(() =>
+      applyJsonPatch({ a: 1 }, [{ op: 'add', path: '/constructor/prototype/x', value: 1 }]),
+    ).toThrow(/missing path/);
+    expect(({} as Record<string, unknown>)['x']).toBeUndefined();
+  });
+});
