@@ -5,17 +5,37 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { figures } from './support/figures.js';
+import { badRolloutSuite } from './suites/bad-rollouts.js';
+import { concurrencySuite } from './suites/concurrency.js';
 import { crashSuite } from './suites/crash.js';
+import { faultSuite } from './suites/faults.js';
+import { fuzzSuite } from './suites/fuzz.js';
+import { kubeconfigSuite } from './suites/kubeconfigs.js';
+import { ledgerSelfSuite } from './suites/ledger-self.js';
+import { rbacSuite } from './suites/rbac.js';
+import { webhookSuite } from './suites/webhook.js';
 
 afterAll(() => {
   process.stdout.write(figures.report());
 });
 
+ledgerSelfSuite();
+faultSuite();
+concurrencySuite();
 crashSuite();
+badRolloutSuite();
+webhookSuite();
+kubeconfigSuite();
+fuzzSuite();
+rbacSuite();
 
-describe('ledger totals', () => {
-  it('has no lost or duplicated step and no invariant violation in any scenario so far', () => {
+describe('run totals', () => {
+  it('no lost or duplicated step and no ledger violation in any scenario; every bad input rejected right', () => {
+    expect(figures.ledgers).toBeGreaterThan(0);
     expect(figures.ledgerViolations).toEqual([]);
     expect(figures.lostSteps + figures.duplicatedSteps).toBe(0);
+    expect(figures.badInputsRejected).toBe(figures.badInputs);
+    expect(figures.crashPointsConverged).toBe(figures.crashPoints);
+    expect(figures.faultsSurvived).toBe(figures.faultsInjected);
   });
 });

@@ -46,7 +46,8 @@ export async function startScenario(
 ): Promise<Scenario> {
   const ns = await createNamespace(prefix);
   const ledger = await Ledger.start(ns);
-  await applyObjects(ns, objects);
+  // Headless Services: namespaces are never deleted, and hundreds of scenarios would exhaust the ClusterIP range.
+  await applyObjects(ns, objects.map(headless));
   const kubelet = startKubelet(ns, { delayMs: 10 });
   const admin = adminGateway();
   return {
@@ -65,6 +66,11 @@ export async function startScenario(
   };
 }
 
+function headless(o: unknown): unknown {
+  const obj = o as { kind?: string; spec?: Record<string, unknown> };
+  return obj.kind === 'Service' ? { ...obj, spec: { ...obj.spec, clusterIP: 'None' } } : o;
+}
+
 /** A clock the test moves. */
 export const realNow = (): Date => new Date();
 
@@ -76,14 +82,14 @@ export async function drive(
   deps: StepDeps,
   ns: string,
   done: (r: Rollout) => boolean,
-  opts: { timeoutMs?: number; results?: StepResult[]; failures?: Error[] } = {},
+  opts: { timeoutMs?: number; results?: StepResult[]; failures?: Error[]; exact?: boolean } = {},
 ): Promise<Rollout> {
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   const admin = adminGateway();
   let lastFollowUp = true;
   for (;;) {
     const r = (await admin.get('rollouts', ns, NAME)) as Rollout;
-    if (done(r) && !lastFollowUp) return r;
+    if (done(r) && (opts.exact || !lastFollowUp)) return r;
     if (Date.now() > deadline)
       throw new Error(
         `rollout ${ns}/${NAME} did not settle: ${JSON.stringify(r.status?.conditions?.map((c) => c.message))} step ${r.status?.currentStepIndex} phase ${r.status?.phase}; failures: ${opts.failures

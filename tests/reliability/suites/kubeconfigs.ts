@@ -1,0 +1,149 @@
+/**
+ * Hostile kubeconfigs (catalogue rows 13, 14, 15): exec and auth-provider plugins, file paths, proxies, skipped TLS,
+ * plain http, impersonation, servers off the allow-list, a wrong CA. Each is refused with an error naming the field,
+ * and nothing runs, nothing is read, and no connection is made: the exec/cmd-path commands would create a marker
+ * file, and the server is a loopback listener that counts connections.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { KubeApiError } from '../../../shared/kube/errors.js';
+import { createGateway } from '../../../shared/kube/client-gateway.js';
+import { KubeconfigRejectedError, parseKubeconfig, toKubeConfig } from '../../../shared/kube/kubeconfig.js';
+import { clusterInfo } from '../../support/cluster.js';
+import { readClusterFile } from '../../../tools/test-cluster/cluster.js';
+import { figures } from '../support/figures.js';
+
+const b64 = (s: string): string => Buffer.from(s).toString('base64');
+
+function config(server: string, cluster: Record<string, unknown>, user: Record<string, unknown>): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'c', cluster: { server, ...cluster } }],
+    users: [{ name: 'u', user }],
+    contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+    'current-context': 'x',
+  });
+}
+
+export function kubeconfigSuite(): void {
+  describe('hostile kubeconfigs', () => {
+    it('each is refused naming the field; no program runs, no file is read, no connection is made', async () => {
+      const marker = path.join(os.tmpdir(), `sluice-kubeconfig-marker-${process.pid}`);
+      let connections = 0;
+      const listener = net.createServer((s) => {
+        connections++;
+        s.destroy();
+      });
+      await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+      const server = `https://127.0.0.1:${(listener.address() as net.AddressInfo).port}`;
+      const ca = {
+        'certificate-authority-data': b64('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'),
+      };
+      const token = { token: 'abc' };
+      const cases: { name: string; text: string; field: RegExp; opts?: object }[] = [
+        {
+          name: 'exec plugin',
+          text: config(server, ca, {
+            exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'touch', args: [marker] },
+          }),
+          field: /exec/,
+        },
+        {
+          name: 'auth-provider cmd-path',
+          text: config(server, ca, {
+            'auth-provider': { name: 'gcp', config: { 'cmd-path': `touch ${marker}` } },
+          }),
+          field: /auth-provider/,
+        },
+        { name: 'tokenFile', text: config(server, ca, { tokenFile: '/etc/passwd' }), field: /tokenFile/ },
+        {
+          name: 'CA file path',
+          text: config(server, { 'certificate-authority': '/etc/passwd' }, token),
+          field: /certificate-authority/,
+        },
+        {
+          name: 'client cert file paths',
+          text: config(server, ca, { 'client-certificate': '/etc/passwd', 'client-key': '/etc/shadow' }),
+          field: /client-(certificate|key)/,
+        },
+        {
+          name: 'proxy-url',
+          text: config(server, { ...ca, 'proxy-url': 'http://attacker.example:3128' }, token),
+          field: /proxy-url/,
+        },
+        {
+          name: 'insecure-skip-tls-verify',
+          text: config(server, { ...ca, 'insecure-skip-tls-verify': true }, token),
+          field: /insecure-skip-tls-verify/,
+        },
+        { name: 'no CA', text: config(server, {}, token), field: /certificate-authority-data/ },
+        {
+          name: 'plain http server',
+          text: config(server.replace('https', 'http'), ca, token),
+          field: /server/,
+        },
+        {
+          name: 'impersonation',
+          text: config(server, ca, { ...token, as: 'system:admin' }),
+          field: /\bas\b/,
+        },
+        {
+          name: 'basic auth',
+          text: config(server, ca, { username: 'a', password: 'b' }),
+          field: /username|password/,
+        },
+        {
+          name: 'server off the allow-list',
+          text: config(server, ca, token),
+          field: /server|allow-list/,
+          opts: { allowedServers: ['api.example.com'] },
+        },
+        { name: 'not YAML', text: '{{{', field: /kubeconfig rejected/ },
+      ];
+      const wrong: string[] = [];
+      for (const c of cases) {
+        let err: unknown;
+        try {
+          toKubeConfig(parseKubeconfig(c.text, c.opts ?? {}));
+        } catch (e) {
+          err = e;
+        }
+        const right = err instanceof KubeconfigRejectedError && c.field.test(err.message);
+        figures.badInput(right);
+        if (!right) wrong.push(`${c.name}: ${String(err)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      listener.close();
+      expect(wrong).toEqual([]);
+      expect(existsSync(marker)).toBe(false);
+      expect(connections).toBe(0);
+      figures.cover(13, 14, 15);
+    });
+
+    it('a wrong CA is a TLS error on the first attempt, with no retry and no fallback to an unverified connection', async () => {
+      const info = clusterInfo();
+      const file = readClusterFile(info.dir);
+      // The serving certificate is a leaf, not the CA that signed it: verification must fail.
+      const wrongCa = readFileSync(file.paths.certs.servingCert, 'utf8');
+      const text = config(info.server, { 'certificate-authority-data': b64(wrongCa) }, { token: 'whatever' });
+      let attempts = 0;
+      const gw = createGateway(toKubeConfig(parseKubeconfig(text)), {
+        onRequest: () => attempts++,
+        backoff: { baseMs: 1, capMs: 5 },
+      });
+      const err = await gw.get('rollouts', 'default', 'x').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const right = err instanceof KubeApiError && err.code === 0 && attempts === 1;
+      figures.badInput(right);
+      expect({ code: (err as KubeApiError).code, attempts }).toEqual({ code: 0, attempts: 1 });
+      figures.cover(14);
+    });
+  });
+}
