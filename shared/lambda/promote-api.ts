@@ -9,6 +9,7 @@
  * 200 / 409 (step moved, or not allowed now) / 400 (invalid) / 404 (no such Rollout); cluster unreachable → 503
  * with Retry-After. After a change, one `sluice.step` event moves the rollout now instead of at the next minute.
  */
+import { createHash } from 'node:crypto';
 import type { MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { verifySignature } from '../aws/webhook-auth.js';
@@ -90,6 +91,17 @@ class ReplayGuard {
   }
 }
 
+/**
+ * The delivery's id: a digest of its timestamp and signature, which are unique per signed request. Claimed in the
+ * cluster before the action writes (see applyOperatorAction), so a replay to another container is refused too.
+ */
+function requestDigest(headers: Record<string, string>): string {
+  return createHash('sha256')
+    .update(`${headers['x-sluice-timestamp'] ?? ''}|${headers['x-sluice-signature'] ?? ''}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
 /** Runs a Kubernetes call, turning "cluster unreachable" into 503 + Retry-After. */
 async function reachable<T>(cluster: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -108,10 +120,11 @@ async function act(
   deps: FunctionDeps,
   route: ApiRoute,
   input: ActionBody,
-  actor: string,
+  caller: { actor: string; requestId: string },
   log: Logger,
 ): Promise<HttpResponse> {
   const { cluster, namespace, name, action } = route;
+  const { actor, requestId } = caller;
   const gateway = await deps.clusters.gateway(cluster);
   if (!gateway) throw new HttpError(404, `unknown cluster ${cluster}`);
   if (!action) {
@@ -134,6 +147,7 @@ async function act(
         name,
         action,
         actor,
+        requestId,
         ...(input.expectedStep === undefined ? {} : { expectStep: input.expectedStep }),
       },
     ),
@@ -196,7 +210,7 @@ export function createPromoteHandler(
         requireJson(headers, body);
         input = parseActionBody(body);
       }
-      return act(d, route, input, keyId, log.child({ keyId }));
+      return act(d, route, input, { actor: keyId, requestId: requestDigest(headers) }, log.child({ keyId }));
     },
   );
 }

@@ -7,7 +7,7 @@ import type { Target } from '../engine/types.js';
 import type { KubeGateway } from '../kube/gateway.js';
 import { KubeApiError } from '../kube/errors.js';
 import { operatorAction } from '../engine/actions.js';
-import { recordEvent } from '../kube/events.js';
+import { buildEvent, recordEvent } from '../kube/events.js';
 import type { Log } from './apply.js';
 
 /** The action names the engine accepts. */
@@ -28,6 +28,12 @@ export interface ActionRequest {
   expectStep?: number;
   /** Who asked (CLI user, webhook caller): recorded in the Event. */
   actor: string;
+  /**
+   * A unique id of this delivery (the webhook uses a digest of its signature). When set, the request is claimed in
+   * the cluster before anything is written, by creating an Event named after it: a replay of the same delivery,
+   * from any process, finds the claim and writes nothing (`conflict`). Lowercase hex, at most 40 characters.
+   */
+  requestId?: string;
 }
 
 /** A short, readable state of a Rollout, before and after an action. */
@@ -123,6 +129,15 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
     const decision = operatorAction(rollout, req.action, withExpect(req.expectStep, deps.now()));
     if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, before };
     const target: Target = { resource: 'rollouts', namespace: req.namespace, name: req.name };
+    const writes = decision.specPatch !== undefined || decision.statusPatch !== undefined;
+    if (attempt === 0 && writes && req.requestId && !(await claimRequest(deps, rollout, req))) {
+      return {
+        ok: false,
+        code: 'conflict',
+        message: `request ${req.requestId} was already accepted (a replayed delivery); nothing written`,
+        before,
+      };
+    }
     try {
       let current = rollout;
       const rv = (): string => current.metadata.resourceVersion ?? '';
@@ -149,6 +164,27 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
       if (!(err instanceof KubeApiError) || !err.isConflict || attempt >= 3) throw err;
       deps.log?.('conflict: re-reading', { rollout: id, action: req.action, attempt: attempt + 1 });
     }
+  }
+}
+
+/**
+ * Claims `req.requestId` by creating the Event `<rollout>.req-<id>` (reason `OperatorRequest`). False when it
+ * already exists: the same delivery was accepted before (Events live an hour by default, longer than the webhook's
+ * ±300 s signature window).
+ */
+async function claimRequest(deps: ActionDeps, rollout: Rollout, req: ActionRequest): Promise<boolean> {
+  const event = buildEvent(
+    rollout,
+    { type: 'Normal', reason: 'OperatorRequest', message: `${req.action} requested by ${req.actor}` },
+    deps.now(),
+  );
+  event.metadata.name = `${rollout.metadata.name}.req-${req.requestId}`;
+  try {
+    await deps.gateway.create('events', req.namespace, event);
+    return true;
+  } catch (err) {
+    if (err instanceof KubeApiError && err.code === 409) return false;
+    throw err;
   }
 }
 

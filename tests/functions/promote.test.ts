@@ -283,4 +283,35 @@ describe('promote function (HTTP API v2, signed)', () => {
     expect(replay.statusCode).toBe(401);
     expect(counted.writes()).toBe(writes);
   });
+  it('refuses a replay delivered to another container (the claim lives in the cluster): one transition', async () => {
+    // Paused on a step, so an unguarded second promote would skip that step (Argo's promote writes index+1).
+    await j.drive('reviews', (r) => r.status?.phase === 'Paused');
+    const body = JSON.stringify({ reason: 'no expected step: only the claim stops a replay' });
+    const headers = signed(body);
+    const containerA = createPromoteHandler(async () => testDeps(counted.gw, INSTANCE), quiet);
+    const containerB = createPromoteHandler(async () => testDeps(counted.gw, INSTANCE), quiet);
+    const first = (await containerA(
+      httpEvent('POST', path('promote'), body, headers),
+      lambdaContext(),
+    )) as HttpResponse;
+    expect(first.statusCode).toBe(200);
+    const afterFirst = await j.rollout('reviews');
+    expect(afterFirst.status?.pauseConditions ?? []).toEqual([]);
+    const writes = counted.writes();
+    const events = (await j.gw.list('events', j.ns)).items.length;
+    const replay = (await containerB(
+      httpEvent('POST', path('promote'), body, headers),
+      lambdaContext(),
+    )) as HttpResponse;
+    expect(replay.statusCode).toBe(409);
+    expect(JSON.parse(replay.body).message).toMatch(
+      /already accepted \(a replayed delivery\); nothing written/,
+    );
+    // One write was attempted: the claim, which the API server refused (AlreadyExists); nothing was persisted.
+    expect(counted.writes()).toBe(writes + 1);
+    expect((await j.gw.list('events', j.ns)).items.length).toBe(events);
+    const afterReplay = await j.rollout('reviews');
+    expect(afterReplay.metadata.resourceVersion).toBe(afterFirst.metadata.resourceVersion);
+    expect(afterReplay.status?.currentStepIndex).toBe(afterFirst.status?.currentStepIndex);
+  });
 });
