@@ -26,7 +26,7 @@ type Obj = {
   spec?: Record<string, unknown>;
   status?: Record<string, unknown>;
 };
-type Kind = 'rollouts' | 'replicasets' | 'services' | 'virtualservices' | 'destinationrules';
+export type Kind = 'rollouts' | 'replicasets' | 'services' | 'virtualservices' | 'destinationrules';
 interface Version {
   kind: Kind;
   type: string;
@@ -60,6 +60,7 @@ export class Ledger {
   private reqs: ClientRequest[] = [];
   private stopped = false;
   private rejections: { label: string; calls: () => CallRecord[]; at: number }[] = [];
+  private foreign = new Map<string, number>();
 
   private constructor(readonly ns: string) {}
 
@@ -127,6 +128,21 @@ export class Ledger {
     this.rejections.push({ label, calls, at: calls().length });
   }
 
+  /**
+   * Declares that a foreign writer (not sluice) changes fields sluice does not own of `kind/name`, `times` times:
+   * each declared change becomes the new baseline, so any later change of those fields (e.g. sluice dropping the
+   * foreign route on its next write) is still a violation.
+   */
+  allowForeignChange(kind: Kind, name: string, times = 1): void {
+    const key = `${kind}/${name}`;
+    this.foreign.set(key, (this.foreign.get(key) ?? 0) + times);
+  }
+
+  /** Object versions recorded so far (list + watch). */
+  count(): number {
+    return this.versions.length;
+  }
+
   stop(): void {
     this.stopped = true;
     for (const r of this.reqs) r.destroy();
@@ -145,6 +161,7 @@ export class Ledger {
     };
     const latest = new Map<string, Obj>();
     const baseline = new Map<string, string>();
+    const foreign = new Map(this.foreign);
     const steps = new Map<string, { epoch: number; hash?: string; abort?: boolean; index?: number }>();
     for (const v of ordered) {
       const key = `${v.kind}/${v.obj.metadata.name}`;
@@ -155,8 +172,12 @@ export class Ledger {
       if (v.kind === 'services' || v.kind === 'virtualservices' || v.kind === 'destinationrules') {
         const masked = JSON.stringify(unowned(v.kind, v.obj));
         const base = baseline.get(key);
+        const allowed = foreign.get(key) ?? 0;
         if (base === undefined) baseline.set(key, masked);
-        else if (base !== masked)
+        else if (base !== masked && allowed > 0) {
+          foreign.set(key, allowed - 1);
+          baseline.set(key, masked);
+        } else if (base !== masked)
           f.violations.push(
             `${key} rv ${v.rv}: a field sluice does not own changed: ${diffHint(base, masked)}`,
           );

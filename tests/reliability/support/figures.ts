@@ -19,6 +19,10 @@ class Figures {
   weightWrites = 0;
   versions = 0;
   rows = new Set<number>();
+  dryRunWrites = 0;
+  dryRunPersisted = 0;
+  sequences = 0;
+  sequenceCommands = 0;
 
   /** Faults injected by one scenario, and whether it ended converged with its invariants holding. */
   fault(injected: number, survived: boolean): void {
@@ -46,6 +50,18 @@ class Figures {
     this.versions += f.versions;
   }
 
+  /** Writes `sluice plan` sent with dryRun=All, and how many of them changed a resourceVersion (target 0). */
+  dryRun(sent: number, persisted: number): void {
+    this.dryRunWrites += sent;
+    this.dryRunPersisted += persisted;
+  }
+
+  /** One random operator-action sequence run on the real cluster, with its number of commands. */
+  sequence(commands: number): void {
+    this.sequences++;
+    this.sequenceCommands += commands;
+  }
+
   cover(...rows: number[]): void {
     for (const r of rows) this.rows.add(r);
   }
@@ -62,6 +78,8 @@ class Figures {
       `duplicated steps:                      ${this.duplicatedSteps}`,
       `ledger violations:                     ${this.ledgerViolations.length}`,
       `ledgers checked: ${this.ledgers} (${this.versions} object versions, ${this.statusCommits} status commits, ${this.weightWrites} weight changes)`,
+      `action sequences run:                 ${this.sequences} (${this.sequenceCommands} actions and pass batches)`,
+      `dry-run writes sent / persisted:      ${this.dryRunWrites} / ${this.dryRunPersisted}`,
       `catalogue rows exercised: ${rows.join(', ')}`,
       ...this.ledgerViolations.slice(0, 20).map((v) => `  violation: ${v}`),
       '',

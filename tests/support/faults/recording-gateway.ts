@@ -4,8 +4,9 @@
  * after the API server accepted it ("crash-after": the write landed, the invocation died before seeing the answer).
  * That is the in-process crash hook of reliability-security.md §5 (rig "X").
  */
-import type { KubeGateway } from '../../../shared/kube/gateway.js';
+import type { KubeGateway, WriteOptions } from '../../../shared/kube/gateway.js';
 import type { ResourceName } from '../../../shared/engine/types.js';
+import { KubeApiError } from '../../../shared/kube/errors.js';
 
 /** One recorded call. */
 export interface CallRecord {
@@ -15,6 +16,12 @@ export interface CallRecord {
   subresource?: string;
   ok: boolean;
   error?: string;
+  /** The write was sent with `dryRun=All`. */
+  dryRun?: boolean;
+  /** Size of the write's body as JSON (patch ops, merge patch or created object), in bytes. */
+  bytes?: number;
+  /** The error's HTTP status (0 for a network error), when the call failed with a KubeApiError. */
+  code?: number;
 }
 
 /** Where a crash is injected. */
@@ -69,7 +76,12 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
       return out;
     } catch (err) {
       if (err instanceof InjectedCrash) throw err;
-      calls.push({ ...rec, ok: false, error: err instanceof Error ? err.message : String(err) });
+      calls.push({
+        ...rec,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        ...(err instanceof KubeApiError ? { code: err.code } : {}),
+      });
       throw err;
     }
   }
@@ -79,7 +91,7 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
     list: (resource, ns, o) => track({ verb: 'list', resource }, () => inner.list(resource, ns, o), false),
     create: (resource, ns, body, o) =>
       track(
-        { verb: 'create', resource, name: body.metadata.name },
+        { verb: 'create', resource, name: body.metadata.name, ...writeInfo(body, o) },
         () => inner.create(resource, ns, body, o),
         true,
       ),
@@ -89,6 +101,7 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
           verb: 'patch',
           resource: t.resource,
           name: t.name,
+          ...writeInfo(ops, o),
           ...(t.subresource ? { subresource: t.subresource } : {}),
         },
         () => inner.patch(t, ops, o),
@@ -100,6 +113,7 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
           verb: 'mergePatch',
           resource: t.resource,
           name: t.name,
+          ...writeInfo(body, o),
           ...(t.subresource ? { subresource: t.subresource } : {}),
         },
         () => inner.mergePatch(t, body, o),
@@ -119,4 +133,8 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
     acceptedWrites: () => calls.filter((c) => isWrite(c) && c.ok),
     crashed: () => dead,
   };
+}
+
+function writeInfo(body: unknown, o: WriteOptions | undefined): Pick<CallRecord, 'dryRun' | 'bytes'> {
+  return { bytes: Buffer.byteLength(JSON.stringify(body) ?? ''), ...(o?.dryRun ? { dryRun: true } : {}) };
 }

@@ -1,0 +1,51 @@
+/**
+ * A {@link KubeGateway} wrapper that lets a concurrent writer in between sluice's read and its write (catalogue row
+ * 23): right before the first matching patch is sent, `foreignWrite` runs (an admin edit of the same object), so the
+ * patch carries a resourceVersion that is no longer current. Every later call passes straight through.
+ */
+import type { KubeGateway } from '../../../shared/kube/gateway.js';
+import type { Target } from '../../../shared/engine/types.js';
+import { KubeApiError } from '../../../shared/kube/errors.js';
+
+/** The wrapper and what happened to the patch that followed the foreign write. */
+export interface ForeignWriter {
+  gw: KubeGateway;
+  /** Times the foreign write ran (0 or 1). */
+  fired(): number;
+  /** The outcome of the patch sent right after the foreign write: `ok`, or the error it got. */
+  raced(): 'ok' | KubeApiError | undefined;
+}
+
+/**
+ * Wraps `inner`: the first non-dry-run JSON Patch whose target matches `when` is preceded by `foreignWrite()`.
+ */
+export function foreignWriterGateway(
+  inner: KubeGateway,
+  when: (t: Target) => boolean,
+  foreignWrite: () => Promise<void>,
+): ForeignWriter {
+  let fired = 0;
+  let raced: 'ok' | KubeApiError | undefined;
+  const gw: KubeGateway = {
+    ...inner,
+    get: (...a) => inner.get(...a),
+    list: (...a) => inner.list(...a),
+    create: (...a) => inner.create(...a),
+    mergePatch: (...a) => inner.mergePatch(...a),
+    watch: (...a) => inner.watch(...a),
+    async patch(t, ops, o) {
+      if (fired > 0 || o?.dryRun || !when(t)) return inner.patch(t, ops, o);
+      fired++;
+      await foreignWrite();
+      try {
+        const out = await inner.patch(t, ops, o);
+        raced = 'ok';
+        return out;
+      } catch (err) {
+        if (err instanceof KubeApiError) raced = err;
+        throw err;
+      }
+    },
+  };
+  return { gw, fired: () => fired, raced: () => raced };
+}
