@@ -10,9 +10,14 @@ import { isPreconditionFailed } from './errors-ext.js';
 const PERMANENT_NETWORK =
   /^(ERR_TLS|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL|ERR_INVALID_URL|ClientError)/;
 
-/** Whether a failed call is worth another attempt. Failed preconditions (409, failed JSON Patch `test`) never are. */
+/**
+ * Whether a failed call is worth another attempt. Failed preconditions (409, failed JSON Patch `test`) never are,
+ * nor is an object etcd refuses as too large (the API server answers `500 etcdserver: request is too large`):
+ * resending the same write cannot succeed.
+ */
 export function shouldRetry(err: KubeApiError): boolean {
   if (isPreconditionFailed(err) || !err.isRetryable) return false;
+  if (err.code === 500 && /request is too large/i.test(err.message)) return false;
   if (err.code === 0 && PERMANENT_NETWORK.test(err.reason)) return false;
   if (err.code === 501) return false;
   return true;
