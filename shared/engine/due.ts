@@ -6,6 +6,7 @@
  * step pass that writes nothing, a false negative leaves a rollout stuck until the next change.
  */
 import type { CanaryStep, Rollout } from '../rollout/types.js';
+import { atIndefiniteStep, deadlineOf, TIMED_OUT_REASON } from './progress.js';
 
 /** Default `scaleDownDelaySeconds` / `abortScaleDownDelaySeconds` (Argo Rollouts: 30 s). */
 const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
@@ -73,6 +74,23 @@ function pauseDue(rollout: Rollout, now: Date): string | undefined {
   return Number.isNaN(endsAt) || now.getTime() >= endsAt ? 'timed pause expired' : undefined;
 }
 
+/**
+ * The progress deadline: passed since the Progressing condition's last update (the pass marks the rollout
+ * timed out), or already exceeded and not aborted (a pass sees whether the ReplicaSet became available since, as
+ * Argo Rollouts does when it is told of a ReplicaSet change). Paused, aborted and indefinite steps are exempt.
+ */
+function deadlineDue(rollout: Rollout, now: Date): string | undefined {
+  const status = rollout.status ?? {};
+  if (rollout.spec.paused === true || (status.pauseConditions ?? []).length > 0 || status.abort === true) {
+    return undefined;
+  }
+  const cond = (status.conditions ?? []).find((c) => c.type === 'Progressing');
+  if (cond?.reason === TIMED_OUT_REASON) return 'progress deadline exceeded: checking for progress';
+  if (atIndefiniteStep(rollout)) return undefined;
+  const deadline = deadlineOf(rollout, cond);
+  return deadline !== undefined && now.getTime() > deadline ? 'progress deadline passed' : undefined;
+}
+
 /** The canary is still moving (waiting for ReplicaSets to become ready, or between steps). */
 function progressing(rollout: Rollout): string | undefined {
   const status = rollout.status ?? {};
@@ -115,6 +133,7 @@ export function dueReason(rollout: Rollout, now: Date): string | undefined {
     specChanged(rollout) ??
     actionRequested(rollout) ??
     pauseDue(rollout, now) ??
+    deadlineDue(rollout, now) ??
     progressing(rollout) ??
     scaleDownDue(rollout, now)
   );

@@ -5,7 +5,7 @@
  * Pure module: no I/O; time is passed in.
  */
 import type { ReplicaSet, Rollout, RolloutStatus } from '../rollout/types.js';
-import { canaryReplicaCounts, replicaSetAvailable } from '../rollout/replicas.js';
+import { canaryReplicaCounts, isFullyAvailable, replicaSetAvailable } from '../rollout/replicas.js';
 import { activeCanaryScale, currentSetWeight, parseDuration, stepString } from '../rollout/steps.js';
 import { kubeTime } from '../rollout/status.js';
 import * as ev from './events.js';
@@ -15,9 +15,13 @@ import { selectedHash } from './services.js';
 import { buildStatus } from './status-builder.js';
 import { destinationRuleHashes } from './dr-switch.js';
 import { planTraffic, type TrafficPlan } from './traffic.js';
+import { secondsUntilDeadline, TIMED_OUT_REASON } from './progress.js';
 import type { EventRecord, Observed, Plan, TransitionKind } from './types.js';
 
 const PAUSE_STEP = 'CanaryPauseStep';
+
+/** Seconds between passes while a ReplicaSet is becoming available (no informer tells sluice when pods are ready). */
+export const POD_WAIT_REQUEUE_SECONDS = 5;
 
 interface PassState {
   r: Rollout;
@@ -30,6 +34,8 @@ interface PassState {
   transition?: TransitionKind;
   reasons: string[];
   requeue: number[];
+  /** A ReplicaSet this pass waits for is not available yet. */
+  podWait?: boolean;
 }
 
 function desiredCounts(
@@ -141,7 +147,10 @@ function stepTransition(st: PassState, counted: boolean, traffic: TrafficPlan): 
         st,
         s.promoteFull ? 'Full promotion requested' : `Completed all ${st.steps.length} canary steps`,
       );
-    else st.reasons.push('waiting for the canary ReplicaSet to be fully available before promotion');
+    else {
+      st.reasons.push('waiting for the canary ReplicaSet to be fully available before promotion');
+      st.podWait = true;
+    }
     return;
   }
   const step = st.steps[index];
@@ -152,6 +161,7 @@ function stepTransition(st: PassState, counted: boolean, traffic: TrafficPlan): 
     return;
   }
   if (counted && traffic.applied) return completeStep(st, index);
+  if (!counted) st.podWait = true;
   st.reasons.push(
     counted
       ? `step ${index + 1} waits for traffic: ${traffic.waiting ?? ''}`
@@ -181,6 +191,31 @@ function preamble(st: PassState, stableHash: string): { aborted: boolean; retryi
     commit(st, 'aborted', `aborted the update to revision ${revision}`);
   }
   return { aborted, retrying };
+}
+
+/**
+ * After the status is built: a rollout that timed out (Progressing `ProgressDeadlineExceeded`) with
+ * `spec.progressDeadlineAbort` is marked aborted (the abort itself is the next pass, as after an operator's abort),
+ * with a Warning `RolloutAborted` carrying the timeout message. A pass waiting for pods is requeued after
+ * {@link POD_WAIT_REQUEUE_SECONDS} until it times out (then the schedule's due check takes over), and any other
+ * pass that can time out is requeued for one second past the deadline.
+ */
+function progressDeadline(st: PassState, status: RolloutStatus): void {
+  const cond = status.conditions?.find((c) => c.type === 'Progressing');
+  if (cond?.reason === TIMED_OUT_REASON) {
+    const completed = !!status.stableRS && status.stableRS === status.currentPodHash;
+    if (st.r.spec.progressDeadlineAbort === true && status.abort !== true && !completed) {
+      status.abort = true;
+      st.events.push({ type: 'Warning', reason: 'RolloutAborted', message: cond.message });
+      st.reasons.unshift(`${cond.message} progressDeadlineAbort: the update is aborted`);
+    } else if (st.r.status?.conditions?.find((c) => c.type === 'Progressing')?.reason !== TIMED_OUT_REASON) {
+      st.reasons.unshift(cond.message);
+    }
+    return;
+  }
+  if (st.podWait) st.requeue.push(POD_WAIT_REQUEUE_SECONDS);
+  const wait = secondsUntilDeadline(st.r, status, st.now);
+  if (wait !== undefined) st.requeue.push(wait);
 }
 
 /** The regular pass for a Rollout whose pod template and steps match the committed status. */
@@ -224,6 +259,10 @@ export function planPass(observed: Observed, newHash: string): Plan {
     effects.push(...scaling.writes);
     st.events.push(...scaling.events);
     if (scaling.requeueAfterSeconds !== undefined) st.requeue.push(scaling.requeueAfterSeconds);
+    if (aborted && stableRS !== undefined && !isFullyAvailable(stableRS)) {
+      st.reasons.push('waiting for the stable ReplicaSet to be fully available');
+      st.podWait = true;
+    }
     if (!st.transition && !aborted && !promoted) stepTransition(st, counted, traffic);
   } else {
     st.reasons.push('spec.paused: steps and scaling are halted');
@@ -237,6 +276,7 @@ export function planPass(observed: Observed, newHash: string): Plan {
     st.s,
     retrying,
   );
+  progressDeadline(st, status);
   const changed = !jsonEqual(status, s0);
   const transition = st.transition ?? (changed ? 'status-only' : undefined);
   const what = effects.length > 0 ? `${effects.length} write(s)` : 'no writes';

@@ -5,7 +5,15 @@
  * Pure module: no I/O; time is passed in.
  */
 import type { LabelSelector, ReplicaSet, Rollout, RolloutStatus } from '../rollout/types.js';
-import { computePhase, removeCondition, setCondition, type ConditionUpdate } from '../rollout/status.js';
+import {
+  computePhase,
+  getCondition,
+  refreshCondition,
+  removeCondition,
+  setCondition,
+  type ConditionUpdate,
+} from '../rollout/status.js';
+import { atIndefiniteStep, madeProgress, TIMED_OUT_REASON, timedOut, timedOutMessage } from './progress.js';
 import { rolloutReplicas, rsRevision } from './replicasets.js';
 
 /** `metav1.FormatLabelSelector`: `k=v,k2 in (a,b)`, keys of matchLabels sorted. */
@@ -38,46 +46,84 @@ export interface StatusContext {
 const sum = (rss: ReplicaSet[], f: (rs: ReplicaSet) => number | undefined): number =>
   rss.reduce((n, rs) => n + (f(rs) ?? 0), 0);
 
+/** The Progressing condition to set; `refresh` restamps lastUpdateTime even when nothing else changed. */
+interface ProgressingUpdate {
+  update: ConditionUpdate;
+  refresh?: boolean;
+}
+
 function progressing(
   ctx: StatusContext,
   s: RolloutStatus,
   completed: boolean,
   paused: boolean,
-): ConditionUpdate {
+): ProgressingUpdate {
   const rsName = ctx.newRS?.metadata.name ?? ctx.createdRS?.metadata.name ?? '';
   if (s.abort === true && !completed) {
     const revision = rsRevision(ctx.newRS ?? ctx.createdRS);
     return {
-      type: 'Progressing',
-      status: 'False',
-      reason: 'RolloutAborted',
-      message: `Rollout aborted update to revision ${revision}`,
+      update: {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'RolloutAborted',
+        message: `Rollout aborted update to revision ${revision}`,
+      },
     };
   }
   if (ctx.createdRS) {
     return {
-      type: 'Progressing',
-      status: 'True',
-      reason: 'NewReplicaSetCreated',
-      message: `Created new replica set "${rsName}"`,
+      update: {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetCreated',
+        message: `Created new replica set "${rsName}"`,
+      },
     };
   }
-  if (paused)
-    return { type: 'Progressing', status: 'Unknown', reason: 'RolloutPaused', message: 'Rollout is paused' };
+  if (paused) {
+    return {
+      update: {
+        type: 'Progressing',
+        status: 'Unknown',
+        reason: 'RolloutPaused',
+        message: 'Rollout is paused',
+      },
+    };
+  }
   if (completed && (s.availableReplicas ?? 0) >= rolloutReplicas(ctx.rollout)) {
     return {
-      type: 'Progressing',
-      status: 'True',
-      reason: 'NewReplicaSetAvailable',
-      message: `ReplicaSet "${rsName}" has successfully progressed.`,
+      update: {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetAvailable',
+        message: `ReplicaSet "${rsName}" has successfully progressed.`,
+      },
     };
   }
-  return {
+  return movingOrTimedOut(ctx, s, rsName);
+}
+
+/** Progressing for a rollout under way: progress restamps it, no progress past the deadline times it out. */
+function movingOrTimedOut(ctx: StatusContext, s: RolloutStatus, rsName: string): ProgressingUpdate {
+  const updated: ConditionUpdate = {
     type: 'Progressing',
     status: 'True',
     reason: 'ReplicaSetUpdated',
     message: `ReplicaSet "${rsName}" is progressing.`,
   };
+  const r = ctx.rollout;
+  if (madeProgress(r.status ?? {}, s)) return { update: updated, refresh: true };
+  if (!atIndefiniteStep(r, s) && timedOut(r, getCondition(s.conditions, 'Progressing'), ctx.now)) {
+    return {
+      update: {
+        type: 'Progressing',
+        status: 'False',
+        reason: TIMED_OUT_REASON,
+        message: timedOutMessage(rsName),
+      },
+    };
+  }
+  return { update: updated };
 }
 
 /**
@@ -100,18 +146,17 @@ export function buildStatus(ctx: StatusContext, s: RolloutStatus, retrying = fal
   const available = (s.availableReplicas ?? 0) >= rolloutReplicas(r);
   const t = ctx.now;
   let conds = removeCondition(s.conditions, 'InvalidSpec');
-  conds = setCondition(
-    conds,
-    retrying
-      ? {
+  const prog: ProgressingUpdate = retrying
+    ? {
+        update: {
           type: 'Progressing',
           status: 'Unknown',
           reason: 'RolloutRetry',
           message: 'Retrying Rollout after abort',
-        }
-      : progressing(ctx, s, completed, paused),
-    t,
-  );
+        },
+      }
+    : progressing(ctx, s, completed, paused);
+  conds = (prog.refresh ? refreshCondition : setCondition)(conds, prog.update, t);
   conds = setCondition(
     conds,
     available

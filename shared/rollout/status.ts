@@ -122,3 +122,23 @@ export function getCondition(
 ): RolloutCondition | undefined {
   return conditions?.find((c) => c.type === type);
 }
+
+/**
+ * Sets a condition and always stamps `lastUpdateTime = now`, keeping `lastTransitionTime` when the status did not
+ * change: Argo's handling of the Progressing condition when a rollout made progress (the progress deadline counts
+ * from the last progress). The condition moves to the end of the list, as with {@link setCondition}.
+ */
+export function refreshCondition(
+  conditions: RolloutCondition[] | undefined,
+  next: ConditionUpdate,
+  now: Date,
+): RolloutCondition[] {
+  const current = conditions?.find((c) => c.type === next.type);
+  const time = kubeTime(now);
+  const condition: RolloutCondition = {
+    ...next,
+    lastUpdateTime: time,
+    lastTransitionTime: current && current.status === next.status ? current.lastTransitionTime : time,
+  };
+  return [...removeCondition(conditions, next.type), condition];
+}

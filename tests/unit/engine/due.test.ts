@@ -49,6 +49,9 @@ const pausedAt = (index: number, startedSecondsAgo: number): Partial<RolloutStat
   pauseConditions: [{ reason: 'CanaryPauseStep', startTime: secondsAgo(startedSecondsAgo) }],
 });
 
+/** A canary at a setWeight step waiting for its pods. */
+const waiting: Partial<RolloutStatus> = { currentPodHash: 'new', currentStepIndex: 0, phase: 'Progressing' };
+
 describe('dueReason', () => {
   it.each<{ title: string; r: Rollout; reason: string | undefined }>([
     { title: 'a Rollout never reconciled is due', r: rollout(undefined), reason: 'never reconciled' },
@@ -147,11 +150,80 @@ describe('dueReason', () => {
       ),
       reason: undefined,
     },
+    {
+      title: 'a canary past the progress deadline (600 s since the last progress) is due',
+      r: rollout({ ...waiting, conditions: [progressingCond('ReplicaSetUpdated', 601)] }),
+      reason: 'progress deadline passed',
+    },
+    {
+      title: 'a custom progressDeadlineSeconds is honoured',
+      r: rollout(
+        { ...waiting, conditions: [progressingCond('ReplicaSetUpdated', 61)] },
+        { progressDeadlineSeconds: 60 },
+      ),
+      reason: 'progress deadline passed',
+    },
+    {
+      title: 'a canary within the progress deadline is due only as progressing',
+      r: rollout({ ...waiting, conditions: [progressingCond('ReplicaSetUpdated', 600)] }),
+      reason: 'progressing (waiting for readiness)',
+    },
+    {
+      title: 'a timed-out rollout stays due, to see pods that became available since',
+      r: rollout({
+        ...waiting,
+        phase: 'Degraded',
+        conditions: [progressingCond('ProgressDeadlineExceeded', 5)],
+      }),
+      reason: 'progress deadline exceeded: checking for progress',
+    },
+    {
+      title: 'an aborted rollout is not judged against the deadline',
+      r: rollout({
+        ...waiting,
+        abort: true,
+        abortedAt: secondsAgo(900),
+        phase: 'Degraded',
+        conditions: [progressingCond('RolloutAborted', 900)],
+      }),
+      reason: undefined,
+    },
+    {
+      title: 'a rollout at a pause step does not time out',
+      r: rollout({ ...pausedAt(1, 3600), conditions: [progressingCond('ReplicaSetUpdated', 3600)] }),
+      reason: undefined,
+    },
+    {
+      title: 'a manually paused rollout (spec.paused) does not time out',
+      r: rollout(
+        { ...waiting, phase: 'Paused', conditions: [progressingCond('ReplicaSetUpdated', 3600)] },
+        { paused: true },
+      ),
+      reason: undefined,
+    },
+    {
+      title: 'a healthy rollout with an old Progressing condition is not due',
+      r: rollout({ conditions: [progressingCond('NewReplicaSetAvailable', 86_400)] }),
+      reason: undefined,
+    },
   ])('$title', ({ r, reason }) => {
     expect(dueReason(r, NOW)).toBe(reason);
     expect(isDue(r, NOW)).toBe(reason !== undefined);
   });
 });
+
+function progressingCond(reason: string, updatedSecondsAgo: number) {
+  const t = secondsAgo(updatedSecondsAgo);
+  const status = reason === 'ProgressDeadlineExceeded' || reason === 'RolloutAborted' ? 'False' : 'True';
+  return {
+    type: 'Progressing',
+    status,
+    reason,
+    message: '',
+    lastUpdateTime: t,
+    lastTransitionTime: t,
+  } as const;
+}
 
 function condition(updatedSecondsAgo: number) {
   const t = secondsAgo(updatedSecondsAgo);
