@@ -175,7 +175,7 @@ function scaleDownLater(
   return { replicas: current, wait: Math.ceil((deadline - now.getTime()) / 1000) };
 }
 
-function desiredFor(input: ScalingInput, rs: ReplicaSet): Desired & { wait?: number } {
+function desiredFor(input: ScalingInput, rs: ReplicaSet, overLimit: boolean): Desired & { wait?: number } {
   const canary = input.rollout.spec.strategy?.canary ?? {};
   const hash = rsHash(rs);
   const keep = rs.metadata.annotations?.[ANNOTATIONS.scaleDownDeadline] !== undefined ? null : undefined;
@@ -189,22 +189,54 @@ function desiredFor(input: ScalingInput, rs: ReplicaSet): Desired & { wait?: num
   if (hash === input.newHash) return { replicas: input.desiredCanary, deadline: keep };
   if (hash === input.stableHash) return { replicas: input.desiredStable, deadline: keep };
   if (input.referenced.has(hash)) return { replicas: rs.spec.replicas ?? 0 };
+  if (overLimit) return { replicas: 0 };
   const delay = canary.scaleDownDelaySeconds ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS;
   return scaleDownLater(rs, input.now, delay, true);
 }
 
 /**
+ * Old ReplicaSets beyond `scaleDownDelayRevisionLimit` (unset = no limit), as Argo Rollouts counts them: scaled-up
+ * old ReplicaSets that are neither the canary, the stable nor still referenced, newest revision first; each one
+ * with (or about to get) a scale-down deadline counts, and those past the limit go to 0 at once.
+ */
+function beyondRevisionLimit(input: ScalingInput): Set<ReplicaSet> {
+  const limit = input.rollout.spec.strategy?.canary?.scaleDownDelayRevisionLimit;
+  const out = new Set<ReplicaSet>();
+  if (typeof limit !== 'number' || !Number.isFinite(limit)) return out;
+  const old = input.replicaSets
+    .filter((rs) => {
+      const hash = rsHash(rs);
+      return (
+        rs.metadata['deletionTimestamp'] === undefined &&
+        (rs.spec.replicas ?? 0) > 0 &&
+        hash !== input.newHash &&
+        hash !== input.stableHash &&
+        !input.referenced.has(hash)
+      );
+    })
+    .sort((a, b) => rsRevision(b) - rsRevision(a));
+  let kept = 0;
+  for (const rs of old) {
+    if (kept < limit) kept++;
+    else out.add(rs);
+  }
+  return out;
+}
+
+/**
  * The scaling writes of one pass: the canary RS to `desiredCanary`, the stable RS to `desiredStable`, and every
  * other RS annotated with `scale-down-deadline` (now + `scaleDownDelaySeconds`, default 30) and scaled to 0 once
- * the deadline passed — unless its hash is still referenced. After an abort the canary RS keeps its pods until the
+ * the deadline passed — unless its hash is still referenced; beyond `scaleDownDelayRevisionLimit` old ReplicaSets
+ * (newest kept first) the rest go to 0 at once. After an abort the canary RS keeps its pods until the
  * stable RS is fully available plus `abortScaleDownDelaySeconds` (default 30; 0 = never scaled down).
  */
 export function planScaling(input: ScalingInput): ScalingPlan {
   const out: ScalingPlan = { writes: [], events: [] };
   const waits: number[] = [];
+  const overLimit = beyondRevisionLimit(input);
   for (const rs of input.replicaSets) {
     if (rs.metadata['deletionTimestamp'] !== undefined) continue;
-    const want = desiredFor(input, rs);
+    const want = desiredFor(input, rs, overLimit.has(rs));
     if (want.wait !== undefined) waits.push(want.wait);
     const { write, event } = scaleWrite(input.rollout, rs, want);
     if (write) out.writes.push(write);
