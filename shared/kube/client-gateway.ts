@@ -21,6 +21,7 @@ import {
 import type { KubeObject } from '../rollout/types.js';
 import { RESOURCES, type JsonPatchOp, type ResourceName, type Target } from '../engine/types.js';
 import { KubeApiError, type KubeCall } from './errors.js';
+import { FIELD_MANAGER } from './field-manager.js';
 import type { KubeGateway, ListOptions, WatchEvent, WatchHandle, WriteOptions } from './gateway.js';
 import { retryAfterOf, statusError, toKubeApiError } from './map-error.js';
 import {
@@ -173,7 +174,9 @@ export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}):
     const t = RESOURCES[r];
     return { group: t.group, version: t.version, plural: t.plural };
   };
-  const dry = (o?: WriteOptions): { dryRun?: string } => (o?.dryRun ? { dryRun: 'All' } : {});
+  /** Every write names sluice as its field manager, so `metadata.managedFields` tells sluice's writes from others'. */
+  const dry = (o?: WriteOptions): { dryRun?: string; fieldManager: string } =>
+    o?.dryRun ? { dryRun: 'All', fieldManager: FIELD_MANAGER } : { fieldManager: FIELD_MANAGER };
 
   function patchWith(target: Target, body: unknown, strategy: string, o?: WriteOptions): Promise<KubeObject> {
     const call: KubeCall = {

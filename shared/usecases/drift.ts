@@ -6,8 +6,9 @@
  */
 import type { Target } from '../engine/types.js';
 import type { KubeGateway } from '../kube/gateway.js';
+import { lastWrittenBySluice } from '../kube/field-manager.js';
 import { recordEvent } from '../kube/events.js';
-import { LABELS, type KubeObject, type Rollout } from '../rollout/types.js';
+import { ANNOTATIONS, LABELS, type KubeObject, type Rollout } from '../rollout/types.js';
 import { DRIFT_RESOURCES, managedSummary, references, type ObjectRef } from '../lambda/references.js';
 import type { Log } from './apply.js';
 import { runStep, type StepResult } from './step.js';
@@ -76,9 +77,20 @@ export async function affectedRollouts(
 }
 
 /**
+ * Whether the object as read shows someone else's change to a state sluice had set, rather than work sluice had
+ * not done yet: sluice did not write it last (managedFields, where the server tracks them), and a Service or
+ * DestinationRule already carried sluice's managed-by annotation (its first switch is adoption, not drift).
+ */
+function foreignChange(kind: ObjectRef['kind'], seen: KubeObject | undefined): boolean {
+  if (lastWrittenBySluice(seen) === true) return false;
+  if (kind === 'VirtualService') return true;
+  return seen?.metadata.annotations?.[ANNOTATIONS.managedBy] !== undefined;
+}
+
+/**
  * One engine pass for `rollout` after `object` changed, pinned to the step the Rollout was seen at (a concurrent
  * advance makes it a stale event: no transition). It is a correction when the pass wrote the object without
- * committing a transition; `before` is the object as the pass read it, `after` as read back. Returns the entry (with before/after when the object's managed
+ * committing a transition, and the object as read shows a foreign change (see foreignChange); `before` is the object as the pass read it, `after` as read back. Returns the entry (with before/after when the object's managed
  * fields were restored) and the pass's result, for the caller's follow-up events.
  *
  * @example
@@ -117,6 +129,7 @@ export async function correctDrift(
   // The object was not written, or the pass moved the rollout on (its writes belong to the new step).
   if (!watched.written() || (result.transition !== undefined && result.transition !== 'status-only'))
     return { entry, result };
+  if (!foreignChange(object.kind, watched.seenBeforeWrite())) return { entry, result };
   const after = managedSummary(object.kind, await read());
   if (after === before) return { entry, result };
   Object.assign(entry, { corrected: true, before, after });
