@@ -45,7 +45,9 @@ export function buildEvent(
 }
 
 /**
- * Create the Event for `ev` on `rollout`. On a name collision (409) it retries once with a new suffix.
+ * Create the Event for `ev` on `rollout`. A 409 means the name exists: when that Event is this one (the gateway
+ * retried a create whose first attempt landed but whose answer was lost), it is returned, so the Event is recorded
+ * once; on a real name collision it retries once with a new suffix.
  * @throws KubeApiError when the API refuses it.
  */
 export async function recordEvent(
@@ -55,10 +57,19 @@ export async function recordEvent(
   now: Date,
 ): Promise<KubeObject> {
   const ns = rollout.metadata.namespace;
+  const event = buildEvent(rollout, ev, now);
   try {
-    return await gw.create('events', ns, buildEvent(rollout, ev, now));
+    return await gw.create('events', ns, event);
   } catch (err) {
     if ((err as { code?: number }).code !== 409) throw err;
+    const existing = await gw.get('events', ns, event.metadata.name);
+    if (existing && sameEvent(existing, event)) return existing;
     return gw.create('events', ns, buildEvent(rollout, ev, now));
   }
+}
+
+function sameEvent(a: KubeObject, b: KubeObject): boolean {
+  const key = (e: KubeObject): string =>
+    JSON.stringify([e['reason'], e['message'], e['type'], (e['involvedObject'] as { uid?: string })?.uid]);
+  return key(a) === key(b);
 }

@@ -2,6 +2,7 @@
  * Operator actions (promote, promote --full, abort, retry, pause, resume) written as Argo Rollouts' CLI writes them
  * (merge patches; status to the `status` subresource), but with a resourceVersion precondition and an Event.
  */
+import { randomUUID } from 'node:crypto';
 import type { Rollout } from '../rollout/types.js';
 import type { Target } from '../engine/types.js';
 import type { KubeGateway } from '../kube/gateway.js';
@@ -173,18 +174,17 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
  * ±300 s signature window).
  */
 async function claimRequest(deps: ActionDeps, rollout: Rollout, req: ActionRequest): Promise<boolean> {
-  const event = buildEvent(
-    rollout,
-    { type: 'Normal', reason: 'OperatorRequest', message: `${req.action} requested by ${req.actor}` },
-    deps.now(),
-  );
+  // The nonce tells this invocation's own claim (a retried create whose first attempt landed) from a replay's.
+  const message = `${req.action} requested by ${req.actor} (claim ${randomUUID().slice(0, 8)})`;
+  const event = buildEvent(rollout, { type: 'Normal', reason: 'OperatorRequest', message }, deps.now());
   event.metadata.name = `${rollout.metadata.name}.req-${req.requestId}`;
   try {
     await deps.gateway.create('events', req.namespace, event);
     return true;
   } catch (err) {
-    if (err instanceof KubeApiError && err.code === 409) return false;
-    throw err;
+    if (!(err instanceof KubeApiError) || err.code !== 409) throw err;
+    const existing = await deps.gateway.get('events', req.namespace, event.metadata.name);
+    return existing?.['message'] === message;
   }
 }
 

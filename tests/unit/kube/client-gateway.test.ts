@@ -74,18 +74,18 @@ describe('createGateway on the wire', () => {
     expect(requests.map((r) => [r.method, r.url, r.contentType])).toEqual([
       [
         'PATCH',
-        '/apis/networking.istio.io/v1/namespaces/shop/virtualservices/reviews',
+        '/apis/networking.istio.io/v1/namespaces/shop/virtualservices/reviews?fieldManager=sluice',
         'application/json-patch+json',
       ],
       [
         'PATCH',
-        '/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts/reviews/status?dryRun=All',
+        '/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts/reviews/status?dryRun=All&fieldManager=sluice',
         'application/merge-patch+json',
       ],
       ['GET', '/api/v1/namespaces/shop/services/reviews-canary', undefined],
       ['GET', '/apis/apps/v1/namespaces/shop/replicasets?labelSelector=app%3Dreviews', undefined],
       ['GET', '/apis/argoproj.io/v1alpha1/rollouts', undefined],
-      ['POST', '/api/v1/namespaces/shop/events', 'application/json'],
+      ['POST', '/api/v1/namespaces/shop/events?fieldManager=sluice', 'application/json'],
     ]);
     expect(JSON.parse(requests[0]!.body)).toEqual([
       { op: 'test', path: '/metadata/resourceVersion', value: '7' },

@@ -54,6 +54,7 @@ describe('buildEvent', () => {
 });
 
 describe('recordEvent', () => {
+  const existing: KubeObject[] = [];
   function fakeGateway(failFirstWith?: KubeApiError) {
     const created: KubeObject[] = [];
     let calls = 0;
@@ -64,6 +65,7 @@ describe('recordEvent', () => {
         created.push(body);
         return body;
       },
+      get: async (_r: string, _ns: string, name: string) => existing.find((e) => e.metadata.name === name),
     } as unknown as KubeGateway;
     return { gw, created, calls: () => calls };
   }
@@ -73,7 +75,28 @@ describe('recordEvent', () => {
     message: 'Rollout aborted update to revision 2',
   };
 
-  it('retries once with a fresh name when the name already exists', async () => {
+  it('returns the existing Event when a retried create had already landed (recorded once)', async () => {
+    const conflict = new KubeApiError(
+      { verb: 'create', resource: 'events', namespace: 'shop' },
+      409,
+      'AlreadyExists',
+      'exists',
+    );
+    const f = fakeGateway(conflict);
+    // The first attempt landed (its answer was lost): the API holds exactly the Event being created.
+    const landed = buildEvent(rollout, ev, now, 7);
+    existing.push(landed);
+    const realCreate = f.gw.create.bind(f.gw);
+    (f.gw as { create: unknown }).create = async (r: string, ns: string, body: KubeObject) => {
+      body.metadata.name = landed.metadata.name;
+      return realCreate(r as never, ns, body);
+    };
+    const out = await recordEvent(f.gw, rollout, ev, now);
+    expect(out).toBe(landed);
+    expect(f.created).toHaveLength(0);
+  });
+
+  it('retries once with a fresh name when another Event has the name', async () => {
     const f = fakeGateway(
       new KubeApiError(
         { verb: 'create', resource: 'events', namespace: 'shop' },
