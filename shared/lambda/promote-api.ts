@@ -35,6 +35,7 @@ const STATUS_BY_CODE: Record<NonNullable<ActionResult['code']>, number> = {
   conflict: 409,
   invalid: 400,
   'not-found': 404,
+  'reused-key': 422,
 };
 
 function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
@@ -91,15 +92,33 @@ class ReplayGuard {
   }
 }
 
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /**
- * The delivery's id: a digest of its timestamp and signature, which are unique per signed request. Claimed in the
- * cluster before the action writes (see applyOperatorAction), so a replay to another container is refused too.
+ * The request's id and fingerprint, claimed in the cluster before the action writes (see applyOperatorAction). The
+ * id is the caller's `Idempotency-Key` (scoped to its signing key), so a retry re-signed with a new timestamp is still
+ * the same request; without one it is a digest of the timestamp and signature, which are unique per signed request.
+ * The fingerprint is a digest of method, path and body: a key reused for another request is refused (422).
  */
-function requestDigest(headers: Record<string, string>): string {
-  return createHash('sha256')
-    .update(`${headers['x-sluice-timestamp'] ?? ''}|${headers['x-sluice-signature'] ?? ''}`)
-    .digest('hex')
-    .slice(0, 32);
+function requestIdentity(
+  headers: Record<string, string>,
+  request: { keyId: string; method: string; path: string; body: Buffer },
+): { requestId: string; fingerprint: string } {
+  const sha = (...parts: (string | Buffer)[]): string => {
+    const h = createHash('sha256');
+    for (const p of parts) h.update(p).update('\n');
+    return h.digest('hex').slice(0, 32);
+  };
+  const key = headers['idempotency-key'];
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new HttpError(400, 'Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ : -');
+  }
+  return {
+    requestId: key
+      ? sha('key', request.keyId, key)
+      : sha('sig', headers['x-sluice-timestamp'] ?? '', headers['x-sluice-signature'] ?? ''),
+    fingerprint: sha(request.method, request.path, request.body).slice(0, 16),
+  };
 }
 
 /** Runs a Kubernetes call, turning "cluster unreachable" into 503 + Retry-After. */
@@ -120,11 +139,11 @@ async function act(
   deps: FunctionDeps,
   route: ApiRoute,
   input: ActionBody,
-  caller: { actor: string; requestId: string },
+  caller: { actor: string; requestId: string; fingerprint: string },
   log: Logger,
 ): Promise<HttpResponse> {
   const { cluster, namespace, name, action } = route;
-  const { actor, requestId } = caller;
+  const { actor, requestId, fingerprint } = caller;
   const gateway = await deps.clusters.gateway(cluster);
   if (!gateway) throw new HttpError(404, `unknown cluster ${cluster}`);
   if (!action) {
@@ -148,6 +167,7 @@ async function act(
         action,
         actor,
         requestId,
+        fingerprint,
         ...(input.expectedStep === undefined ? {} : { expectStep: input.expectedStep }),
       },
     ),
@@ -210,7 +230,8 @@ export function createPromoteHandler(
         requireJson(headers, body);
         input = parseActionBody(body);
       }
-      return act(d, route, input, { actor: keyId, requestId: requestDigest(headers) }, log.child({ keyId }));
+      const caller = { actor: keyId, ...requestIdentity(headers, { keyId, method, path, body }) };
+      return act(d, route, input, caller, log.child({ keyId }));
     },
   );
 }

@@ -35,6 +35,11 @@ export interface ActionRequest {
    * from any process, finds the claim and writes nothing (`conflict`). Lowercase hex, at most 40 characters.
    */
   requestId?: string;
+  /**
+   * A digest of what is asked (method, path, body). With a client-chosen request id (an Idempotency-Key), a claim
+   * holding another fingerprint means the key was reused for a different request: `reused-key`, nothing written.
+   */
+  fingerprint?: string;
 }
 
 /** A short, readable state of a Rollout, before and after an action. */
@@ -51,7 +56,7 @@ export interface RolloutSummary {
 /** The outcome of {@link applyOperatorAction}. */
 export interface ActionResult {
   ok: boolean;
-  code?: 'conflict' | 'invalid' | 'not-found';
+  code?: 'conflict' | 'invalid' | 'not-found' | 'reused-key';
   message: string;
   before?: RolloutSummary;
   after?: RolloutSummary;
@@ -131,13 +136,22 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
     if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, before };
     const target: Target = { resource: 'rollouts', namespace: req.namespace, name: req.name };
     const writes = decision.specPatch !== undefined || decision.statusPatch !== undefined;
-    if (attempt === 0 && writes && req.requestId && !(await claimRequest(deps, rollout, req))) {
-      return {
-        ok: false,
-        code: 'conflict',
-        message: `request ${req.requestId} was already accepted (a replayed delivery); nothing written`,
-        before,
-      };
+    const claim =
+      attempt === 0 && writes && req.requestId ? await claimRequest(deps, rollout, req) : 'claimed';
+    if (claim !== 'claimed') {
+      return claim === 'replayed'
+        ? {
+            ok: false,
+            code: 'conflict',
+            message: `request ${req.requestId} was already accepted (a replayed delivery); nothing written`,
+            before,
+          }
+        : {
+            ok: false,
+            code: 'reused-key',
+            message: `request ${req.requestId} was already used for a different request; nothing written`,
+            before,
+          };
     }
     try {
       let current = rollout;
@@ -169,22 +183,30 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
 }
 
 /**
- * Claims `req.requestId` by creating the Event `<rollout>.req-<id>` (reason `OperatorRequest`). False when it
- * already exists: the same delivery was accepted before (Events live an hour by default, longer than the webhook's
- * ±300 s signature window).
+ * Claims `req.requestId` by creating the Event `<rollout>.req-<id>` (reason `OperatorRequest`). `replayed` when it
+ * already exists for the same request (the same delivery, or a retry under the same Idempotency-Key), `reused` when
+ * it exists for another request. Events live an hour by default, longer than the webhook's ±300 s window.
  */
-async function claimRequest(deps: ActionDeps, rollout: Rollout, req: ActionRequest): Promise<boolean> {
+async function claimRequest(
+  deps: ActionDeps,
+  rollout: Rollout,
+  req: ActionRequest,
+): Promise<'claimed' | 'replayed' | 'reused'> {
   // The nonce tells this invocation's own claim (a retried create whose first attempt landed) from a replay's.
-  const message = `${req.action} requested by ${req.actor} (claim ${randomUUID().slice(0, 8)})`;
+  const nonce = randomUUID().slice(0, 8);
+  const message = `${req.action} requested by ${req.actor} (claim ${nonce}, request ${req.fingerprint ?? '-'})`;
   const event = buildEvent(rollout, { type: 'Normal', reason: 'OperatorRequest', message }, deps.now());
   event.metadata.name = `${rollout.metadata.name}.req-${req.requestId}`;
   try {
     await deps.gateway.create('events', req.namespace, event);
-    return true;
+    return 'claimed';
   } catch (err) {
     if (!(err instanceof KubeApiError) || err.code !== 409) throw err;
-    const existing = await deps.gateway.get('events', req.namespace, event.metadata.name);
-    return existing?.['message'] === message;
+    const existing = String(
+      (await deps.gateway.get('events', req.namespace, event.metadata.name))?.['message'],
+    );
+    if (existing === message) return 'claimed';
+    return existing.endsWith(`request ${req.fingerprint ?? '-'})`) ? 'replayed' : 'reused';
   }
 }
 

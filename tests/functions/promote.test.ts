@@ -314,4 +314,45 @@ describe('promote function (HTTP API v2, signed)', () => {
     expect(afterReplay.metadata.resourceVersion).toBe(afterFirst.metadata.resourceVersion);
     expect(afterReplay.status?.currentStepIndex).toBe(afterFirst.status?.currentStepIndex);
   });
+  it('deduplicates retries re-signed under the same Idempotency-Key, and refuses the key for another request', async () => {
+    // A fresh revision paused at its indefinite pause: a second promote there would skip the next step.
+    await setImage(j.ns, 'reviews', 'registry.example/reviews:idempotency');
+    await j.drive('reviews', (r) => r.status?.currentStepIndex === 1 && r.status.phase === 'Paused');
+    const key = { 'idempotency-key': `retry-${Date.now()}` };
+    const body = JSON.stringify({ reason: 'first delivery' });
+    const promote = (at: Date) =>
+      call(httpEvent('POST', path('promote'), body, { ...signed(body, current, at), ...key }));
+    expect((await promote(new Date())).statusCode).toBe(200);
+    const afterFirst = await j.rollout('reviews');
+    const events = (await j.gw.list('events', j.ns)).items.length;
+    // A client retry after a lost answer: the same key and request, signed again one second later.
+    const retry = await promote(new Date(Date.now() + 1000));
+    expect(retry.statusCode).toBe(409);
+    expect(JSON.parse(retry.body).message).toMatch(/already accepted/);
+    // The same key for a different request.
+    const other = await call(
+      httpEvent('POST', path('abort'), body, {
+        ...signed(body, current, new Date(), { path: path('abort') }),
+        ...key,
+      }),
+    );
+    expect(other.statusCode).toBe(422);
+    expect(JSON.parse(other.body).message).toMatch(/already used for a different request; nothing written/);
+    const afterAll = await j.rollout('reviews');
+    expect(afterAll.metadata.resourceVersion).toBe(afterFirst.metadata.resourceVersion);
+    expect((await j.gw.list('events', j.ns)).items.length).toBe(events);
+  });
+
+  it('refuses a malformed Idempotency-Key with 400 and writes nothing', async () => {
+    const body = '{}';
+    const writes = counted.writes();
+    const res = await call(
+      httpEvent('POST', path('pause'), body, {
+        ...signed(body, current, new Date(), { path: path('pause') }),
+        'idempotency-key': 'has spaces and / slashes',
+      }),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(counted.writes()).toBe(writes);
+  });
 });
