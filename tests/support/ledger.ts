@@ -3,8 +3,9 @@
  * records every version of the Rollouts, ReplicaSets, Services, VirtualServices and DestinationRules in one
  * namespace; the versions are replayed in resourceVersion order (one etcd, so the order is global) and checked:
  *
- * - the step index only moves forward within one revision (a new pod-template hash or a retry starts a new epoch),
- *   by one at a time (or straight to the end on promote-full), so each index is entered at most once;
+ * - the step index only moves forward within one epoch, by one at a time (or straight to the end on promote-full),
+ *   so each index is entered at most once; a new pod-template hash, an abort the engine committed (`abortedAt`
+ *   set; it must send the index to 0, as Argo does) and a retry each start a new epoch;
  * - a canary weight in a VirtualService is within 0..100, its route sums to 100, and a write that raises it never
  *   goes above the last setWeight at or before the committed step, nor above 0 while the canary ReplicaSet has no
  *   available pod;
@@ -12,6 +13,7 @@
  * - nothing is written after a rejection ({@link Ledger.rejection}, checked against a recording gateway).
  */
 import https from 'node:https';
+import { appendFileSync } from 'node:fs';
 import type { ClientRequest } from 'node:http';
 import { adminConnectionInfo, adminRequest } from './cluster.js';
 import type { CallRecord } from './faults/recording-gateway.js';
@@ -43,6 +45,15 @@ const PATHS: Record<Kind, string> = {
 };
 const HASH = 'rollouts-pod-template-hash';
 const MANAGED_BY = 'argo-rollouts.argoproj.io/managed-by-rollouts';
+
+/** Where a Rollout's step index is, per epoch (a revision, an abort, or a retry). */
+interface StepTrack {
+  epoch: number;
+  hash?: string;
+  abort?: boolean;
+  abortedAt?: string;
+  index?: number;
+}
 
 /** Counts kept by a ledger, for the run's figures. */
 export interface LedgerFigures {
@@ -162,7 +173,7 @@ export class Ledger {
     const latest = new Map<string, Obj>();
     const baseline = new Map<string, string>();
     const foreign = new Map(this.foreign);
-    const steps = new Map<string, { epoch: number; hash?: string; abort?: boolean; index?: number }>();
+    const steps = new Map<string, StepTrack>();
     for (const v of ordered) {
       const key = `${v.kind}/${v.obj.metadata.name}`;
       const prev = latest.get(key);
@@ -183,6 +194,8 @@ export class Ledger {
           );
       }
     }
+    if (f.violations.length > 0 && process.env.SLUICE_LEDGER_DUMP)
+      this.dump(process.env.SLUICE_LEDGER_DUMP, ordered, f.violations);
     for (const r of this.rejections) {
       const after = r
         .calls()
@@ -193,30 +206,71 @@ export class Ledger {
           `${after.length} write(s) after rejection "${r.label}": ${after.map((c) => `${c.verb} ${c.resource}/${c.name}`).join(', ')}`,
         );
     }
+    // Name the namespace: a run's figures list the violations of all its scenarios together.
+    f.violations = f.violations.map((v) => `${this.ns}: ${v}`);
     return f;
+  }
+
+  /**
+   * Appends the violations and the namespace's Rollout history (one line a version: step, hashes, abort, pauses,
+   * who wrote it) to `file`: set `SLUICE_LEDGER_DUMP=<file>` to see how a violation came about.
+   */
+  private dump(file: string, ordered: Version[], violations: string[]): void {
+    const lines = ordered
+      .filter((v) => v.kind === 'rollouts')
+      .map((v) => {
+        const s = (v.obj.status ?? {}) as Record<string, unknown>;
+        const meta = v.obj.metadata as {
+          generation?: number;
+          managedFields?: { manager: string; operation: string; subresource?: string; time?: string }[];
+        };
+        const writers = (meta.managedFields ?? [])
+          .map((m) => `${m.manager}/${m.operation}/${m.subresource ?? ''}@${m.time ?? ''}`)
+          .join(',');
+        const field = (k: string): string => JSON.stringify(s[k]) ?? '-';
+        return (
+          `rv=${v.rv} ${v.type} gen=${String(meta.generation)} step=${field('currentStepIndex')} ` +
+          `hash=${field('currentPodHash')} stepHash=${field('currentStepHash')} stable=${field('stableRS')} ` +
+          `abort=${field('abort')} abortedAt=${field('abortedAt')} pauses=${field('pauseConditions')} ` +
+          `phase=${field('phase')} writers=${writers}`
+        );
+      });
+    appendFileSync(file, `=== ${this.ns}\n${violations.join('\n')}\n${lines.join('\n')}\n`);
   }
 
   private checkRollout(
     v: Version,
     prev: Obj | undefined,
-    steps: Map<string, { epoch: number; hash?: string; abort?: boolean; index?: number }>,
+    steps: Map<string, StepTrack>,
     f: LedgerFigures,
   ): void {
     const s = (v.obj.status ?? {}) as {
       currentStepIndex?: number;
       currentPodHash?: string;
       abort?: boolean;
+      abortedAt?: string;
       promoteFull?: boolean;
     };
     if (prev && JSON.stringify(prev.status ?? {}) !== JSON.stringify(v.obj.status ?? {})) f.statusCommits++;
     const name = v.obj.metadata.name;
     const t = steps.get(name) ?? { epoch: 0 };
-    const newEpoch = t.hash !== s.currentPodHash || (t.abort === true && s.abort !== true);
+    const total = (
+      (v.obj.spec?.strategy as { canary?: { steps?: unknown[] } } | undefined)?.canary?.steps ?? []
+    ).length;
+    // An abort committed by the engine (abortedAt newly set) sends the index back to 0, as Argo does: that starts
+    // an epoch too. The operator's `abort: true` alone (abortedAt not yet set) moves nothing.
+    const aborted = s.abort === true && s.abortedAt !== undefined && s.abortedAt !== t.abortedAt;
+    const newEpoch = t.hash !== s.currentPodHash || (t.abort === true && s.abort !== true) || aborted;
     if (newEpoch) {
+      if (aborted && t.hash === s.currentPodHash && total > 0 && s.currentStepIndex !== 0)
+        f.violations.push(
+          `rollout ${name} rv ${v.rv}: the abort left the step index at ${String(s.currentStepIndex)}, not 0`,
+        );
       steps.set(name, {
         epoch: t.epoch + 1,
         ...(s.currentPodHash ? { hash: s.currentPodHash } : {}),
         abort: s.abort === true,
+        ...(s.abortedAt !== undefined ? { abortedAt: s.abortedAt } : {}),
         ...(s.currentStepIndex !== undefined ? { index: s.currentStepIndex } : {}),
       });
       return;
@@ -224,14 +278,13 @@ export class Ledger {
     const before = t.index;
     const now = s.currentStepIndex;
     t.abort = s.abort === true;
+    if (s.abortedAt === undefined) delete t.abortedAt;
+    else t.abortedAt = s.abortedAt;
     if (before === undefined || now === undefined || now === before) {
       if (now !== undefined) t.index = now;
       steps.set(name, t);
       return;
     }
-    const total = (
-      (v.obj.spec?.strategy as { canary?: { steps?: unknown[] } } | undefined)?.canary?.steps ?? []
-    ).length;
     if (now < before) {
       f.duplicatedSteps++;
       f.violations.push(
