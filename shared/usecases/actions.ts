@@ -77,12 +77,15 @@ export function summarizeRollout(r: Rollout): RolloutSummary {
   return out;
 }
 
-/** `step 1/4 Paused (paused)`. */
+/** `step 1/4 Paused (pause condition)`: what an operator action changed reads as before -> after. */
 export function describeSummary(s: RolloutSummary | undefined): string {
   if (!s) return 'unknown';
-  const flags = [s.paused && 'spec paused', s.abort && 'aborted', s.promoteFull && 'promote-full'].filter(
-    Boolean,
-  );
+  const flags = [
+    s.paused && 'spec paused',
+    s.pauseConditions > 0 && 'pause condition',
+    s.abort && 'aborted',
+    s.promoteFull && 'promote-full',
+  ].filter(Boolean);
   return `step ${s.step ?? '-'}/${s.steps} ${s.phase ?? 'no phase'}${flags.length ? ` (${flags.join(', ')})` : ''}`;
 }
 

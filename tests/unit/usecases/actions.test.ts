@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { applyOperatorAction } from '../../../shared/usecases/actions.js';
+import { applyOperatorAction, describeSummary } from '../../../shared/usecases/actions.js';
 import type { RolloutStatus } from '../../../shared/rollout/types.js';
 import { MemoryGateway } from './memory-gateway.js';
 import { NS, rollout } from './fixtures.js';
@@ -139,5 +139,33 @@ describe('applyOperatorAction', () => {
     });
     expect(res).toMatchObject({ ok: false, code: 'conflict' });
     expect((gw2.read('rollouts', NS, 'reviews')?.status as RolloutStatus).abort).toBeUndefined();
+  });
+});
+
+describe('describeSummary', () => {
+  const base = {
+    step: 1,
+    steps: 4,
+    phase: 'Paused',
+    paused: false,
+    pauseConditions: 0,
+    abort: false,
+    promoteFull: false,
+  };
+  it.each([
+    {
+      case: 'a pause condition is shown, so clearing it reads as a change',
+      s: { ...base, pauseConditions: 1 },
+      text: 'step 1/4 Paused (pause condition)',
+    },
+    { case: 'no flags', s: base, text: 'step 1/4 Paused' },
+    {
+      case: 'several flags',
+      s: { ...base, paused: true, abort: true },
+      text: 'step 1/4 Paused (spec paused, aborted)',
+    },
+    { case: 'no state', s: undefined, text: 'unknown' },
+  ])('$case', ({ s, text }) => {
+    expect(describeSummary(s)).toBe(text);
   });
 });
