@@ -10,6 +10,7 @@ import {
   validateDestinationRule,
   validateVirtualServiceForm,
   validateVirtualServiceReference,
+  virtualServiceCheckOptions,
 } from '../istio/validate.js';
 import { parseRollout } from '../rollout/parse.js';
 import { validateRolloutSpec } from '../rollout/validate.js';
@@ -85,20 +86,9 @@ function istioFormFinding(r: Rollout, _objects: Objects, report: Report): void {
 }
 
 function virtualServiceFindings(r: Rollout, objects: Objects, report: Report): void {
-  const canary = r.spec.strategy?.canary ?? {};
-  const istio = canary.trafficRouting?.istio;
+  const istio = r.spec.strategy?.canary?.trafficRouting?.istio;
   if (!istio) return;
-  const dr = istio.destinationRule;
-  const refPath = `spec.strategy.canary.trafficRouting.istio.${istio.virtualServices ? 'virtualServices' : 'virtualService'}`;
-  const opts = {
-    refPath,
-    canaryService: canary.canaryService,
-    stableService: canary.stableService,
-    canarySubset: dr?.canarySubsetName,
-    stableSubset: dr?.stableSubsetName,
-    managedRoutes: (canary.trafficRouting?.managedRoutes ?? []).map((m) => m.name),
-    rolloutNamespace: r.metadata.namespace,
-  };
+  const opts = virtualServiceCheckOptions(r);
   for (const ref of virtualServiceRefs(istio)) {
     const key = parseVirtualServiceName(ref.name, r.metadata.namespace);
     const vs = objects.virtualServices.get(`${key.namespace}/${key.name}`);

@@ -11,6 +11,7 @@ import {
   validateDestinationRule,
   validateVirtualServiceForm,
   validateVirtualServiceReference,
+  virtualServiceCheckOptions,
 } from '../istio/validate.js';
 import type { Observed } from './types.js';
 
@@ -22,18 +23,10 @@ function referenceError(observed: Observed): string | undefined {
   if (form) return form;
   const refs = virtualServiceRefs(istio);
   const dr = istio.destinationRule;
-  const refPath = `spec.strategy.canary.trafficRouting.istio.${istio.virtualServices ? 'virtualServices' : 'virtualService'}`;
+  const opts = virtualServiceCheckOptions(r);
   for (const [i, ref] of refs.entries()) {
     const vs = observed.virtualServices.find((v) => v.index === i);
-    const err = validateVirtualServiceReference(vs?.object, ref, {
-      refPath,
-      canaryService: canary.canaryService,
-      stableService: canary.stableService,
-      canarySubset: dr?.canarySubsetName,
-      stableSubset: dr?.stableSubsetName,
-      managedRoutes: (canary.trafficRouting?.managedRoutes ?? []).map((m) => m.name),
-      rolloutNamespace: r.metadata.namespace,
-    });
+    const err = validateVirtualServiceReference(vs?.object, ref, opts);
     if (err) return err;
   }
   if (dr) return validateDestinationRule(observed.destinationRule, dr, r.metadata.namespace);

@@ -3,6 +3,7 @@
  * runtime DestinationRule lookup), with Argo's exact texts. Pure: returns the first problem, or undefined.
  */
 import type {
+  Rollout,
   IstioDestinationRuleRef,
   IstioTrafficRouting,
   IstioVirtualServiceRef,
@@ -33,6 +34,26 @@ export interface VirtualServiceCheckOptions extends DestinationNames {
 export function validateVirtualServiceForm(istio: IstioTrafficRouting): string | undefined {
   if ((istio.virtualService !== undefined) !== (istio.virtualServices !== undefined)) return undefined;
   return 'spec.strategy.canary.trafficRouting.istio: Internal error: either VirtualService or VirtualServices must be configured';
+}
+
+/**
+ * The {@link VirtualServiceCheckOptions} a Rollout implies: the reference path (`virtualService` or
+ * `virtualServices`), its canary/stable Services or DestinationRule subsets, and its managed routes. The engine and
+ * `sluice validate` both check with these.
+ */
+export function virtualServiceCheckOptions(r: Rollout): VirtualServiceCheckOptions {
+  const canary = r.spec.strategy?.canary ?? {};
+  const istio = canary.trafficRouting?.istio ?? {};
+  const dr = istio.destinationRule;
+  return {
+    refPath: `spec.strategy.canary.trafficRouting.istio.${istio.virtualServices ? 'virtualServices' : 'virtualService'}`,
+    canaryService: canary.canaryService,
+    stableService: canary.stableService,
+    canarySubset: dr?.canarySubsetName,
+    stableSubset: dr?.stableSubsetName,
+    managedRoutes: (canary.trafficRouting?.managedRoutes ?? []).map((m) => m.name),
+    rolloutNamespace: r.metadata.namespace,
+  };
 }
 
 /** A Kubernetes field error as Go's `field.Invalid(...).Error()` prints it. */
