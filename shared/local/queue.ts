@@ -3,7 +3,7 @@
  * Rollout that is already waiting are merged into one (reasons and drifted objects are collected); a Rollout has
  * at most one pass in flight, and a request that arrives meanwhile runs after it.
  */
-import { refKey, type ObjectRef } from '../lambda/references.js';
+import { refKey, type ObjectRef } from '../usecases/references.js';
 
 /** What to run for one Rollout. */
 export interface RolloutJob {

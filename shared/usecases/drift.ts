@@ -9,7 +9,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import { lastWrittenBySluice } from '../kube/field-manager.js';
 import { recordEvent } from '../kube/events.js';
 import { ANNOTATIONS, LABELS, type KubeObject, type Rollout } from '../rollout/types.js';
-import { DRIFT_RESOURCES, managedSummary, references, type ObjectRef } from '../lambda/references.js';
+import { DRIFT_RESOURCES, managedSummary, references, type ObjectRef } from './references.js';
 import type { Log } from './apply.js';
 import { runStep, type StepResult } from './step.js';
 

@@ -10,7 +10,7 @@ import type { KubeGateway, WatchEvent } from '../kube/gateway.js';
 import { KubeApiError } from '../kube/errors.js';
 import { LABELS, type KubeObject, type Rollout } from '../rollout/types.js';
 import type { DriftDetail } from '../lambda/bus.js';
-import { DRIFT_RESOURCES, referencedObjects, refKey, type DriftKind } from '../lambda/references.js';
+import { DRIFT_RESOURCES, referencedObjects, refKey, type DriftKind } from './references.js';
 
 const KINDS: DriftKind[] = ['VirtualService', 'DestinationRule', 'Service'];
 
