@@ -1,11 +1,5 @@
-/** A small seeded PRNG (mulberry32) so that random fault runs are reproducible from their seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/**
+ * The seeded PRNG (mulberry32) random fault runs draw from, so a run is reproducible from its seed. It is the
+ * sandbox's traffic generator, not a copy of it.
+ */
+export { seededRandom as mulberry32 } from '../../../shared/sandbox/traffic.js';
