@@ -7,6 +7,7 @@ import type { KubeGateway } from '../kube/gateway.js';
 import { KubeApiError } from '../kube/errors.js';
 import { observe } from './observe.js';
 import { applyPlan, type Log } from './apply.js';
+import { plan as enginePlan } from '../engine/plan.js';
 
 /** What {@link runStep} needs. `plan` is injectable for tests; it defaults to the engine's planner. */
 export interface StepDeps {
@@ -84,8 +85,7 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
     const status = observed.rollout.status;
     const stepBefore = status?.currentStepIndex;
     const stale = pin !== undefined && stepBefore !== pin.step;
-    const planFn = deps.plan ?? (await import('../engine/plan.js')).plan;
-    const p = planFn(observed);
+    const p = (deps.plan ?? enginePlan)(observed);
     const base = withOptional({ rollout: id, writes: 0, followUp: false, reason: '' } as StepResult, {
       stepBefore,
       requeueAfterSeconds: p.requeueAfterSeconds,
