@@ -10,6 +10,7 @@ import { dueReason } from '../../shared/engine/due.js';
 import { LABELS, type Rollout } from '../../shared/rollout/types.js';
 import { stepEvent, type BusEvent } from '../../shared/lambda/bus.js';
 import type { DepsProvider } from '../../shared/lambda/deps.js';
+import type { Logger } from '../../shared/lambda/logger.js';
 import type { MiddyfiedHandler } from '@middy/core';
 import { lambdaHandler, type HandlerOptions } from '../../shared/lambda/middleware.js';
 import { defaultDeps } from '../../shared/lambda/wiring.js';
@@ -20,6 +21,23 @@ export interface ScheduleResult {
   rollouts: number;
   due: number;
   failedClusters: string[];
+}
+
+/** One `sluice.step` event per due Rollout, pinned to the step seen here (a duplicate delivery then finds the
+ * rollout moved on and makes no transition). */
+function dueEvents(cluster: string, rollouts: Rollout[], at: Date, log: Logger): BusEvent[] {
+  const events: BusEvent[] = [];
+  for (const rollout of rollouts) {
+    const reason = dueReason(rollout, at);
+    if (!reason) continue;
+    const { namespace, name } = rollout.metadata;
+    log.info('rollout due', { cluster, rollout: `${namespace}/${name}`, reason });
+    const step = rollout.status?.currentStepIndex;
+    events.push(
+      stepEvent({ cluster, namespace, rollout: name, ...(step === undefined ? {} : { expectedStep: step }) }),
+    );
+  }
+  return events;
 }
 
 /** The schedule function over the given dependencies. */
@@ -33,36 +51,28 @@ export function createScheduleHandler(
       const { config, clusters, bus, now } = await deps();
       const selector = `${LABELS.instanceId}=${config.instanceId}`;
       const result: ScheduleResult = { clusters: 0, rollouts: 0, due: 0, failedClusters: [] };
-      for (const cluster of clusters.names()) {
-        result.clusters++;
-        try {
-          const gateway = await clusters.gateway(cluster);
-          if (!gateway) throw new Error(`cluster ${cluster} has no gateway`);
-          const { items } = await gateway.list('rollouts', undefined, { labelSelector: selector });
-          const at = now();
-          const events: BusEvent[] = [];
-          for (const rollout of items as Rollout[]) {
-            const reason = dueReason(rollout, at);
-            if (!reason) continue;
-            const { namespace, name } = rollout.metadata;
-            log.info('rollout due', { cluster, rollout: `${namespace}/${name}`, reason });
-            // Pinned to the step seen here: a duplicate delivery finds the rollout moved on and makes no transition.
-            const step = rollout.status?.currentStepIndex;
-            events.push(
-              stepEvent({
-                cluster,
-                namespace,
-                rollout: name,
-                ...(step === undefined ? {} : { expectedStep: step }),
-              }),
-            );
+      // Clusters are ticked in parallel: one slow or unreachable cluster does not delay the others.
+      const ticks = await Promise.all(
+        clusters.names().map(async (cluster) => {
+          try {
+            const gateway = await clusters.gateway(cluster);
+            if (!gateway) throw new Error(`cluster ${cluster} has no gateway`);
+            const { items } = await gateway.list('rollouts', undefined, { labelSelector: selector });
+            const events = dueEvents(cluster, items as Rollout[], now(), log);
+            if (events.length > 0) await bus.send(events);
+            return { cluster, rollouts: items.length, due: events.length };
+          } catch (err) {
+            log.error('cluster skipped', { cluster, error: err });
+            return { cluster, failed: true as const };
           }
-          result.rollouts += items.length;
-          result.due += events.length;
-          if (events.length > 0) await bus.send(events);
-        } catch (err) {
-          result.failedClusters.push(cluster);
-          log.error('cluster skipped', { cluster, error: err });
+        }),
+      );
+      for (const t of ticks) {
+        result.clusters++;
+        if ('failed' in t) result.failedClusters.push(t.cluster);
+        else {
+          result.rollouts += t.rollouts;
+          result.due += t.due;
         }
       }
       log.info('schedule done', { ...result });
