@@ -9,9 +9,9 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createPromoteHandler } from '../../../functions/promote/handler.js';
 import { signRequest } from '../../../shared/aws/webhook-auth.js';
 import type { FunctionDeps } from '../../../shared/lambda/deps.js';
-import { readConfig } from '../../../shared/lambda/config.js';
 import { recordingGateway, type Recording } from '../../support/faults/recording-gateway.js';
 import { figures } from '../support/figures.js';
+import { promoteDeps } from '../support/promote-api.js';
 import {
   atGate,
   deployThenUpdate,
@@ -25,20 +25,7 @@ import {
 const KEY = { id: 'k1', secret: 'reliability-secret-0123456789abcdef' };
 const OLD_KEY = { id: 'k0', secret: 'reliability-old-secret-0123456789' };
 
-function deps(gw: Recording['gw']): FunctionDeps {
-  return {
-    config: readConfig({
-      SLUICE_CLUSTERS: JSON.stringify([{ name: 'test', kubeconfigSecret: 'unused' }]),
-      SLUICE_EVENT_BUS: 'bus',
-      SLUICE_INSTANCE_ID: 'reliability',
-      SLUICE_WEBHOOK_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/webhook-abcdef',
-    }),
-    clusters: { names: () => ['test'], gateway: async (n) => (n === 'test' ? gw : undefined) },
-    bus: { send: async () => undefined },
-    now: realNow,
-    webhookSecrets: async () => [KEY, OLD_KEY],
-  };
-}
+const deps = (gw: Recording['gw']): FunctionDeps => promoteDeps(gw, [KEY, OLD_KEY]);
 
 const context = {
   awsRequestId: 'req',

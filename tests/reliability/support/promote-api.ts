@@ -13,7 +13,8 @@ import { realNow } from './scenario.js';
 const KEY = { id: 'k1', secret: 'reliability-secret-0123456789abcdef' };
 const context = { awsRequestId: 'req', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
-function deps(gw: KubeGateway): FunctionDeps {
+/** Promote-function dependencies over `gw`, accepting the given signing keys (default: the one test key). */
+export function promoteDeps(gw: KubeGateway, keys: { id: string; secret: string }[] = [KEY]): FunctionDeps {
   return {
     config: readConfig({
       SLUICE_CLUSTERS: JSON.stringify([{ name: 'test', kubeconfigSecret: 'unused' }]),
@@ -24,7 +25,7 @@ function deps(gw: KubeGateway): FunctionDeps {
     clusters: { names: () => ['test'], gateway: async (n) => (n === 'test' ? gw : undefined) },
     bus: { send: async () => undefined },
     now: realNow,
-    webhookSecrets: async () => [KEY],
+    webhookSecrets: async () => keys,
   };
 }
 
@@ -41,7 +42,7 @@ export async function callPromoteApi(
     'content-type': 'application/json',
     ...signRequest({ secret: KEY.secret, keyId: KEY.id, method, path, body: text, now: new Date() }),
   };
-  const handler = createPromoteHandler(async () => deps(gw), { sink: () => undefined });
+  const handler = createPromoteHandler(async () => promoteDeps(gw), { sink: () => undefined });
   const res = (await handler(
     {
       rawPath: path,
