@@ -6,6 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeCerts, type ClusterCerts } from './certs.js';
+import { ensureCrdDir } from './crd-source.js';
 import { installCrds } from './crds.js';
 import { kubeRequest, type Connection } from './kube-http.js';
 import { kubeconfigYaml } from './kubeconfig.js';
@@ -13,8 +14,6 @@ import { freePort, startLogged, stopPid, waitUntil, type Started } from './proc.
 
 /** Root of the repository (two levels above this file). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** Where the CRDs installed into every cluster come from. */
-export const defaultCrdDir = path.resolve(repoRoot, '..', 'shared', 'crds');
 
 /** Contents of `DIR/cluster.json`. */
 export interface ClusterFile {
@@ -186,7 +185,7 @@ export async function startCluster(opts: StartOptions): Promise<ClusterFile> {
   const o: Required<StartOptions> = {
     dir: path.resolve(opts.dir),
     binDir: opts.binDir ?? findBinaries(),
-    crdDir: opts.crdDir ?? defaultCrdDir,
+    crdDir: opts.crdDir ?? ensureCrdDir(),
     budgetMs: opts.budgetMs ?? 60_000,
   };
   if (existsSync(path.join(o.dir, 'cluster.json'))) {
