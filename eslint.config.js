@@ -20,7 +20,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/explicit-function-return-type': 'off' },
   },
   {
-    files: ['shared/rollout/**', 'shared/istio/**', 'shared/engine/**'],
+    files: ['shared/core/model/**', 'shared/core/istio/**', 'shared/core/engine/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -6,7 +6,7 @@
 import { execFileSync, execFile } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { signRequest } from '../shared/aws/webhook-auth.js';
+import { signRequest } from '../shared/app/http-api/webhook-auth.js';
 import { repoRoot, type BenchCluster } from './lib/cluster.js';
 import { fakeAwsEnv, startFakeAws } from './lib/fake-aws.js';
 import { median } from './lib/stats.js';

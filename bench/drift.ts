@@ -8,11 +8,11 @@
 import type { Context, EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
 import { createDriftCheckHandler } from '../functions/drift-check/handler.js';
 import { createWatchHandler, type WatchMemory } from '../functions/watch/handler.js';
-import { readConfig } from '../shared/lambda/config.js';
-import type { FunctionDeps } from '../shared/lambda/deps.js';
-import type { BusEvent } from '../shared/lambda/bus.js';
-import { runStep, type StepDeps } from '../shared/usecases/step.js';
-import { LABELS } from '../shared/rollout/types.js';
+import { readConfig } from '../shared/runtimes/lambda/config.js';
+import type { FunctionDeps } from '../shared/runtimes/lambda/deps.js';
+import type { BusEvent } from '../shared/app/contract.js';
+import { runStep, type StepDeps } from '../shared/app/step.js';
+import { LABELS } from '../shared/core/model/types.js';
 import { kubeStream } from '../tools/test-cluster/kube-http.js';
 import { admin, benchGateway, ensureNamespace, type BenchCluster } from './lib/cluster.js';
 import { markAllReady } from './lib/drive.js';

@@ -6,11 +6,11 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { createScheduleHandler } from '../functions/schedule/handler.js';
-import { putEvents } from '../shared/aws/events.js';
-import { readConfig } from '../shared/lambda/config.js';
-import type { FunctionDeps } from '../shared/lambda/deps.js';
-import type { KubeGateway } from '../shared/kube/gateway.js';
-import { LABELS } from '../shared/rollout/types.js';
+import { putEvents } from '../shared/adapters/aws/events.js';
+import { readConfig } from '../shared/runtimes/lambda/config.js';
+import type { FunctionDeps } from '../shared/runtimes/lambda/deps.js';
+import type { KubeGateway } from '../shared/adapters/kube/gateway.js';
+import { LABELS } from '../shared/core/model/types.js';
 import {
   admin,
   benchGateway,

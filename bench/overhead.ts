@@ -4,7 +4,7 @@
  * pass, as the step function chain does (each follow-up delivered at once). The steps themselves must take 0 s,
  * so all of the time is overhead: engine passes plus the stand-in kubelet's writes.
  */
-import { runStep, type StepDeps } from '../shared/usecases/step.js';
+import { runStep, type StepDeps } from '../shared/app/step.js';
 import { benchGateway, ensureNamespace, type BenchCluster } from './lib/cluster.js';
 import { markAllReady, readRollout, seed, setImage } from './lib/drive.js';
 import { median } from './lib/stats.js';

@@ -3,8 +3,8 @@
  * (c) a promotion, host-level and subset-level; each timed pass is followed by the same reads and writes as raw
  * HTTPS requests from the same restored state (the physical limit).
  */
-import { runStep, type StepDeps, type StepResult } from '../shared/usecases/step.js';
-import type { Rollout } from '../shared/rollout/types.js';
+import { runStep, type StepDeps, type StepResult } from '../shared/app/step.js';
+import type { Rollout } from '../shared/core/model/types.js';
 import { benchGateway, ensureNamespace, RequestCounter, type BenchCluster } from './lib/cluster.js';
 import { markAllReady, seed, setImage } from './lib/drive.js';
 import type { Mode } from './lib/fixtures.js';

@@ -12,9 +12,9 @@ import {
   stopCluster,
 } from '../../tools/test-cluster/cluster.js';
 import { kubeRequest, type Connection, type Json } from '../../tools/test-cluster/kube-http.js';
-import { createGateway, type RequestInfo } from '../../shared/kube/client-gateway.js';
-import { parseKubeconfig, toKubeConfig } from '../../shared/kube/kubeconfig.js';
-import type { KubeGateway } from '../../shared/kube/gateway.js';
+import { createGateway, type RequestInfo } from '../../shared/adapters/kube/client-gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
+import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
 
 /** A running bench cluster. */
 export interface BenchCluster {

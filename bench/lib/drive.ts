@@ -2,10 +2,10 @@
  * Driving a Rollout without a controller-manager: an instant stand-in kubelet (every ReplicaSet's status set to its
  * spec.replicas as soon as it is looked at) and a loop of engine passes.
  */
-import type { Rollout } from '../../shared/rollout/types.js';
+import type { Rollout } from '../../shared/core/model/types.js';
 import { admin, type BenchCluster } from './cluster.js';
 import { collection, referenced, rollout, type Mode } from './fixtures.js';
-import type { CanaryStep } from '../../shared/rollout/types.js';
+import type { CanaryStep } from '../../shared/core/model/types.js';
 
 interface Rs {
   metadata: { name: string; generation?: number };

@@ -1,5 +1,5 @@
 /** Minimal valid manifests for the bench: host-level (canary/stable Services) and subset-level (DestinationRule). */
-import type { CanaryStep } from '../../shared/rollout/types.js';
+import type { CanaryStep } from '../../shared/core/model/types.js';
 
 export type Mode = 'host' | 'subset';
 

@@ -5,7 +5,7 @@
  * resourceVersion this replay read, so the writes land on restored objects exactly as sluice's did.
  */
 import { kubeRequest } from '../../tools/test-cluster/kube-http.js';
-import { RESOURCES, type JsonPatchOp, type ResourceName } from '../../shared/engine/types.js';
+import { RESOURCES, type JsonPatchOp, type ResourceName } from '../../shared/core/engine/types.js';
 import type { BenchCluster } from './cluster.js';
 import type { RecordedRead, RecordedWrite } from './recorder.js';
 

@@ -2,9 +2,9 @@
  * A KubeGateway wrapper that records every write it passes on (target, patch body), so the bench can replay the
  * same writes as raw HTTPS requests and restore the objects a pass changed.
  */
-import type { KubeObject } from '../../shared/rollout/types.js';
-import type { JsonPatchOp, ResourceName, Target } from '../../shared/engine/types.js';
-import type { KubeGateway } from '../../shared/kube/gateway.js';
+import type { KubeObject } from '../../shared/core/model/types.js';
+import type { JsonPatchOp, ResourceName, Target } from '../../shared/core/engine/types.js';
+import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
 
 /** One recorded write. */
 export type RecordedWrite =

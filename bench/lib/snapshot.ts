@@ -3,7 +3,7 @@
  * restore writes back (as admin, untimed) every object whose resourceVersion moved since the snapshot.
  */
 import { kubeRequest } from '../../tools/test-cluster/kube-http.js';
-import type { ResourceName } from '../../shared/engine/types.js';
+import type { ResourceName } from '../../shared/core/engine/types.js';
 import { admin, type BenchCluster } from './cluster.js';
 import { restPath } from './raw.js';
 

@@ -5,21 +5,21 @@
  * the Rollout naming the object and what changed (before → after). Nothing drifted: nothing written, no Event.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { Rollout } from '../../shared/rollout/types.js';
-import { affectedRollouts, correctDrift, type DriftCheckEntry } from '../../shared/usecases/drift.js';
+import type { Rollout } from '../../shared/core/model/types.js';
+import { affectedRollouts, correctDrift, type DriftCheckEntry } from '../../shared/app/drift.js';
 import {
   parseDriftDetail,
   stepEvent,
   transitionEvent,
   type BusEvent,
   type DriftDetail,
-} from '../../shared/lambda/bus.js';
-import type { DepsProvider, FunctionDeps } from '../../shared/lambda/deps.js';
-import { clusterGateways, type ClusterGateways } from '../../shared/lambda/gateways.js';
-import { useCaseLog, type Logger } from '../../shared/lambda/logger.js';
+} from '../../shared/app/contract.js';
+import type { DepsProvider, FunctionDeps } from '../../shared/runtimes/lambda/deps.js';
+import { clusterGateways, type ClusterGateways } from '../../shared/app/gateways.js';
+import { useCaseLog, type Logger } from '../../shared/app/logger.js';
 import type { MiddyfiedHandler } from '@middy/core';
-import { lambdaHandler, type HandlerOptions } from '../../shared/lambda/middleware.js';
-import { defaultDeps } from '../../shared/lambda/wiring.js';
+import { lambdaHandler, type HandlerOptions } from '../../shared/runtimes/lambda/middleware.js';
+import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
 
 /** One Rollout's outcome. */
 export type { DriftCheckEntry };

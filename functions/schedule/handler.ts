@@ -1,19 +1,19 @@
 /**
  * `schedule` (EventBridge rule, every minute): for each registered cluster, ONE list of sluice's Rollouts
- * (instance-id label), then one `sluice.step` event per Rollout with work due (shared/engine/due.ts), carrying
+ * (instance-id label), then one `sluice.step` event per Rollout with work due (shared/core/engine/due.ts), carrying
  * the Rollout's current step index as `expectedStep`.
  * A Rollout with nothing due costs nothing. A cluster that cannot be listed is logged and skipped; the next
  * minute tries again.
  */
 import type { ScheduledEvent } from 'aws-lambda';
-import { dueReason } from '../../shared/engine/due.js';
-import { LABELS, type Rollout } from '../../shared/rollout/types.js';
-import { stepEvent, type BusEvent } from '../../shared/lambda/bus.js';
-import type { DepsProvider } from '../../shared/lambda/deps.js';
-import type { Logger } from '../../shared/lambda/logger.js';
+import { dueReason } from '../../shared/core/engine/due.js';
+import { LABELS, type Rollout } from '../../shared/core/model/types.js';
+import { stepEvent, type BusEvent } from '../../shared/app/contract.js';
+import type { DepsProvider } from '../../shared/runtimes/lambda/deps.js';
+import type { Logger } from '../../shared/app/logger.js';
 import type { MiddyfiedHandler } from '@middy/core';
-import { lambdaHandler, type HandlerOptions } from '../../shared/lambda/middleware.js';
-import { defaultDeps } from '../../shared/lambda/wiring.js';
+import { lambdaHandler, type HandlerOptions } from '../../shared/runtimes/lambda/middleware.js';
+import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
 
 /** What one scheduled run did. */
 export interface ScheduleResult {

@@ -7,14 +7,14 @@
  * or EventBridge failure fails the invocation so EventBridge's retry runs the (idempotent) pass again.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import { runStep, type StepResult } from '../../shared/usecases/step.js';
-import { parseStepDetail, stepEvent, transitionEvent, type BusEvent } from '../../shared/lambda/bus.js';
-import type { DepsProvider } from '../../shared/lambda/deps.js';
-import { clusterGateways } from '../../shared/lambda/gateways.js';
-import { useCaseLog } from '../../shared/lambda/logger.js';
+import { runStep, type StepResult } from '../../shared/app/step.js';
+import { parseStepDetail, stepEvent, transitionEvent, type BusEvent } from '../../shared/app/contract.js';
+import type { DepsProvider } from '../../shared/runtimes/lambda/deps.js';
+import { clusterGateways } from '../../shared/app/gateways.js';
+import { useCaseLog } from '../../shared/app/logger.js';
 import type { MiddyfiedHandler } from '@middy/core';
-import { lambdaHandler, type HandlerOptions } from '../../shared/lambda/middleware.js';
-import { defaultDeps } from '../../shared/lambda/wiring.js';
+import { lambdaHandler, type HandlerOptions } from '../../shared/runtimes/lambda/middleware.js';
+import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
 
 /** What one step invocation did; `skipped` explains a dropped event. */
 export type StepOutcome = { skipped: string } | StepResult;

@@ -8,16 +8,13 @@
  * afresh and reports every referenced object once, so a change made while nothing was watching is not missed.
  */
 import type { ScheduledEvent } from 'aws-lambda';
-import { driftEvent } from '../../shared/lambda/bus.js';
-import type { DepsProvider } from '../../shared/lambda/deps.js';
+import { driftEvent } from '../../shared/app/contract.js';
+import type { DepsProvider } from '../../shared/runtimes/lambda/deps.js';
 import type { MiddyfiedHandler } from '@middy/core';
-import { clusterGateways, istioRouted } from '../../shared/lambda/gateways.js';
-import { lambdaHandler, type HandlerOptions } from '../../shared/lambda/middleware.js';
-import {
-  watchReferencedObjects,
-  type WatchMemory as UseCaseWatchMemory,
-} from '../../shared/usecases/watch.js';
-import { defaultDeps } from '../../shared/lambda/wiring.js';
+import { clusterGateways, istioRouted } from '../../shared/app/gateways.js';
+import { lambdaHandler, type HandlerOptions } from '../../shared/runtimes/lambda/middleware.js';
+import { watchReferencedObjects, type WatchMemory as UseCaseWatchMemory } from '../../shared/app/watch.js';
+import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
 
 /** resourceVersions per `cluster/kind`, kept across invocations of a warm container. */
 export type WatchMemory = UseCaseWatchMemory;

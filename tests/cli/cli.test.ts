@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { main } from '../../shared/cli/main.js';
-import type { Io } from '../../shared/cli/args.js';
+import { main } from '../../shared/runtimes/cli/main.js';
+import type { Io } from '../../shared/runtimes/cli/args.js';
 import { adminRequest, applyObjects, clusterInfo, createNamespace } from '../support/cluster.js';
 import { hostSeed } from '../journeys/fixtures.js';
 

@@ -1,9 +1,9 @@
 /**
- * The in-process dispatch of `sluice run` (shared/local/queue.ts): requests for a waiting Rollout are merged, at
+ * The in-process dispatch of `sluice run` (shared/runtimes/local/queue.ts): requests for a waiting Rollout are merged, at
  * most one pass per Rollout is in flight, and close() finishes the passes in flight and drops the waiting ones.
  */
 import { describe, expect, it } from '@jest/globals';
-import { RolloutQueue, type RolloutJob } from '../../shared/local/queue.js';
+import { RolloutQueue, type RolloutJob } from '../../shared/runtimes/local/queue.js';
 
 const ref = (name: string) => ({ cluster: 'c', namespace: 'ns', name });
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
-import { startFakeApiServer, type FakeApiServer } from '../../shared/sandbox/fake-apiserver.js';
+import { startFakeApiServer, type FakeApiServer } from '../../shared/runtimes/sandbox/fake-apiserver.js';
 import { adminRequest, createNamespace } from '../support/cluster.js';
 
 type Send = (

@@ -7,14 +7,14 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { main } from '../../shared/cli/main.js';
-import type { Io } from '../../shared/cli/args.js';
-import { parseManifests } from '../../shared/cli/validate.js';
-import { validationError } from '../../shared/engine/validation.js';
-import type { Observed } from '../../shared/engine/types.js';
-import { parseVirtualServiceName, virtualServiceRefs } from '../../shared/istio/names.js';
-import { parseRollout } from '../../shared/rollout/parse.js';
-import type { KubeObject, Service } from '../../shared/rollout/types.js';
+import { main } from '../../shared/runtimes/cli/main.js';
+import type { Io } from '../../shared/runtimes/cli/args.js';
+import { parseManifests } from '../../shared/runtimes/cli/validate.js';
+import { validationError } from '../../shared/core/engine/validation.js';
+import type { Observed } from '../../shared/core/engine/types.js';
+import { parseVirtualServiceName, virtualServiceRefs } from '../../shared/core/istio/names.js';
+import { parseRollout } from '../../shared/core/model/parse.js';
+import type { KubeObject, Service } from '../../shared/core/model/types.js';
 
 const DIR = 'tests/fixtures/validate';
 

@@ -1,10 +1,10 @@
 /** sluice's writes carry its field manager, so managedFields tell sluice's writes from a foreign rewrite (drift). */
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { createGateway } from '../../shared/kube/client-gateway.js';
-import { FIELD_MANAGER, lastWrittenBySluice } from '../../shared/kube/field-manager.js';
-import { parseKubeconfig, toKubeConfig } from '../../shared/kube/kubeconfig.js';
-import type { KubeGateway } from '../../shared/kube/gateway.js';
-import type { KubeObject } from '../../shared/rollout/types.js';
+import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
+import { FIELD_MANAGER, lastWrittenBySluice } from '../../shared/adapters/kube/field-manager.js';
+import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
+import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import type { KubeObject } from '../../shared/core/model/types.js';
 import { adminRequest, clusterInfo, createNamespace } from '../support/cluster.js';
 import { virtualService } from './fixtures.js';
 

@@ -1,10 +1,14 @@
 /** The client-node gateway against the real kube-apiserver: paths, patches, preconditions, status, dryRun, watch. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createGateway, type GatewayOptions, type RequestInfo } from '../../shared/kube/client-gateway.js';
-import { KubeApiError } from '../../shared/kube/errors.js';
-import { parseKubeconfig, toKubeConfig } from '../../shared/kube/kubeconfig.js';
-import type { KubeGateway, WatchEvent } from '../../shared/kube/gateway.js';
-import type { KubeObject } from '../../shared/rollout/types.js';
+import {
+  createGateway,
+  type GatewayOptions,
+  type RequestInfo,
+} from '../../shared/adapters/kube/client-gateway.js';
+import { KubeApiError } from '../../shared/adapters/kube/errors.js';
+import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
+import type { KubeGateway, WatchEvent } from '../../shared/adapters/kube/gateway.js';
+import type { KubeObject } from '../../shared/core/model/types.js';
 import { adminRequest, clusterInfo, createNamespace } from '../support/cluster.js';
 import { startTcpProxy, type TcpProxy } from '../support/fault-proxy.js';
 import { rollout, service, virtualService } from './fixtures.js';

@@ -4,13 +4,13 @@
  * where watch + drift-check put back a VirtualService rewritten to 100/0.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { signRequest } from '../../shared/aws/webhook-auth.js';
+import { signRequest } from '../../shared/app/http-api/webhook-auth.js';
 import { createScheduleHandler } from '../../functions/schedule/handler.js';
 import { createStepHandler } from '../../functions/step/handler.js';
 import { createPromoteHandler } from '../../functions/promote/handler.js';
 import { createWatchHandler } from '../../functions/watch/handler.js';
 import { createDriftCheckHandler } from '../../functions/drift-check/handler.js';
-import type { HttpResponse } from '../../shared/lambda/middleware.js';
+import type { HttpResponse } from '../../shared/app/http-api/response.js';
 import { adminRequest } from '../support/cluster.js';
 import { adminGateway, routeWeights, setImage, startJourney, type Journey } from '../journeys/harness.js';
 import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';

@@ -5,14 +5,14 @@
  * A misconfigured Secret (two labelled Secrets, two keys and none named) gives a clear reason and zero writes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PrimaryGateways } from '../../shared/aws/primary-gateways.js';
-import { createGateway } from '../../shared/kube/client-gateway.js';
-import type { KubeGateway } from '../../shared/kube/gateway.js';
-import { parseKubeconfig, toKubeConfig } from '../../shared/kube/kubeconfig.js';
-import { PRIMARY_CLUSTER_LABEL } from '../../shared/kube/primary-cluster.js';
-import { readConfig } from '../../shared/lambda/config.js';
-import type { FunctionDeps } from '../../shared/lambda/deps.js';
-import type { Rollout } from '../../shared/rollout/types.js';
+import { PrimaryGateways } from '../../shared/adapters/kube/primary-gateways.js';
+import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
+import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
+import { PRIMARY_CLUSTER_LABEL } from '../../shared/adapters/kube/primary-cluster.js';
+import { readConfig } from '../../shared/runtimes/lambda/config.js';
+import type { FunctionDeps } from '../../shared/runtimes/lambda/deps.js';
+import type { Rollout } from '../../shared/core/model/types.js';
 import { createStepHandler, type StepOutcome } from '../../functions/step/handler.js';
 import { createDriftCheckHandler } from '../../functions/drift-check/handler.js';
 import { adminConnection, readClusterFile } from '../../tools/test-cluster/cluster.js';

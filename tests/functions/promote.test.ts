@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer } from 'node:net';
-import { signRequest } from '../../shared/aws/webhook-auth.js';
-import { createGateway } from '../../shared/kube/client-gateway.js';
-import { parseKubeconfig, toKubeConfig } from '../../shared/kube/kubeconfig.js';
+import { signRequest } from '../../shared/app/http-api/webhook-auth.js';
+import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
 import { createPromoteHandler } from '../../functions/promote/handler.js';
-import { MAX_BODY_BYTES } from '../../shared/lambda/http.js';
-import type { HttpResponse } from '../../shared/lambda/middleware.js';
+import { MAX_BODY_BYTES } from '../../shared/app/http-api/request.js';
+import type { HttpResponse } from '../../shared/app/http-api/response.js';
 import { clusterInfo } from '../support/cluster.js';
 import { adminGateway, setImage, startJourney, type Journey } from '../journeys/harness.js';
 import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';

@@ -5,12 +5,12 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyEventV2, Context, EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
-import type { KubeGateway } from '../../shared/kube/gateway.js';
-import { readConfig } from '../../shared/lambda/config.js';
-import type { FunctionDeps } from '../../shared/lambda/deps.js';
-import { eventBridgeSink } from '../../shared/lambda/wiring.js';
-import type { WebhookSecret } from '../../shared/lambda/secrets.js';
-import { LABELS } from '../../shared/rollout/types.js';
+import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import { readConfig } from '../../shared/runtimes/lambda/config.js';
+import type { FunctionDeps } from '../../shared/runtimes/lambda/deps.js';
+import { eventBridgeSink } from '../../shared/runtimes/lambda/wiring.js';
+import type { WebhookSecret } from '../../shared/adapters/aws/webhook-secrets.js';
+import { LABELS } from '../../shared/core/model/types.js';
 
 export const CLUSTER = 'test';
 export const BUS = 'sluice-test';

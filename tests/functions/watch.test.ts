@@ -4,8 +4,8 @@
  * watch stream never ends.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { KubeApiError } from '../../shared/kube/errors.js';
-import type { KubeGateway, WatchHandle } from '../../shared/kube/gateway.js';
+import { KubeApiError } from '../../shared/adapters/kube/errors.js';
+import type { KubeGateway, WatchHandle } from '../../shared/adapters/kube/gateway.js';
 import { createWatchHandler, type WatchResult } from '../../functions/watch/handler.js';
 import { adminRequest, applyObjects, createNamespace } from '../support/cluster.js';
 import { adminGateway } from '../journeys/harness.js';

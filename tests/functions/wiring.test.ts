@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ClusterClients } from '../../shared/aws/clusters.js';
-import { KubeApiError } from '../../shared/kube/errors.js';
-import { readConfig } from '../../shared/lambda/config.js';
-import { buildDeps } from '../../shared/lambda/wiring.js';
+import { ClusterClients } from '../../shared/adapters/kube/cluster-registry.js';
+import { KubeApiError } from '../../shared/adapters/kube/errors.js';
+import { readConfig } from '../../shared/runtimes/lambda/config.js';
+import { buildDeps } from '../../shared/runtimes/lambda/wiring.js';
 import { createStepHandler, type StepOutcome } from '../../functions/step/handler.js';
 import { createScheduleHandler } from '../../functions/schedule/handler.js';
 import { clusterInfo } from '../support/cluster.js';

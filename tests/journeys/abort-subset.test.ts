@@ -2,7 +2,7 @@
  * Abort then retry on the host-level seed, and the subset-level seed (DestinationRule subset labels).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { KubeObject } from '../../shared/rollout/types.js';
+import type { KubeObject } from '../../shared/core/model/types.js';
 import { brief, routeWeights, selectorHash, setImage, startJourney, type Journey } from './harness.js';
 import { hostSeed, IMAGE_V2, subsetSeed } from './fixtures.js';
 

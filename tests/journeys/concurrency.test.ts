@@ -3,9 +3,9 @@
  * end state as an uninterrupted run (reliability-security.md §4).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { KubeGateway } from '../../shared/kube/gateway.js';
-import type { Rollout } from '../../shared/rollout/types.js';
-import { runStep, runUntilSettled } from '../../shared/usecases/step.js';
+import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import type { Rollout } from '../../shared/core/model/types.js';
+import { runStep, runUntilSettled } from '../../shared/app/step.js';
 import { routeWeights, selectorHash, setImage, startJourney, type Journey } from './harness.js';
 import { hostSeed, IMAGE_V2 } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 /** Manifests for the journeys: the Argo Rollouts Istio guide's shapes (host-level and subset-level). */
-import type { CanaryStep } from '../../shared/rollout/types.js';
+import type { CanaryStep } from '../../shared/core/model/types.js';
 
 export const IMAGE_V1 = 'registry.example/reviews:v1';
 export const IMAGE_V2 = 'registry.example/reviews:v2';

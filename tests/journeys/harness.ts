@@ -3,11 +3,11 @@
  * server: see tests/support/journey-backends.ts), a stand-in kubelet, a controllable clock, and a "controller" loop
  * that calls the same use cases as the functions (runStep, applyOperatorAction).
  */
-import type { KubeObject, Rollout, RolloutStatus } from '../../shared/rollout/types.js';
-import type { ResourceName } from '../../shared/engine/types.js';
-import type { KubeGateway } from '../../shared/kube/gateway.js';
-import { runStep, runUntilSettled, type StepDeps, type StepResult } from '../../shared/usecases/step.js';
-import { applyOperatorAction, type ActionName, type ActionResult } from '../../shared/usecases/actions.js';
+import type { KubeObject, Rollout, RolloutStatus } from '../../shared/core/model/types.js';
+import type { ResourceName } from '../../shared/core/engine/types.js';
+import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import { runStep, runUntilSettled, type StepDeps, type StepResult } from '../../shared/app/step.js';
+import { applyOperatorAction, type ActionName, type ActionResult } from '../../shared/app/actions.js';
 import {
   clusterBackend,
   createObjects,

@@ -3,8 +3,8 @@
  * promotion and the old ReplicaSet's scale-down deadline, all on the real kube-apiserver.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ReplicaSet, Rollout } from '../../shared/rollout/types.js';
-import { runStep, runUntilSettled } from '../../shared/usecases/step.js';
+import type { ReplicaSet, Rollout } from '../../shared/core/model/types.js';
+import { runStep, runUntilSettled } from '../../shared/app/step.js';
 import { brief, routeWeights, selectorHash, setImage, startJourney, type Journey } from './harness.js';
 import { hostSeed, IMAGE_V2 } from './fixtures.js';
 

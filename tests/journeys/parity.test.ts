@@ -1,6 +1,6 @@
 /**
  * Parity: the same journeys against the real kube-apiserver and the sandbox's embedded fake API server
- * (`shared/sandbox/`, in-process on loopback) give the same pass-by-pass log: step index, phase, weights, Service
+ * (`shared/runtimes/sandbox/`, in-process on loopback) give the same pass-by-pass log: step index, phase, weights, Service
  * selectors, DestinationRule labels, VirtualService specs, ReplicaSet replicas, Events, and every runStep result.
  * Pod-template hashes are not normalised: they must match. Only uids, resourceVersions and timestamps are.
  */

@@ -4,8 +4,8 @@
  * retry starts the steps again.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { CanaryStep, ReplicaSet } from '../../shared/rollout/types.js';
-import { runStep, runUntilSettled } from '../../shared/usecases/step.js';
+import type { CanaryStep, ReplicaSet } from '../../shared/core/model/types.js';
+import { runStep, runUntilSettled } from '../../shared/app/step.js';
 import { brief, routeWeights, selectorHash, startJourney, type Journey } from './harness.js';
 import { hostSeed, IMAGE_V2 } from './fixtures.js';
 

@@ -5,8 +5,8 @@
  * update is aborted: all traffic back to stable, the canary Service on the stable pods.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { ReplicaSet, Rollout } from '../../shared/rollout/types.js';
-import { runStep, runUntilSettled } from '../../shared/usecases/step.js';
+import type { ReplicaSet, Rollout } from '../../shared/core/model/types.js';
+import { runStep, runUntilSettled } from '../../shared/app/step.js';
 import { routeWeights, selectorHash, startJourney, type Journey } from './harness.js';
 import { hostSeed, IMAGE_V2 } from './fixtures.js';
 

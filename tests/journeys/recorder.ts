@@ -3,9 +3,9 @@
  * and a log of every pass — what runStep returned and what the API server then held — normalised only for what
  * an API server assigns (uids, resourceVersions, timestamps, generated Event names) and the random namespace.
  */
-import type { KubeObject } from '../../shared/rollout/types.js';
-import type { ActionName } from '../../shared/usecases/actions.js';
-import { runStep } from '../../shared/usecases/step.js';
+import type { KubeObject } from '../../shared/core/model/types.js';
+import type { ActionName } from '../../shared/app/actions.js';
+import { runStep } from '../../shared/app/step.js';
 import type { Journey } from './harness.js';
 
 /** One entry of a journey log. */

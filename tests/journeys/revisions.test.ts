@@ -4,8 +4,8 @@
  * second's ReplicaSet scaled down, weights follow the third).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { ReplicaSet } from '../../shared/rollout/types.js';
-import { runUntilSettled } from '../../shared/usecases/step.js';
+import type { ReplicaSet } from '../../shared/core/model/types.js';
+import { runUntilSettled } from '../../shared/app/step.js';
 import { brief, routeWeights, selectorHash, startJourney, type Journey } from './harness.js';
 import { hostSeed, IMAGE_V2, IMAGE_V3 } from './fixtures.js';
 

@@ -4,7 +4,7 @@
  * and two VirtualServices, one of them in another namespace (`name.namespace`).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { KubeObject } from '../../shared/rollout/types.js';
+import type { KubeObject } from '../../shared/core/model/types.js';
 import { createObjects } from '../support/journey-backends.js';
 import { brief, routeWeights, selectorHash, startJourney, type Journey } from './harness.js';
 import { IMAGE_V2, routesSeed, tcpSeed, twoVirtualServicesSeed } from './fixtures.js';

@@ -1,14 +1,14 @@
 /**
  * The API servers a journey can run against, behind one interface: the real test cluster (kube-apiserver + etcd
- * started by the jest global setup) or the sandbox's in-memory fake API server (`shared/sandbox/`) started
+ * started by the jest global setup) or the sandbox's in-memory fake API server (`shared/runtimes/sandbox/`) started
  * in-process on loopback. Each gives an admin request function, a KubeGateway through the same kubeconfig path
  * the CLI uses, namespace creation, object creation and a stand-in kubelet that works on either.
  */
 import { randomBytes } from 'node:crypto';
-import type { KubeGateway } from '../../shared/kube/gateway.js';
-import { createGateway } from '../../shared/kube/client-gateway.js';
-import { parseKubeconfig, toKubeConfig } from '../../shared/kube/kubeconfig.js';
-import { startFakeApiServer } from '../../shared/sandbox/fake-apiserver.js';
+import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
+import { startFakeApiServer } from '../../shared/runtimes/sandbox/fake-apiserver.js';
 import { adminRequest, clusterInfo, collectionPath, createNamespace } from './cluster.js';
 
 /** One admin HTTP request: JSON in and out, resolves for every HTTP status. PATCH defaults to merge patch. */

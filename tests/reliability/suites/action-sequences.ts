@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { applyOperatorAction, type ActionName } from '../../../shared/usecases/actions.js';
-import { runStep } from '../../../shared/usecases/step.js';
+import { applyOperatorAction, type ActionName } from '../../../shared/app/actions.js';
+import { runStep } from '../../../shared/app/step.js';
 import { hostSeed } from '../../journeys/fixtures.js';
 import { figures } from '../support/figures.js';
 import { deployThenUpdate, drive, healthy, NAME, realNow, startScenario } from '../support/scenario.js';

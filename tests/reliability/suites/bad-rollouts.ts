@@ -4,7 +4,7 @@
  * DestinationRules; a second pass writes nothing at all (nothing follows a rejection).
  */
 import { describe, expect, it } from '@jest/globals';
-import { runStep } from '../../../shared/usecases/step.js';
+import { runStep } from '../../../shared/app/step.js';
 import { recordingGateway } from '../../support/faults/recording-gateway.js';
 import { hostRollout, hostVirtualService, service } from '../../journeys/fixtures.js';
 import { figures } from '../support/figures.js';

@@ -3,8 +3,8 @@
  * parallel and after the advance, and a promotion racing scheduler ticks. Each makes exactly one transition.
  */
 import { describe, expect, it } from '@jest/globals';
-import { runStep } from '../../../shared/usecases/step.js';
-import { applyOperatorAction } from '../../../shared/usecases/actions.js';
+import { runStep } from '../../../shared/app/step.js';
+import { applyOperatorAction } from '../../../shared/app/actions.js';
 import { recordingGateway } from '../../support/faults/recording-gateway.js';
 import { figures } from '../support/figures.js';
 import {

@@ -4,8 +4,8 @@
  * new version: the foreign route and field are kept, the step is made once.
  */
 import { describe, expect, it } from '@jest/globals';
-import { KubeApiError } from '../../../shared/kube/errors.js';
-import type { StepResult } from '../../../shared/usecases/step.js';
+import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import type { StepResult } from '../../../shared/app/step.js';
 import { adminRequest } from '../../support/cluster.js';
 import { foreignWriterGateway } from '../../support/faults/foreign-writer.js';
 import { figures } from '../support/figures.js';

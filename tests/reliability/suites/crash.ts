@@ -4,7 +4,7 @@
  * state of an uninterrupted run, with no lost or duplicated step.
  */
 import { describe, expect, it } from '@jest/globals';
-import { applyOperatorAction } from '../../../shared/usecases/actions.js';
+import { applyOperatorAction } from '../../../shared/app/actions.js';
 import { InjectedCrash, recordingGateway, type CrashPoint } from '../../support/faults/recording-gateway.js';
 import { figures } from '../support/figures.js';
 import { pool } from '../support/pool.js';

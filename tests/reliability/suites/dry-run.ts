@@ -4,8 +4,8 @@
  * sees no new version).
  */
 import { describe, expect, it } from '@jest/globals';
-import { main as planMain } from '../../../shared/cli/plan.js';
-import type { ResourceName } from '../../../shared/engine/types.js';
+import { main as planMain } from '../../../shared/runtimes/cli/plan.js';
+import type { ResourceName } from '../../../shared/core/engine/types.js';
 import { recordingGateway } from '../../support/faults/recording-gateway.js';
 import { figures } from '../support/figures.js';
 import { deployThenUpdate, drive, NAME, realNow, startScenario, type Scenario } from '../support/scenario.js';

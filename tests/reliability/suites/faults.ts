@@ -4,9 +4,9 @@
  * the state of an unfaulted run, with the ledger's invariants holding throughout.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { KubeApiError } from '../../../shared/kube/errors.js';
-import type { KubeGateway } from '../../../shared/kube/gateway.js';
-import { applyOperatorAction } from '../../../shared/usecases/actions.js';
+import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
+import { applyOperatorAction } from '../../../shared/app/actions.js';
 import {
   startFaultProxy,
   type FaultAction,

@@ -5,11 +5,11 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { plan } from '../../../shared/engine/plan.js';
-import { validationError } from '../../../shared/engine/validation.js';
-import type { Observed } from '../../../shared/engine/types.js';
-import type { Rollout, Service } from '../../../shared/rollout/types.js';
-import { runStep } from '../../../shared/usecases/step.js';
+import { plan } from '../../../shared/core/engine/plan.js';
+import { validationError } from '../../../shared/core/engine/validation.js';
+import type { Observed } from '../../../shared/core/engine/types.js';
+import type { Rollout, Service } from '../../../shared/core/model/types.js';
+import { runStep } from '../../../shared/app/step.js';
 import { recordingGateway } from '../../support/faults/recording-gateway.js';
 import { hostRollout, hostVirtualService, service } from '../../journeys/fixtures.js';
 import { figures } from '../support/figures.js';

@@ -10,9 +10,13 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { KubeApiError } from '../../../shared/kube/errors.js';
-import { createGateway } from '../../../shared/kube/client-gateway.js';
-import { KubeconfigRejectedError, parseKubeconfig, toKubeConfig } from '../../../shared/kube/kubeconfig.js';
+import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import { createGateway } from '../../../shared/adapters/kube/client-gateway.js';
+import {
+  KubeconfigRejectedError,
+  parseKubeconfig,
+  toKubeConfig,
+} from '../../../shared/adapters/kube/kubeconfig.js';
 import { clusterInfo } from '../../support/cluster.js';
 import { readClusterFile } from '../../../tools/test-cluster/cluster.js';
 import { figures } from '../support/figures.js';

@@ -3,7 +3,7 @@
  * scenario's ledger is not added to the run's figures: its violations are made on purpose.)
  */
 import { describe, expect, it } from '@jest/globals';
-import { applyOperatorAction } from '../../../shared/usecases/actions.js';
+import { applyOperatorAction } from '../../../shared/app/actions.js';
 import { adminRequest } from '../../support/cluster.js';
 import { Ledger } from '../../support/ledger.js';
 import { atGate, deployThenUpdate, drive, NAME, realNow, startScenario } from '../support/scenario.js';

@@ -4,7 +4,7 @@
  * gets 404; none of them writes anything (recording gateway, resourceVersion and the ledger's rejection check).
  */
 import { describe, expect, it } from '@jest/globals';
-import { applyOperatorAction } from '../../../shared/usecases/actions.js';
+import { applyOperatorAction } from '../../../shared/app/actions.js';
 import { recordingGateway } from '../../support/faults/recording-gateway.js';
 import { figures } from '../support/figures.js';
 import { callPromoteApi } from '../support/promote-api.js';

@@ -4,8 +4,8 @@
  * corrupted (the ledger holds, the step index does not move); restoring the rule resumes the rollout.
  */
 import { describe, expect, it } from '@jest/globals';
-import { KubeApiError } from '../../../shared/kube/errors.js';
-import { runStep } from '../../../shared/usecases/step.js';
+import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import { runStep } from '../../../shared/app/step.js';
 import { adminRequest } from '../../support/cluster.js';
 import { manifestRules, serviceAccountKubeconfig, type PolicyRule } from '../../support/rbac.js';
 import { figures } from '../support/figures.js';

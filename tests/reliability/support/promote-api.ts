@@ -4,10 +4,10 @@
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { createPromoteHandler } from '../../../functions/promote/handler.js';
-import { signRequest } from '../../../shared/aws/webhook-auth.js';
-import { readConfig } from '../../../shared/lambda/config.js';
-import type { FunctionDeps } from '../../../shared/lambda/deps.js';
-import type { KubeGateway } from '../../../shared/kube/gateway.js';
+import { signRequest } from '../../../shared/app/http-api/webhook-auth.js';
+import { readConfig } from '../../../shared/runtimes/lambda/config.js';
+import type { FunctionDeps } from '../../../shared/runtimes/lambda/deps.js';
+import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
 import { realNow } from './scenario.js';
 
 const KEY = { id: 'k1', secret: 'reliability-secret-0123456789abcdef' };

@@ -3,12 +3,12 @@
  * invariant ledger watching everything, and a driver that invokes the step use case the way the scheduler does
  * (again and again, an invocation that fails is simply followed by the next one).
  */
-import type { KubeGateway } from '../../../shared/kube/gateway.js';
-import { KubeApiError } from '../../../shared/kube/errors.js';
-import { createGateway, type GatewayOptions } from '../../../shared/kube/client-gateway.js';
-import { parseKubeconfig, toKubeConfig } from '../../../shared/kube/kubeconfig.js';
-import type { Rollout } from '../../../shared/rollout/types.js';
-import { runStep, type StepDeps, type StepResult } from '../../../shared/usecases/step.js';
+import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
+import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import { createGateway, type GatewayOptions } from '../../../shared/adapters/kube/client-gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../../shared/adapters/kube/kubeconfig.js';
+import type { Rollout } from '../../../shared/core/model/types.js';
+import { runStep, type StepDeps, type StepResult } from '../../../shared/app/step.js';
 import { adminRequest, applyObjects, clusterInfo, createNamespace } from '../../support/cluster.js';
 import { startKubelet, type Kubelet } from '../../support/kubelet.js';
 import { Ledger } from '../../support/ledger.js';

@@ -3,9 +3,9 @@
  * 23): right before the first matching patch is sent, `foreignWrite` runs (an admin edit of the same object), so the
  * patch carries a resourceVersion that is no longer current. Every later call passes straight through.
  */
-import type { KubeGateway } from '../../../shared/kube/gateway.js';
-import type { Target } from '../../../shared/engine/types.js';
-import { KubeApiError } from '../../../shared/kube/errors.js';
+import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
+import type { Target } from '../../../shared/core/engine/types.js';
+import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
 
 /** The wrapper and what happened to the patch that followed the foreign write. */
 export interface ForeignWriter {

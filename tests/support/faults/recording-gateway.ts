@@ -4,9 +4,9 @@
  * after the API server accepted it ("crash-after": the write landed, the invocation died before seeing the answer).
  * That is the in-process crash hook of reliability-security.md §5 (rig "X").
  */
-import type { KubeGateway, WriteOptions } from '../../../shared/kube/gateway.js';
-import type { ResourceName } from '../../../shared/engine/types.js';
-import { KubeApiError } from '../../../shared/kube/errors.js';
+import type { KubeGateway, WriteOptions } from '../../../shared/adapters/kube/gateway.js';
+import type { ResourceName } from '../../../shared/core/engine/types.js';
+import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
 
 /** One recorded call. */
 export interface CallRecord {

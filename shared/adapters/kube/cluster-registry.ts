@@ -1,0 +1,183 @@
+/**
+ * The cluster registry (which clusters sluice drives, and where their credentials come from) and a cache of
+ * gateways built from it. Secrets come through an injected `fetchSecret` (the Lambda wiring passes middy's
+ * secrets-manager); every kubeconfig goes through the allow-list parser. Cached ≤ 5 min; a 401 invalidates the
+ * entry and rebuilds it once (fresh secret / token), then fails; failures are never cached.
+ */
+import { readFile } from 'node:fs/promises';
+import { createGateway, type GatewayOptions } from './client-gateway.js';
+import { KubeApiError } from './errors.js';
+import type { KubeGateway } from './gateway.js';
+import {
+  eksKubeconfig,
+  parseKubeconfig,
+  toKubeConfig,
+  type ParseKubeconfigOptions,
+  type SafeKubeconfig,
+} from './kubeconfig.js';
+
+export type ClusterEntry =
+  | { name: string; source: 'secret'; secretId: string }
+  | { name: string; source: 'file'; path: string }
+  | { name: string; source: 'eks'; clusterName: string; region: string; endpoint: string; caData: string }
+  | { name: string; source: 'inline'; kubeconfig: string };
+
+/** The registry is malformed. */
+export class ClusterRegistryError extends Error {
+  override readonly name = 'ClusterRegistryError';
+}
+
+const FIELDS: Record<ClusterEntry['source'], string[]> = {
+  secret: ['secretId'],
+  file: ['path'],
+  eks: ['clusterName', 'region', 'endpoint', 'caData'],
+  inline: ['kubeconfig'],
+};
+
+/**
+ * Validate a registry: a JSON array (or `{clusters: [...]}`) of entries with unique DNS-label names.
+ * @throws {@link ClusterRegistryError} naming the entry and field.
+ */
+export function parseClusterRegistry(json: unknown): ClusterEntry[] {
+  const list = Array.isArray(json) ? json : (json as { clusters?: unknown } | null)?.clusters;
+  if (!Array.isArray(list))
+    throw new ClusterRegistryError('cluster registry must be a list (or {clusters: [...]})');
+  const seen = new Set<string>();
+  return list.map((raw: unknown, i) => {
+    const where = `clusters[${i}]`;
+    if (typeof raw !== 'object' || raw === null) throw new ClusterRegistryError(`${where} must be an object`);
+    const e = raw as Record<string, unknown>;
+    if (typeof e.name !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(e.name)) {
+      throw new ClusterRegistryError(`${where}.name must be a DNS label`);
+    }
+    if (seen.has(e.name)) throw new ClusterRegistryError(`${where}.name "${e.name}" is used twice`);
+    seen.add(e.name);
+    const fields = FIELDS[e.source as ClusterEntry['source']];
+    if (!fields) {
+      throw new ClusterRegistryError(`${where}.source must be one of ${Object.keys(FIELDS).join(', ')}`);
+    }
+    for (const key of Object.keys(e)) {
+      if (key !== 'name' && key !== 'source' && !fields.includes(key)) {
+        throw new ClusterRegistryError(`${where}.${key} is not a field of a "${String(e.source)}" entry`);
+      }
+    }
+    for (const f of fields) {
+      if (typeof e[f] !== 'string' || (e[f] as string).trim() === '') {
+        throw new ClusterRegistryError(`${where}.${f} must be a non-empty string`);
+      }
+    }
+    return { ...e } as ClusterEntry;
+  });
+}
+
+export interface ClusterClientsOptions {
+  /** Secret string by id (Secrets Manager). */
+  fetchSecret: (id: string) => Promise<string>;
+  /**
+   * A `k8s-aws-v1.` token for an EKS entry (e.g. EksTokenCache.get with the Lambda's credentials). `fresh` is true
+   * when the previous token was refused with a 401: mint a new one instead of returning a cached one.
+   */
+  eksToken?: (entry: Extract<ClusterEntry, { source: 'eks' }>, opts: { fresh: boolean }) => Promise<string>;
+  /** Options for every gateway. */
+  gateway?: GatewayOptions;
+  /** Allow-list options for every kubeconfig. */
+  kubeconfig?: ParseKubeconfigOptions;
+  /** Cache lifetime (default and maximum 5 min). */
+  ttlMs?: number;
+  now?: () => number;
+}
+
+const MAX_TTL_MS = 5 * 60 * 1000;
+
+/** Gateways by cluster name, built on demand from the registry. */
+export class ClusterClients {
+  private readonly entries: Map<string, ClusterEntry>;
+  private readonly cache = new Map<string, { gw: KubeGateway; at: number }>();
+  /** Clusters whose credentials were refused (401): the next build asks for fresh ones. */
+  private readonly refused = new Set<string>();
+  private readonly ttl: number;
+  private readonly now: () => number;
+
+  constructor(
+    registry: ClusterEntry[],
+    private readonly opts: ClusterClientsOptions,
+  ) {
+    this.entries = new Map(registry.map((e) => [e.name, e]));
+    this.ttl = Math.min(opts.ttlMs ?? MAX_TTL_MS, MAX_TTL_MS);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Names in the registry. */
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** Drop a cached gateway (next call rebuilds it from fresh credentials). */
+  invalidate(name: string): void {
+    this.cache.delete(name);
+  }
+
+  /**
+   * The gateway for `name`. Its calls rebuild the gateway once on 401 (credentials rotated or token expired).
+   * @throws Error for an unknown name; KubeconfigRejectedError for a kubeconfig outside the allow-list.
+   */
+  async getGateway(name: string): Promise<KubeGateway> {
+    await this.current(name);
+    return this.retrying(name);
+  }
+
+  private async current(name: string): Promise<KubeGateway> {
+    const hit = this.cache.get(name);
+    if (hit && this.now() - hit.at < this.ttl) return hit.gw;
+    const entry = this.entries.get(name);
+    if (!entry)
+      throw new Error(`unknown cluster "${name}" (registry has: ${this.names().join(', ') || 'none'})`);
+    const fresh = this.refused.delete(name);
+    const gw = createGateway(toKubeConfig(await this.kubeconfigOf(entry, fresh)), this.opts.gateway);
+    this.cache.set(name, { gw, at: this.now() });
+    return gw;
+  }
+
+  private async kubeconfigOf(entry: ClusterEntry, fresh: boolean): Promise<SafeKubeconfig> {
+    switch (entry.source) {
+      case 'secret':
+        return parseKubeconfig(await this.opts.fetchSecret(entry.secretId), this.opts.kubeconfig);
+      case 'file':
+        return parseKubeconfig(await readFile(entry.path, 'utf8'), this.opts.kubeconfig);
+      case 'inline':
+        return parseKubeconfig(entry.kubeconfig, this.opts.kubeconfig);
+      case 'eks': {
+        if (!this.opts.eksToken)
+          throw new Error(`cluster "${entry.name}" is EKS but no eksToken source is configured`);
+        const token = await this.opts.eksToken(entry, { fresh });
+        return eksKubeconfig({ name: entry.name, endpoint: entry.endpoint, caData: entry.caData, token });
+      }
+    }
+  }
+
+  /** A gateway whose every call resolves the cached one and, on 401, invalidates, rebuilds and retries once. */
+  private retrying(name: string): KubeGateway {
+    const once = async <T>(fn: (gw: KubeGateway) => Promise<T>): Promise<T> => {
+      try {
+        return await fn(await this.current(name));
+      } catch (err) {
+        if (!(err instanceof KubeApiError) || err.code !== 401) throw err;
+        this.invalidate(name);
+        this.refused.add(name);
+        return fn(await this.current(name));
+      }
+    };
+    return {
+      get: (...a) => once((gw) => gw.get(...a)),
+      list: (...a) => once((gw) => gw.list(...a)),
+      create: (...a) => once((gw) => gw.create(...a)),
+      patch: (...a) => once((gw) => gw.patch(...a)),
+      mergePatch: (...a) => once((gw) => gw.mergePatch(...a)),
+      watch: (...a) => {
+        const hit = this.cache.get(name);
+        if (!hit) throw new Error(`cluster "${name}": call getGateway before watch`);
+        return hit.gw.watch(...a);
+      },
+    };
+  }
+}

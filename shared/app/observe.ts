@@ -1,0 +1,81 @@
+/**
+ * Reads everything the engine looks at for one Rollout, in one pass (reads in parallel).
+ */
+import type { KubeObject, ReplicaSet, Rollout, Service } from '../core/model/types.js';
+import type { Observed, ObservedVirtualService } from '../core/engine/types.js';
+import type { KubeGateway } from '../adapters/kube/gateway.js';
+import { parseVirtualServiceName, virtualServiceRefs } from '../core/istio/names.js';
+
+/** Names of the Services a Rollout references (canary/stable, ping/pong), without duplicates or blanks. */
+export function referencedServiceNames(rollout: Rollout): string[] {
+  const canary = rollout.spec?.strategy?.canary;
+  const names = [
+    canary?.canaryService,
+    canary?.stableService,
+    canary?.pingPong?.pingService,
+    canary?.pingPong?.pongService,
+  ];
+  return [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))];
+}
+
+/** The Rollout's VirtualService references, in spec order (`virtualService` or `virtualServices`). */
+export function virtualServiceNames(rollout: Rollout): string[] {
+  const istio = rollout.spec?.strategy?.canary?.trafficRouting?.istio;
+  if (!istio) return [];
+  return virtualServiceRefs(istio)
+    .map((ref) => (typeof ref?.name === 'string' ? ref.name : ''))
+    .filter((n) => n !== '');
+}
+
+/** True when `rs` has an ownerReference to the Rollout with `uid`. */
+function ownedBy(rs: KubeObject, uid: string | undefined): boolean {
+  return uid !== undefined && (rs.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid);
+}
+
+/**
+ * Reads a Rollout and the objects it references. Returns undefined when the Rollout does not exist.
+ *
+ * ReplicaSets are the ones in the Rollout's namespace with an ownerReference to its uid. VirtualServices and the
+ * DestinationRule are read through `istioGateway` when given (Istio primary cluster), else through `gw`.
+ *
+ * @example
+ * const observed = await observe(gw, 'shop', 'reviews', new Date());
+ */
+export async function observe(
+  gw: KubeGateway,
+  namespace: string,
+  name: string,
+  now: Date,
+  istioGateway: KubeGateway = gw,
+): Promise<Observed | undefined> {
+  const raw = await gw.get('rollouts', namespace, name);
+  if (!raw) return undefined;
+  const rollout = raw as Rollout;
+  const uid = rollout.metadata.uid;
+  const serviceNames = referencedServiceNames(rollout);
+  const vsNames = virtualServiceNames(rollout);
+  const drName = rollout.spec?.strategy?.canary?.trafficRouting?.istio?.destinationRule?.name;
+
+  const [rsList, services, virtualServices, destinationRule] = await Promise.all([
+    gw.list('replicasets', namespace),
+    Promise.all(serviceNames.map(async (svc) => [svc, await gw.get('services', namespace, svc)] as const)),
+    Promise.all(
+      vsNames.map(async (vsName, index): Promise<ObservedVirtualService> => {
+        const key = parseVirtualServiceName(vsName, namespace);
+        const object = await istioGateway.get('virtualservices', key.namespace, key.name);
+        return object ? { key, index, object } : { key, index };
+      }),
+    ),
+    drName ? istioGateway.get('destinationrules', namespace, drName) : Promise.resolve(undefined),
+  ]);
+
+  const observed: Observed = {
+    rollout,
+    replicaSets: rsList.items.filter((rs) => ownedBy(rs, uid)) as ReplicaSet[],
+    services: Object.fromEntries(services.map(([svc, obj]) => [svc, obj as Service | undefined])),
+    virtualServices,
+    now,
+  };
+  if (destinationRule) observed.destinationRule = destinationRule;
+  return observed;
+}

@@ -1,0 +1,158 @@
+/**
+ * One engine pass against a cluster: observe → plan → apply → commit, with bounded re-plan on conflict.
+ */
+import type { Observed, Plan } from '../core/engine/types.js';
+import type { RolloutStatus } from '../core/model/types.js';
+import type { KubeGateway } from '../adapters/kube/gateway.js';
+import { KubeApiError } from '../adapters/kube/errors.js';
+import { observe } from './observe.js';
+import { applyPlan, type Log } from './apply.js';
+import { plan as enginePlan } from '../core/engine/plan.js';
+
+/** What {@link runStep} needs. `plan` is injectable for tests; it defaults to the engine's planner. */
+export interface StepDeps {
+  gateway: KubeGateway;
+  /** Gateway of the Istio primary cluster for VirtualServices/DestinationRules; defaults to `gateway`. */
+  istioGateway?: KubeGateway;
+  now: () => Date;
+  log?: Log;
+  plan?: (observed: Observed) => Plan;
+  /** Re-read and re-plan at most this many times after a conflict (default 5). */
+  maxConflicts?: number;
+}
+
+/** Which Rollout, and the step index the caller saw (stale/duplicate events are detected with it). */
+export interface StepRequest {
+  namespace: string;
+  name: string;
+  expectedStep?: number;
+}
+
+/** The outcome of one {@link runStep}. */
+export interface StepResult {
+  rollout: string;
+  stepBefore?: number;
+  stepAfter?: number;
+  phase?: string;
+  weights?: { canary: number; stable: number };
+  writes: number;
+  transition?: string;
+  reason: string;
+  requeueAfterSeconds?: number;
+  /** More work may be due now: this pass wrote something, so the next pass sees a changed world (a fixpoint is a
+   * pass with no writes). Always false for a stale event. */
+  followUp: boolean;
+}
+
+/** Transitions a stale event may still commit: they do not move the rollout along. */
+const SAFE_WHEN_STALE = new Set<string | undefined>([undefined, 'status-only']);
+
+function summary(status: RolloutStatus | undefined): Pick<StepResult, 'phase' | 'weights'> {
+  const out: Pick<StepResult, 'phase' | 'weights'> = {};
+  if (status?.phase) out.phase = status.phase;
+  const w = status?.canary?.weights;
+  if (w) out.weights = { canary: w.canary.weight, stable: w.stable.weight };
+  return out;
+}
+
+function withOptional<T extends object>(base: T, extra: Record<string, unknown>): T {
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) (base as Record<string, unknown>)[k] = v;
+  return base;
+}
+
+/**
+ * Runs one engine pass for a Rollout and commits AT MOST ONE transition.
+ *
+ * If `expectedStep` is given and differs from the observed `status.currentStepIndex`, the request is stale: derived
+ * effects are applied only when the plan makes no transition, nothing is committed that moves the rollout, and the
+ * reason is `stale event`. On a conflict (409, or a failed JSON Patch `test`) the Rollout is re-read and re-planned
+ * (never resent), with the first observed step as the expected one, so a concurrent advance is never repeated.
+ *
+ * @example
+ * const r = await runStep({ gateway, now: () => new Date() }, { namespace: 'shop', name: 'reviews' });
+ */
+export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepResult> {
+  const id = `${req.namespace}/${req.name}`;
+  const maxConflicts = deps.maxConflicts ?? 5;
+  // The step index this invocation is pinned to: the caller's, or (after a conflict) the first one observed.
+  let pin: { step: number | undefined } | undefined =
+    req.expectedStep === undefined ? undefined : { step: req.expectedStep };
+  let writes = 0;
+  for (let attempt = 0; ; attempt++) {
+    const now = deps.now();
+    const observed = await observe(deps.gateway, req.namespace, req.name, now, deps.istioGateway);
+    if (!observed) return { rollout: id, writes, reason: 'rollout not found', followUp: false };
+    const status = observed.rollout.status;
+    const stepBefore = status?.currentStepIndex;
+    const stale = pin !== undefined && stepBefore !== pin.step;
+    const p = (deps.plan ?? enginePlan)(observed);
+    const base = withOptional({ rollout: id, writes: 0, followUp: false, reason: '' } as StepResult, {
+      stepBefore,
+      requeueAfterSeconds: p.requeueAfterSeconds,
+    });
+    if (stale && !SAFE_WHEN_STALE.has(p.transition)) {
+      deps.log?.('stale event: no writes', {
+        rollout: id,
+        expected: pin?.step,
+        observed: stepBefore,
+        planned: p.transition,
+      });
+      return withOptional(
+        { ...base, writes, reason: 'stale event' },
+        { stepAfter: stepBefore, ...summary(status) },
+      );
+    }
+    try {
+      const applied = await applyPlan(deps.gateway, observed.rollout, p, {
+        istioGateway: deps.istioGateway,
+        log: deps.log,
+        now: deps.now,
+      });
+      writes += applied.writes;
+      const after = applied.rollout?.status ?? status;
+      return withOptional(
+        {
+          ...base,
+          writes,
+          reason: stale ? 'stale event' : p.reason,
+          followUp: !stale && applied.writes > 0,
+        },
+        {
+          stepAfter: after?.currentStepIndex,
+          transition: applied.committed ? p.transition : undefined,
+          ...summary(after),
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof KubeApiError) || !err.isConflict || attempt >= maxConflicts) throw err;
+      deps.log?.('conflict: re-reading and re-planning', {
+        rollout: id,
+        attempt: attempt + 1,
+        error: err.message,
+      });
+      pin ??= { step: stepBefore };
+    }
+  }
+}
+
+/**
+ * Calls {@link runStep} while it reports `followUp` (more work due now), at most `maxPasses` times.
+ * Returns every pass's result, in order. Used by the local control plane and tests.
+ */
+export async function runUntilSettled(
+  deps: StepDeps,
+  req: StepRequest,
+  maxPasses = 20,
+): Promise<StepResult[]> {
+  const results: StepResult[] = [];
+  for (let i = 0; i < maxPasses; i++) {
+    const r = await runStep(deps, {
+      namespace: req.namespace,
+      name: req.name,
+      ...(i === 0 && req.expectedStep !== undefined ? { expectedStep: req.expectedStep } : {}),
+    });
+    results.push(r);
+    if (!r.followUp) break;
+  }
+  return results;
+}

@@ -1,0 +1,113 @@
+/**
+ * Operator actions as pure decisions: what to write for promote, promote-full, abort, retry, pause and resume.
+ *
+ * The writes are the merge patches Argo Rollouts' kubectl plugin and Argo CD actions send (status patches go to
+ * the `status` subresource). Unlike the plugin, an action may carry the step index the operator saw
+ * (`expectStep`): when the Rollout has moved on, the action is a conflict, so a duplicate `promote` never skips
+ * a step. Pure module: no I/O; time is passed in.
+ */
+import type { Rollout } from '../model/types.js';
+
+/** The operator actions sluice accepts. */
+export type OperatorActionName = 'promote' | 'promote-full' | 'abort' | 'retry' | 'pause' | 'resume';
+
+/** Options of {@link operatorAction}. */
+export interface OperatorActionOptions {
+  /** The step index the operator saw; a different current index is a conflict. */
+  expectStep?: number;
+  now: Date;
+}
+
+/** The writes of an accepted action (both may be absent: nothing to change), or why it was refused. */
+export type OperatorActionResult =
+  | { ok: true; statusPatch?: object; specPatch?: object; before: number | undefined }
+  | { ok: false; code: 'conflict' | 'invalid'; message: string };
+
+const UNPAUSE = { spec: { paused: false } };
+
+function conflict(message: string): OperatorActionResult {
+  return { ok: false, code: 'conflict', message };
+}
+
+function ok(before: number | undefined, statusPatch?: object, specPatch?: object): OperatorActionResult {
+  return {
+    ok: true,
+    before,
+    ...(statusPatch ? { statusPatch } : {}),
+    ...(specPatch ? { specPatch } : {}),
+  };
+}
+
+function fullyPromoted(r: Rollout): boolean {
+  const s = r.status ?? {};
+  return s.stableRS !== undefined && s.stableRS !== '' && s.stableRS === s.currentPodHash;
+}
+
+function promote(r: Rollout, name: string, index: number | undefined): OperatorActionResult {
+  const s = r.status ?? {};
+  const steps = r.spec.strategy?.canary?.steps?.length ?? 0;
+  const specPatch = r.spec.paused === true ? UNPAUSE : undefined;
+  if (s.abort === true) return conflict(`Rollout ${name} is aborted: retry it before promoting`);
+  if (fullyPromoted(r) && !specPatch)
+    return conflict(`Rollout ${name} is fully promoted: there is nothing to promote`);
+  if ((s.pauseConditions?.length ?? 0) > 0)
+    return ok(index, { status: { pauseConditions: null } }, specPatch);
+  if (index !== undefined && index < steps) {
+    return ok(index, { status: { pauseConditions: null, currentStepIndex: index + 1 } }, specPatch);
+  }
+  if (specPatch) return ok(index, undefined, specPatch);
+  return conflict(
+    `Rollout ${name} has completed all ${steps} steps: it is promoted once the canary ReplicaSet is fully available`,
+  );
+}
+
+/**
+ * Decides one operator action on a Rollout as read.
+ *
+ * @returns the merge patches to write (`statusPatch` to the status subresource, `specPatch` to the object) and
+ *   the step index before the action, or a conflict/invalid refusal with a sentence saying why.
+ * @example operatorAction(r, 'promote', { expectStep: 1, now }) // { ok: true, statusPatch: {status: {...}}, before: 1 }
+ */
+export function operatorAction(
+  r: Rollout,
+  action: OperatorActionName,
+  opts: OperatorActionOptions,
+): OperatorActionResult {
+  const name = `${r.metadata.namespace}/${r.metadata.name}`;
+  const s = r.status ?? {};
+  const index = s.currentStepIndex;
+  if (r.spec.strategy?.canary === undefined) {
+    return { ok: false, code: 'invalid', message: `Rollout ${name} does not use the canary strategy` };
+  }
+  if (opts.expectStep !== undefined && opts.expectStep !== index) {
+    return conflict(
+      `Rollout ${name} is at step ${index ?? 'none'}, not at the expected step ${opts.expectStep}: nothing changed`,
+    );
+  }
+  switch (action) {
+    case 'promote':
+      return promote(r, name, index);
+    case 'promote-full': {
+      const specPatch = r.spec.paused === true ? UNPAUSE : undefined;
+      if (fullyPromoted(r) && !specPatch) {
+        return conflict(`Rollout ${name} is fully promoted: there is nothing to promote`);
+      }
+      return ok(index, fullyPromoted(r) ? undefined : { status: { promoteFull: true } }, specPatch);
+    }
+    case 'abort':
+      if (fullyPromoted(r)) return conflict(`Rollout ${name} is fully promoted: there is no update to abort`);
+      return ok(index, s.abort === true ? undefined : { status: { abort: true } });
+    case 'retry':
+      return ok(index, s.abort === true ? { status: { abort: false } } : undefined);
+    case 'pause':
+      return ok(index, undefined, r.spec.paused === true ? undefined : { spec: { paused: true } });
+    case 'resume':
+      return ok(
+        index,
+        (s.pauseConditions?.length ?? 0) > 0 ? { status: { pauseConditions: null } } : undefined,
+        r.spec.paused === true ? UNPAUSE : undefined,
+      );
+    default:
+      return { ok: false, code: 'invalid', message: `unknown action ${String(action)} for Rollout ${name}` };
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * The regular pass (pod template and steps unchanged since the last commit): scaling, Services and traffic derived
+ * from the committed status, then at most one transition (abort, promotion, pause, step completion).
+ *
+ * Pure module: no I/O; time is passed in.
+ */
+import type { ReplicaSet, Rollout, RolloutStatus } from '../model/types.js';
+import { canaryReplicaCounts, isFullyAvailable, replicaSetAvailable } from '../model/replicas.js';
+import { activeCanaryScale, currentSetWeight, parseDuration, stepString } from '../model/steps.js';
+import { kubeTime } from '../model/status.js';
+import * as ev from './events.js';
+import { jsonEqual } from './json-diff.js';
+import { findReplicaSetByHash, planScaling, rolloutReplicas, rsRevision } from './replicasets.js';
+import { selectedHash } from './services.js';
+import { buildStatus } from './status-builder.js';
+import { destinationRuleHashes } from './dr-switch.js';
+import { planTraffic, type TrafficPlan } from './traffic.js';
+import { secondsUntilDeadline, TIMED_OUT_REASON } from './progress.js';
+import type { EventRecord, Observed, Plan, TransitionKind } from './types.js';
+
+const PAUSE_STEP = 'CanaryPauseStep';
+
+/** Seconds between passes while a ReplicaSet is becoming available (no informer tells sluice when pods are ready). */
+export const POD_WAIT_REQUEUE_SECONDS = 5;
+
+interface PassState {
+  r: Rollout;
+  s: RolloutStatus;
+  newHash: string;
+  newRS: ReplicaSet | undefined;
+  steps: NonNullable<NonNullable<Rollout['spec']['strategy']>['canary']>['steps'] & object;
+  now: Date;
+  events: EventRecord[];
+  transition?: TransitionKind;
+  reasons: string[];
+  requeue: number[];
+  /** A ReplicaSet this pass waits for is not available yet. */
+  podWait?: boolean;
+}
+
+function desiredCounts(
+  st: PassState,
+  promoted: boolean,
+  aborted: boolean,
+): { canary: number; stable: number } {
+  const r = st.r;
+  const replicas = rolloutReplicas(r);
+  if (promoted) return { canary: replicas, stable: replicas };
+  const index = st.s.currentStepIndex ?? st.steps.length;
+  const full = st.s.promoteFull === true || index >= st.steps.length;
+  const weight = aborted ? 0 : full ? 100 : currentSetWeight({ ...r, status: st.s });
+  return canaryReplicaCounts({
+    replicas,
+    desiredWeight: weight,
+    canaryScale: full || aborted ? undefined : activeCanaryScale(st.steps, index),
+    minPodsPerReplicaSet: r.spec.strategy?.canary?.minPodsPerReplicaSet,
+  });
+}
+
+function atCount(rs: ReplicaSet | undefined, want: number): boolean {
+  return rs !== undefined && (rs.spec.replicas ?? 0) === want && replicaSetAvailable(rs) >= want;
+}
+
+function referencedHashes(observed: Observed, s: RolloutStatus): Set<string> {
+  const w = observed.rollout.status?.canary?.weights;
+  const canary = observed.rollout.spec.strategy?.canary ?? {};
+  const hashes = [s.stableRS, s.currentPodHash, w?.canary.podTemplateHash, w?.stable.podTemplateHash];
+  for (const name of [canary.canaryService, canary.stableService]) {
+    if (name) hashes.push(selectedHash(observed.services[name]));
+  }
+  hashes.push(...destinationRuleHashes(observed.destinationRule));
+  return new Set(hashes.filter((h): h is string => !!h));
+}
+
+function commit(st: PassState, kind: TransitionKind, reason: string): void {
+  st.transition = kind;
+  st.reasons.unshift(reason);
+}
+
+function completeStep(st: PassState, index: number): void {
+  const step = st.steps[index];
+  st.s.currentStepIndex = index + 1;
+  st.events.push(ev.stepCompleted(index + 1, st.steps.length, step ? stepString(step) : 'invalid'));
+  commit(
+    st,
+    'step-completed',
+    `step ${index + 1}/${st.steps.length} (${step ? stepString(step) : ''}) completed`,
+  );
+}
+
+function clearPause(s: RolloutStatus): void {
+  delete s.pauseConditions;
+  delete s.controllerPause;
+}
+
+function pauseStep(st: PassState, index: number, duration: number | string | undefined): void {
+  const s = st.s;
+  const cond = s.pauseConditions?.find((c) => c.reason === PAUSE_STEP);
+  if (!cond && s.controllerPause !== true) {
+    s.pauseConditions = [...(s.pauseConditions ?? []), { reason: PAUSE_STEP, startTime: kubeTime(st.now) }];
+    s.controllerPause = true;
+    st.events.push(ev.paused(PAUSE_STEP));
+    const secs = duration === undefined ? undefined : parseDuration(duration);
+    if (secs !== undefined) st.requeue.push(Math.max(1, secs));
+    commit(st, 'paused', `paused at step ${index + 1}/${st.steps.length}`);
+    return;
+  }
+  if (!cond) {
+    clearPause(s);
+    st.events.push(ev.resumed());
+    completeStep(st, index);
+    return;
+  }
+  if (duration === undefined) {
+    st.reasons.push(`paused at step ${index + 1}/${st.steps.length} until promoted`);
+    return;
+  }
+  const end = Date.parse(cond.startTime) + (parseDuration(duration) ?? 0) * 1000;
+  if (st.now.getTime() > end) {
+    s.pauseConditions = (s.pauseConditions ?? []).filter((c) => c !== cond);
+    if (s.pauseConditions.length === 0) clearPause(s);
+    completeStep(st, index);
+    return;
+  }
+  st.requeue.push(Math.max(1, Math.ceil((end - st.now.getTime()) / 1000)));
+  st.reasons.push(`timed pause of step ${index + 1}/${st.steps.length} ends at ${kubeTime(new Date(end))}`);
+}
+
+function promote(st: PassState, reason: string): void {
+  const s = st.s;
+  s.stableRS = st.newHash;
+  if (st.steps.length > 0) s.currentStepIndex = st.steps.length;
+  clearPause(s);
+  delete s.abort;
+  delete s.promoteFull;
+  st.events.push(ev.completed(rsRevision(st.newRS), st.newHash, reason));
+  commit(st, 'promoted', `promoted ${st.newHash} to stable: ${reason}`);
+}
+
+function stepTransition(st: PassState, counted: boolean, traffic: TrafficPlan): void {
+  const s = st.s;
+  const index = s.currentStepIndex ?? st.steps.length;
+  const fullyUp = st.newRS !== undefined && replicaSetAvailable(st.newRS) >= rolloutReplicas(st.r);
+  if (s.promoteFull === true || index >= st.steps.length) {
+    if (fullyUp)
+      promote(
+        st,
+        s.promoteFull ? 'Full promotion requested' : `Completed all ${st.steps.length} canary steps`,
+      );
+    else {
+      st.reasons.push('waiting for the canary ReplicaSet to be fully available before promotion');
+      st.podWait = true;
+    }
+    return;
+  }
+  const step = st.steps[index];
+  if (!step) return;
+  if (step.pause !== undefined) return pauseStep(st, index, step.pause.duration);
+  if (step.setHeaderRoute !== undefined || step.setMirrorRoute !== undefined) {
+    if (traffic.applied) completeStep(st, index);
+    return;
+  }
+  if (counted && traffic.applied) return completeStep(st, index);
+  if (!counted) st.podWait = true;
+  st.reasons.push(
+    counted
+      ? `step ${index + 1} waits for traffic: ${traffic.waiting ?? ''}`
+      : `step ${index + 1} waits for replica counts`,
+  );
+}
+
+function preamble(st: PassState, stableHash: string): { aborted: boolean; retrying: boolean } {
+  const s = st.s;
+  const promoted = stableHash === st.newHash;
+  if (promoted && s.promoteFull) delete s.promoteFull;
+  if (s.promoteFull === true) {
+    clearPause(s);
+    delete s.abort;
+    if (st.steps.length > 0) s.currentStepIndex = st.steps.length;
+  }
+  const aborted = s.abort === true && !promoted;
+  const retrying = s.abort !== true && s.abortedAt !== undefined;
+  if (retrying) delete s.abortedAt;
+  if (aborted && s.abortedAt === undefined) {
+    s.abortedAt = kubeTime(st.now);
+    s.currentStepIndex = st.steps.length > 0 ? 0 : undefined;
+    if (s.currentStepIndex === undefined) delete s.currentStepIndex;
+    clearPause(s);
+    const revision = rsRevision(st.newRS);
+    st.events.push(ev.aborted(revision));
+    commit(st, 'aborted', `aborted the update to revision ${revision}`);
+  }
+  return { aborted, retrying };
+}
+
+/**
+ * After the status is built: a rollout that timed out (Progressing `ProgressDeadlineExceeded`) with
+ * `spec.progressDeadlineAbort` is marked aborted (the abort itself is the next pass, as after an operator's abort),
+ * with a Warning `RolloutAborted` carrying the timeout message. A pass waiting for pods is requeued after
+ * {@link POD_WAIT_REQUEUE_SECONDS} until it times out (then the schedule's due check takes over), and any other
+ * pass that can time out is requeued for one second past the deadline.
+ */
+function progressDeadline(st: PassState, status: RolloutStatus): void {
+  const cond = status.conditions?.find((c) => c.type === 'Progressing');
+  if (cond?.reason === TIMED_OUT_REASON) {
+    const completed = !!status.stableRS && status.stableRS === status.currentPodHash;
+    if (st.r.spec.progressDeadlineAbort === true && status.abort !== true && !completed) {
+      status.abort = true;
+      st.events.push({ type: 'Warning', reason: 'RolloutAborted', message: cond.message });
+      st.reasons.unshift(`${cond.message} progressDeadlineAbort: the update is aborted`);
+    } else if (st.r.status?.conditions?.find((c) => c.type === 'Progressing')?.reason !== TIMED_OUT_REASON) {
+      st.reasons.unshift(cond.message);
+    }
+    return;
+  }
+  if (st.podWait) st.requeue.push(POD_WAIT_REQUEUE_SECONDS);
+  const wait = secondsUntilDeadline(st.r, status, st.now);
+  if (wait !== undefined) st.requeue.push(wait);
+}
+
+/** The regular pass for a Rollout whose pod template and steps match the committed status. */
+export function planPass(observed: Observed, newHash: string): Plan {
+  const r = observed.rollout;
+  const s0 = r.status ?? {};
+  const stableHash = s0.stableRS ?? '';
+  const st: PassState = {
+    r,
+    s: structuredClone(s0),
+    newHash,
+    newRS: findReplicaSetByHash(observed.replicaSets, newHash),
+    steps: r.spec.strategy?.canary?.steps ?? [],
+    now: observed.now,
+    events: [],
+    reasons: [],
+    requeue: [],
+  };
+  const { aborted, retrying } = preamble(st, stableHash);
+  const promoted = stableHash === newHash;
+  const counts = desiredCounts(st, promoted, aborted);
+  const stableRS = findReplicaSetByHash(observed.replicaSets, stableHash);
+  const counted = atCount(st.newRS, counts.canary) && (promoted || atCount(stableRS, counts.stable));
+  const effR = { ...r, status: st.s };
+  const traffic = planTraffic({ observed, rollout: effR, newHash, stableHash, atDesiredCounts: counted });
+  if (traffic.waiting) st.reasons.push(traffic.waiting);
+  const effects = [...traffic.writes];
+  st.events.push(...traffic.events);
+  if (r.spec.paused !== true) {
+    const scaling = planScaling({
+      rollout: r,
+      replicaSets: observed.replicaSets,
+      newHash,
+      stableHash,
+      desiredCanary: counts.canary,
+      desiredStable: counts.stable,
+      aborted,
+      referenced: referencedHashes(observed, st.s),
+      now: observed.now,
+    });
+    effects.push(...scaling.writes);
+    st.events.push(...scaling.events);
+    if (scaling.requeueAfterSeconds !== undefined) st.requeue.push(scaling.requeueAfterSeconds);
+    if (aborted && stableRS !== undefined && !isFullyAvailable(stableRS)) {
+      st.reasons.push('waiting for the stable ReplicaSet to be fully available');
+      st.podWait = true;
+    }
+    if (!st.transition && !aborted && !promoted) stepTransition(st, counted, traffic);
+  } else {
+    st.reasons.push('spec.paused: steps and scaling are halted');
+  }
+  if (traffic.applied && traffic.weights && !jsonEqual(traffic.weights, s0.canary?.weights)) {
+    st.events.push(ev.trafficWeightUpdated(s0.canary?.weights, traffic.weights));
+    st.s.canary = { ...(st.s.canary ?? {}), weights: traffic.weights };
+  }
+  const status = buildStatus(
+    { rollout: r, replicaSets: observed.replicaSets, newRS: st.newRS, now: observed.now },
+    st.s,
+    retrying,
+  );
+  progressDeadline(st, status);
+  const changed = !jsonEqual(status, s0);
+  const transition = st.transition ?? (changed ? 'status-only' : undefined);
+  const what = effects.length > 0 ? `${effects.length} write(s)` : 'no writes';
+  const reason =
+    st.reasons.length > 0 ? `${st.reasons.join('; ')} (${what})` : `nothing to do beyond ${what}`;
+  return {
+    effects,
+    ...(changed ? { status } : {}),
+    ...(transition ? { transition } : {}),
+    events: st.events,
+    reason,
+    ...(st.requeue.length > 0 ? { requeueAfterSeconds: Math.min(...st.requeue) } : {}),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The planner: one pass for one Rollout, like one Argo Rollouts reconcile. `plan(observed)` is pure — the same
+ * observation always gives the same plan — and makes at most one committed transition; the caller applies the
+ * effects, commits the status with a resourceVersion precondition, and loops.
+ *
+ * Order of a pass: validate (invalid → InvalidSpec status, zero effects) → when the pod template or the steps
+ * changed, only find/create the ReplicaSet and reset the status (new revision, initial deploy, fast rollback) →
+ * otherwise the regular pass ({@link planPass}): scaling, Services, traffic, at most one step transition, status.
+ */
+import type { Rollout, RolloutStatus } from '../model/types.js';
+import { podTemplateHash, stepsHash } from '../model/hash.js';
+import { setCondition } from '../model/status.js';
+import { computePhase } from '../model/status.js';
+import { jsonEqual } from './json-diff.js';
+import * as ev from './events.js';
+import { planPass } from './pass.js';
+import { buildReplicaSet, findReplicaSetByHash, nextRevision, rolloutReplicas } from './replicasets.js';
+import { buildStatus } from './status-builder.js';
+import type { EventRecord, Observed, Plan, Write } from './types.js';
+import { validationError } from './validation.js';
+
+function invalidPlan(observed: Observed, message: string): Plan {
+  const r = observed.rollout;
+  const s: RolloutStatus = structuredClone(r.status ?? {});
+  s.conditions = setCondition(
+    s.conditions,
+    { type: 'InvalidSpec', status: 'True', reason: 'InvalidSpec', message },
+    observed.now,
+  );
+  if (r.metadata.generation !== undefined) s.observedGeneration = String(r.metadata.generation);
+  const { phase, message: phaseMessage } = computePhase(r, s);
+  s.phase = phase;
+  s.message = phaseMessage;
+  const changed = !jsonEqual(s, r.status ?? {});
+  return {
+    effects: [],
+    ...(changed ? { status: s, transition: 'invalid-spec' as const } : {}),
+    events: changed ? [ev.invalidSpec(message)] : [],
+    reason: `${message}; nothing is written until it is fixed`,
+  };
+}
+
+function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: string): Plan {
+  const s0 = r.status ?? {};
+  const steps = r.spec.strategy?.canary?.steps ?? [];
+  const initial = !s0.stableRS;
+  const effects: Write[] = [];
+  const events: EventRecord[] = [];
+  let newRS = findReplicaSetByHash(observed.replicaSets, newHash);
+  let created;
+  if (!newRS) {
+    const revision = nextRevision(observed.replicaSets);
+    const replicas = initial ? rolloutReplicas(r) : 0;
+    created = buildReplicaSet(r, newHash, revision, replicas);
+    effects.push({
+      op: 'create',
+      target: { resource: 'replicasets', namespace: r.metadata.namespace, name: created.metadata.name },
+      body: created,
+      reason: `create ReplicaSet ${created.metadata.name} (revision ${revision}) with ${replicas} replicas`,
+    });
+    events.push(ev.rsCreated(created.metadata.name, revision));
+    if (replicas > 0) {
+      events.push({
+        type: 'Normal',
+        reason: 'ScalingReplicaSet',
+        message: `Scaled up ReplicaSet ${created.metadata.name} (revision ${revision}) from 0 to ${replicas}`,
+      });
+    }
+    events.push(ev.updated(revision));
+  }
+  const s: RolloutStatus = structuredClone(s0);
+  s.currentPodHash = newHash;
+  s.currentStepHash = sHash;
+  let transition: Plan['transition'];
+  let reason: string;
+  if (initial) {
+    s.stableRS = newHash;
+    if (steps.length > 0) s.currentStepIndex = steps.length;
+    transition = 'initialized';
+    reason = `initial deploy of pod-template hash ${newHash}: it becomes stable without steps`;
+  } else {
+    for (const k of ['pauseConditions', 'controllerPause', 'abort', 'abortedAt', 'promoteFull'] as const)
+      delete s[k];
+    if (steps.length > 0) s.currentStepIndex = 0;
+    else delete s.currentStepIndex;
+    transition = 'new-revision';
+    reason = `new revision with pod-template hash ${newHash}: steps start again at 0`;
+    if (newHash === s0.stableRS) {
+      if (steps.length > 0) {
+        s.currentStepIndex = steps.length;
+        events.push(ev.skipSteps());
+      }
+      transition = 'fast-rollback';
+      reason = `the pod template equals the stable ReplicaSet ${newHash}: all steps are skipped`;
+    }
+  }
+  newRS = newRS ?? created;
+  const status = buildStatus(
+    { rollout: r, replicaSets: observed.replicaSets, newRS, createdRS: created, now: observed.now },
+    s,
+  );
+  return { effects, status, transition, events, reason };
+}
+
+/**
+ * Decides one pass for one Rollout: the writes to ReplicaSets, Services, DestinationRule and VirtualServices (in
+ * order), the complete new status (undefined when unchanged), the transition it commits, the Events, a one-sentence
+ * reason, and when to run again.
+ */
+export function plan(observed: Observed): Plan {
+  const r = observed.rollout;
+  const invalid = validationError(observed);
+  if (invalid) return invalidPlan(observed, invalid);
+  const newHash = podTemplateHash(r.spec.template ?? {}, r.status?.collisionCount);
+  const sHash = stepsHash(r.spec.strategy?.canary?.steps);
+  const s0 = r.status ?? {};
+  if (s0.currentPodHash !== newHash || s0.currentStepHash !== sHash || !s0.stableRS) {
+    return planRevision(observed, r, newHash, sHash);
+  }
+  return planPass(observed, newHash);
+}

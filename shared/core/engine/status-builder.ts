@@ -1,0 +1,216 @@
+/**
+ * The complete `status` of one pass, as Argo Rollouts writes it: replica counters from the ReplicaSets, selector,
+ * observedGeneration (decimal string), conditions Progressing/Available/Paused/Healthy/Completed, phase + message.
+ *
+ * Pure module: no I/O; time is passed in.
+ */
+import type { LabelSelector, ReplicaSet, Rollout, RolloutStatus } from '../model/types.js';
+import {
+  computePhase,
+  getCondition,
+  refreshCondition,
+  removeCondition,
+  setCondition,
+  type ConditionUpdate,
+} from '../model/status.js';
+import { atIndefiniteStep, madeProgress, TIMED_OUT_REASON, timedOut, timedOutMessage } from './progress.js';
+import { rolloutReplicas, rsRevision } from './replicasets.js';
+
+/** `metav1.FormatLabelSelector`: `k=v,k2 in (a,b)`, keys of matchLabels sorted. */
+export function formatSelector(sel: LabelSelector | undefined): string {
+  if (!sel) return '';
+  const parts = Object.keys(sel.matchLabels ?? {})
+    .sort()
+    .map((k) => `${k}=${sel.matchLabels?.[k] ?? ''}`);
+  for (const e of sel.matchExpressions ?? []) {
+    const values = [...(e.values ?? [])].sort().join(',');
+    if (e.operator === 'In') parts.push(`${e.key} in (${values})`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${values})`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.join(',');
+}
+
+/** What {@link buildStatus} needs beyond the status fields already decided by the planner. */
+export interface StatusContext {
+  rollout: Rollout;
+  replicaSets: ReplicaSet[];
+  /** The desired (canary) ReplicaSet, if it exists. */
+  newRS: ReplicaSet | undefined;
+  /** The ReplicaSet created in this pass, if any (Progressing reason NewReplicaSetCreated). */
+  createdRS?: ReplicaSet;
+  now: Date;
+}
+
+const sum = (rss: ReplicaSet[], f: (rs: ReplicaSet) => number | undefined): number =>
+  rss.reduce((n, rs) => n + (f(rs) ?? 0), 0);
+
+/** The Progressing condition to set; `refresh` restamps lastUpdateTime even when nothing else changed. */
+interface ProgressingUpdate {
+  update: ConditionUpdate;
+  refresh?: boolean;
+}
+
+function progressing(
+  ctx: StatusContext,
+  s: RolloutStatus,
+  completed: boolean,
+  paused: boolean,
+): ProgressingUpdate {
+  const rsName = ctx.newRS?.metadata.name ?? ctx.createdRS?.metadata.name ?? '';
+  if (s.abort === true && !completed) {
+    const revision = rsRevision(ctx.newRS ?? ctx.createdRS);
+    return {
+      update: {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'RolloutAborted',
+        message: `Rollout aborted update to revision ${revision}`,
+      },
+    };
+  }
+  if (ctx.createdRS) {
+    return {
+      update: {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetCreated',
+        message: `Created new replica set "${rsName}"`,
+      },
+    };
+  }
+  if (paused) {
+    return {
+      update: {
+        type: 'Progressing',
+        status: 'Unknown',
+        reason: 'RolloutPaused',
+        message: 'Rollout is paused',
+      },
+    };
+  }
+  if (completed && (s.availableReplicas ?? 0) >= rolloutReplicas(ctx.rollout)) {
+    return {
+      update: {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetAvailable',
+        message: `ReplicaSet "${rsName}" has successfully progressed.`,
+      },
+    };
+  }
+  return movingOrTimedOut(ctx, s, rsName);
+}
+
+/** Progressing for a rollout under way: progress restamps it, no progress past the deadline times it out. */
+function movingOrTimedOut(ctx: StatusContext, s: RolloutStatus, rsName: string): ProgressingUpdate {
+  const updated: ConditionUpdate = {
+    type: 'Progressing',
+    status: 'True',
+    reason: 'ReplicaSetUpdated',
+    message: `ReplicaSet "${rsName}" is progressing.`,
+  };
+  const r = ctx.rollout;
+  if (madeProgress(r.status ?? {}, s)) return { update: updated, refresh: true };
+  if (!atIndefiniteStep(r, s) && timedOut(r, getCondition(s.conditions, 'Progressing'), ctx.now)) {
+    return {
+      update: {
+        type: 'Progressing',
+        status: 'False',
+        reason: TIMED_OUT_REASON,
+        message: timedOutMessage(rsName),
+      },
+    };
+  }
+  return { update: updated };
+}
+
+/**
+ * Fills counters, selector, observedGeneration, conditions and phase into `s` (the status fields the planner
+ * decided: hashes, step index, pause, abort, weights) and returns it. A valid Rollout loses its InvalidSpec
+ * condition. `retrying` marks the pass that saw an abort cleared (Progressing Unknown `RolloutRetry`).
+ */
+export function buildStatus(ctx: StatusContext, s: RolloutStatus, retrying = false): RolloutStatus {
+  const r = ctx.rollout;
+  const rss = ctx.replicaSets;
+  s.replicas = sum(rss, (rs) => rs.status?.replicas);
+  s.updatedReplicas = ctx.newRS?.status?.replicas ?? 0;
+  s.readyReplicas = sum(rss, (rs) => rs.status?.readyReplicas);
+  s.availableReplicas = sum(rss, (rs) => rs.status?.availableReplicas);
+  s.HPAReplicas = s.replicas;
+  s.selector = formatSelector(r.spec.selector);
+  if (r.metadata.generation !== undefined) s.observedGeneration = String(r.metadata.generation);
+  const completed = !!s.stableRS && s.stableRS === s.currentPodHash;
+  const paused = r.spec.paused === true || (s.pauseConditions?.length ?? 0) > 0;
+  const available = (s.availableReplicas ?? 0) >= rolloutReplicas(r);
+  const t = ctx.now;
+  let conds = removeCondition(s.conditions, 'InvalidSpec');
+  const prog: ProgressingUpdate = retrying
+    ? {
+        update: {
+          type: 'Progressing',
+          status: 'Unknown',
+          reason: 'RolloutRetry',
+          message: 'Retrying Rollout after abort',
+        },
+      }
+    : progressing(ctx, s, completed, paused);
+  conds = (prog.refresh ? refreshCondition : setCondition)(conds, prog.update, t);
+  conds = setCondition(
+    conds,
+    available
+      ? {
+          type: 'Available',
+          status: 'True',
+          reason: 'AvailableReason',
+          message: 'Rollout has minimum availability',
+        }
+      : {
+          type: 'Available',
+          status: 'False',
+          reason: 'AvailableReason',
+          message: 'Rollout does not have minimum availability',
+        },
+    t,
+  );
+  if (paused) {
+    conds = setCondition(
+      conds,
+      { type: 'Paused', status: 'True', reason: 'RolloutPaused', message: 'Rollout is paused' },
+      t,
+    );
+  } else if (conds.some((c) => c.type === 'Paused')) {
+    conds = setCondition(
+      conds,
+      { type: 'Paused', status: 'False', reason: 'RolloutResumed', message: 'Rollout is resumed' },
+      t,
+    );
+  }
+  const healthy = completed && available && !paused;
+  conds = setCondition(
+    conds,
+    {
+      type: 'Healthy',
+      status: healthy ? 'True' : 'False',
+      reason: 'RolloutHealthy',
+      message: healthy ? 'Rollout is healthy' : 'Rollout is not healthy',
+    },
+    t,
+  );
+  conds = setCondition(
+    conds,
+    {
+      type: 'Completed',
+      status: completed ? 'True' : 'False',
+      reason: 'RolloutCompleted',
+      message: 'RolloutCompleted',
+    },
+    t,
+  );
+  s.conditions = conds;
+  const { phase, message } = computePhase(r, s);
+  s.phase = phase;
+  s.message = message;
+  return s;
+}

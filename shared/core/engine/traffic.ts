@@ -1,0 +1,256 @@
+/**
+ * Traffic routing of one pass (Argo Rollouts `reconcileTrafficRouting` with the Istio reconciler): the desired
+ * canary weight, Service selectors (host-level), DestinationRule subset labels (subset-level), header/mirror
+ * routes, and VirtualService weights — as guarded patches on each changed object.
+ *
+ * Two deliberate improvements over Argo Rollouts:
+ * - The DestinationRule switch delay (#2507) only holds a subset label flip onto a hash whose ReplicaSet is not fully
+ *   available **and** whose subset would receive traffic. A subset already pointing at its hash, or the canary
+ *   subset while the canary weight is 0, is never delayed. So a degraded stable ReplicaSet cannot block an abort or
+ *   a promotion forever (#4839): the delay only withholds traffic writes of this pass, while abort, promotion and
+ *   step bookkeeping in the planner never wait on it (a setWeight step does wait: its weight must be in place).
+ * - Header and mirror routes are derived from the committed step index (every such step up to the current one),
+ *   so a GitOps revert of the VirtualService is put right like the weights (#2463).
+ * Pure module: no I/O.
+ */
+import type { IstioVirtualServiceRef, KubeObject, Rollout, RolloutStatus } from '../model/types.js';
+import { replicaSetAvailable } from '../model/replicas.js';
+import { currentSetWeight, previousSetWeight } from '../model/steps.js';
+import { IstioError } from '../istio/errors.js';
+import { removeManagedRoutes, setHeaderRoute, setMirrorRoute } from '../istio/managed-routes.js';
+import { virtualServiceRefs } from '../istio/names.js';
+import { setWeight } from '../istio/virtual-service.js';
+import { guardedPatch, jsonEqual } from './json-diff.js';
+import { findReplicaSetByHash, rolloutReplicas } from './replicasets.js';
+import { switchService } from './services.js';
+import { drWrite } from './dr-switch.js';
+import type { EventRecord, Observed, Write } from './types.js';
+
+/** What {@link planTraffic} needs: the observation, with the Rollout's status as this pass sees it. */
+export interface TrafficInput {
+  observed: Observed;
+  /** The Rollout with the effective status of this pass (promoteFull/abort adjustments applied). */
+  rollout: Rollout;
+  newHash: string;
+  stableHash: string;
+  /** Whether the canary and stable ReplicaSets are at their desired counts (`AtDesiredReplicaCountsForCanary`). */
+  atDesiredCounts: boolean;
+}
+
+/** The traffic writes of one pass. `applied` = after the writes, the VirtualServices carry `weight`. */
+export interface TrafficPlan {
+  weight: number;
+  writes: Write[];
+  events: EventRecord[];
+  applied: boolean;
+  /** Why traffic writes were withheld (stable not available, DestinationRule delay, Istio error). */
+  waiting?: string;
+  /** `status.canary.weights` to record when applied. */
+  weights?: NonNullable<NonNullable<RolloutStatus['canary']>['weights']>;
+}
+
+type Branch = 'promoted' | 'aborted' | 'no-canary' | 'promote-full' | 'steps';
+
+/** The desired canary weight W and which branch of `reconcileTrafficRouting` chose it (first match wins). */
+export function desiredWeight(input: TrafficInput): { weight: number; branch: Branch } {
+  const { rollout: r, newHash, stableHash } = input;
+  const s = r.status ?? {};
+  const steps = r.spec.strategy?.canary?.steps ?? [];
+  const newRS = findReplicaSetByHash(input.observed.replicaSets, newHash);
+  if (stableHash === newHash) return { weight: 0, branch: 'promoted' };
+  if (s.abort === true) return { weight: 0, branch: 'aborted' };
+  if (!newRS || replicaSetAvailable(newRS) === 0) return { weight: 0, branch: 'no-canary' };
+  if (s.promoteFull === true)
+    return { weight: s.canary?.weights?.canary.weight ?? 0, branch: 'promote-full' };
+  if (steps.length === 0) return { weight: 0, branch: 'steps' };
+  const index = s.currentStepIndex ?? 0;
+  if (!input.atDesiredCounts) return { weight: previousSetWeight(steps, index), branch: 'steps' };
+  if (index < steps.length) return { weight: currentSetWeight(r), branch: 'steps' };
+  return { weight: 100, branch: 'steps' };
+}
+
+function stepRouteNames(r: Rollout): string[] {
+  return (r.spec.strategy?.canary?.steps ?? []).flatMap((s) => {
+    const name = s.setHeaderRoute?.name ?? s.setMirrorRoute?.name;
+    return name === undefined ? [] : [name];
+  });
+}
+
+type RouteTarget = Parameters<typeof setHeaderRoute>[3];
+
+/** Applies the header/mirror routes of steps 0..index in order (level-triggered: a revert is put right). */
+function applyStepRoutes(
+  r: Rollout,
+  vs: KubeObject,
+  ref: IstioVirtualServiceRef,
+  target: RouteTarget,
+  notes: string[],
+): KubeObject {
+  const steps = r.spec.strategy?.canary?.steps ?? [];
+  const last = Math.min(r.status?.currentStepIndex ?? 0, steps.length - 1);
+  let object = vs;
+  for (const step of steps.slice(0, last + 1)) {
+    const before = object;
+    if (step.setHeaderRoute) object = setHeaderRoute(object, ref, step.setHeaderRoute, target).object;
+    else if (step.setMirrorRoute) object = setMirrorRoute(object, ref, step.setMirrorRoute, target).object;
+    else continue;
+    if (!jsonEqual(before, object)) {
+      const kind = step.setHeaderRoute ? 'headerRoute' : 'mirrorRoute';
+      notes.push(`set ${kind} '${step.setHeaderRoute?.name ?? step.setMirrorRoute?.name ?? ''}'`);
+    }
+  }
+  return object;
+}
+
+/** Applies header/mirror routes of steps 0..index, or removes all managed routes; then the weights. */
+function editVirtualService(
+  input: TrafficInput,
+  vs: KubeObject,
+  ref: IstioVirtualServiceRef,
+  w: number,
+  branch: Branch,
+): { object: KubeObject; notes: string[] } {
+  const r = input.rollout;
+  const canary = r.spec.strategy?.canary ?? {};
+  const dr = canary.trafficRouting?.istio?.destinationRule;
+  const managed = (canary.trafficRouting?.managedRoutes ?? []).map((m) => m.name);
+  const drHost = (input.observed.destinationRule?.spec as { host?: string } | undefined)?.host;
+  const target: RouteTarget = {
+    canaryService: canary.canaryService,
+    canarySubset: dr?.canarySubsetName,
+    destinationRuleHost: dr ? drHost : undefined,
+    managedRoutes: managed,
+  };
+  let object = vs;
+  const notes: string[] = [];
+  if (branch === 'steps') {
+    object = applyStepRoutes(r, object, ref, target, notes);
+  } else if (managed.length > 0 || stepRouteNames(r).length > 0) {
+    const removed = removeManagedRoutes(object, managed, stepRouteNames(r));
+    if (removed.modified) notes.push('removed all managed routes.');
+    object = removed.object;
+  }
+  const weighted = setWeight(object, ref, {
+    weight: w,
+    canaryService: canary.canaryService,
+    stableService: canary.stableService,
+    canarySubset: dr?.canarySubsetName,
+    stableSubset: dr?.stableSubsetName,
+    additionalSubsetNames: dr?.additionalSubsetNames,
+    managedRoutes: managed,
+  });
+  if (!jsonEqual(object, weighted.object)) notes.push(`set to desiredWeight '${w}'`);
+  return { object: weighted.object, notes };
+}
+
+function vsWrites(
+  input: TrafficInput,
+  w: number,
+  branch: Branch,
+): { writes: Write[]; events: EventRecord[] } {
+  const writes: Write[] = [];
+  const events: EventRecord[] = [];
+  const refs = virtualServiceRefs(input.rollout.spec.strategy?.canary?.trafficRouting?.istio ?? {});
+  for (const observedVs of input.observed.virtualServices) {
+    const ref = refs[observedVs.index];
+    if (!observedVs.object || !ref) continue;
+    const { object, notes } = editVirtualService(input, observedVs.object, ref, w, branch);
+    const patch = guardedPatch(observedVs.object, object);
+    if (patch.length === 0) continue;
+    const { namespace, name } = observedVs.key;
+    writes.push({
+      op: 'patch',
+      target: { resource: 'virtualservices', namespace, name },
+      patch,
+      reason: `VirtualService ${namespace}/${name}: ${notes.join('; ') || 'set weights'}`,
+    });
+    for (const note of notes) {
+      events.push({
+        type: 'Normal',
+        reason: 'Updated VirtualService',
+        message: `VirtualService \`${name}\` ${note}`,
+      });
+    }
+  }
+  return { writes, events };
+}
+
+function serviceWrites(
+  input: TrafficInput,
+  canaryHash: string,
+  aborted: boolean,
+): { writes: Write[]; events: EventRecord[]; waiting: string[] } {
+  const { rollout: r, observed } = input;
+  const canary = r.spec.strategy?.canary ?? {};
+  const out = { writes: [] as Write[], events: [] as EventRecord[], waiting: [] as string[] };
+  const targets = [
+    { name: canary.stableService, hash: input.stableHash, force: false },
+    { name: canary.canaryService, hash: canaryHash, force: aborted },
+  ];
+  for (const t of targets) {
+    const svc = t.name ? observed.services[t.name] : undefined;
+    if (!svc || t.hash === '') continue;
+    const rs = findReplicaSetByHash(observed.replicaSets, t.hash);
+    const res = switchService(r, { service: svc, hash: t.hash, rs, force: t.force });
+    if (res.write) out.writes.push(res.write);
+    if (res.event) out.events.push(res.event);
+    if (res.waiting) out.waiting.push(res.waiting);
+  }
+  return out;
+}
+
+function stableGate(input: TrafficInput, w: number, aborted: boolean): string | undefined {
+  if (aborted) return undefined; // moving traffic off a bad canary never waits for a degraded stable (#4839)
+  const stable = findReplicaSetByHash(input.observed.replicaSets, input.stableHash);
+  const need = Math.floor(((100 - w) * rolloutReplicas(input.rollout)) / 100);
+  if (!stable) return `stable ReplicaSet with hash ${input.stableHash} does not exist`;
+  if (replicaSetAvailable(stable) < need) {
+    return `stable ReplicaSet ${stable.metadata.name} has ${replicaSetAvailable(stable)} of ${need} pods available`;
+  }
+  return undefined;
+}
+
+/**
+ * Plans the traffic writes of one pass: Services first, then the DestinationRule and VirtualServices (the
+ * VirtualService first when the canary weight is 0, so traffic leaves a subset before its label moves).
+ */
+export function planTraffic(input: TrafficInput): TrafficPlan {
+  const { weight: w, branch } = desiredWeight(input);
+  const aborted = branch === 'aborted';
+  const canaryHash = aborted ? input.stableHash : input.newHash;
+  const services = serviceWrites(input, canaryHash, aborted);
+  const out: TrafficPlan = {
+    weight: w,
+    writes: [...services.writes],
+    events: [...services.events],
+    applied: false,
+  };
+  const gate = stableGate(input, w, aborted);
+  if (gate) return { ...out, waiting: `traffic unchanged: ${gate}` };
+  try {
+    const dr = drWrite(input, canaryHash, w);
+    if (dr.waiting) return { ...out, waiting: dr.waiting };
+    const vs = vsWrites(input, w, branch);
+    const drWrites = dr.write ? [dr.write] : [];
+    out.writes.push(...(w === 0 ? [...vs.writes, ...drWrites] : [...drWrites, ...vs.writes]));
+    out.events.push(...(dr.event ? [dr.event] : []), ...vs.events);
+  } catch (error) {
+    if (!(error instanceof IstioError)) throw error;
+    return {
+      ...out,
+      waiting: error.message,
+      events: [...out.events, { type: 'Warning', reason: 'TrafficRoutingError', message: error.message }],
+    };
+  }
+  const canary = input.rollout.spec.strategy?.canary ?? {};
+  out.applied = true;
+  out.weights = {
+    canary: { weight: w, podTemplateHash: input.newHash, ...svcName(canary.canaryService) },
+    stable: { weight: 100 - w, podTemplateHash: input.stableHash, ...svcName(canary.stableService) },
+  };
+  return out;
+}
+
+function svcName(name: string | undefined): { serviceName?: string } {
+  return name ? { serviceName: name } : {};
+}

@@ -1,0 +1,45 @@
+/**
+ * The checks that run before anything is written: the Rollout spec, the Services, VirtualServices and
+ * DestinationRule it references. The first problem becomes the InvalidSpec condition message.
+ *
+ * Pure module: no I/O.
+ */
+import { validateRolloutSpec, invalidSpecMessage } from '../model/validate.js';
+import { validateServiceReferences } from '../model/validate-references.js';
+import { virtualServiceRefs } from '../istio/names.js';
+import {
+  validateDestinationRule,
+  validateVirtualServiceForm,
+  validateVirtualServiceReference,
+  virtualServiceCheckOptions,
+} from '../istio/validate.js';
+import type { Observed } from './types.js';
+
+function referenceError(observed: Observed): string | undefined {
+  const r = observed.rollout;
+  const canary = r.spec.strategy?.canary ?? {};
+  const istio = canary.trafficRouting?.istio ?? {};
+  const form = validateVirtualServiceForm(istio);
+  if (form) return form;
+  const refs = virtualServiceRefs(istio);
+  const dr = istio.destinationRule;
+  const opts = virtualServiceCheckOptions(r);
+  for (const [i, ref] of refs.entries()) {
+    const vs = observed.virtualServices.find((v) => v.index === i);
+    const err = validateVirtualServiceReference(vs?.object, ref, opts);
+    if (err) return err;
+  }
+  if (dr) return validateDestinationRule(observed.destinationRule, dr, r.metadata.namespace);
+  return undefined;
+}
+
+/**
+ * The InvalidSpec condition message (`The Rollout "<name>" is invalid: <field error>`) for the first problem, or
+ * undefined when the Rollout and everything it references are usable.
+ */
+export function validationError(observed: Observed): string | undefined {
+  const r = observed.rollout;
+  const err =
+    validateRolloutSpec(r) ?? validateServiceReferences(r, observed.services) ?? referenceError(observed);
+  return err === undefined ? undefined : invalidSpecMessage(r.metadata.name, err);
+}

@@ -1,0 +1,47 @@
+/**
+ * Builds a KubeGateway from a kubeconfig file, through the allow-list parser (never client-node's own loader).
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeGateway } from '../../adapters/kube/gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../adapters/kube/kubeconfig.js';
+import { createGateway } from '../../adapters/kube/client-gateway.js';
+import { UsageError } from './args.js';
+
+/** Kubeconfig selection, as in kubectl. */
+export interface ConnectOptions {
+  kubeconfig?: string;
+  context?: string;
+  allowLoopbackHttp?: boolean;
+}
+
+/** The kubeconfig path: `--kubeconfig`, else the first entry of `$KUBECONFIG`, else `~/.kube/config`. */
+export function kubeconfigPath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flag) return flag;
+  const fromEnv = env.KUBECONFIG?.split(':').find((p) => p !== '');
+  return fromEnv ?? join(homedir(), '.kube', 'config');
+}
+
+/** Reads, validates and connects. A missing or rejected kubeconfig is a UsageError (exit 2). */
+export async function connect(opts: ConnectOptions, env: NodeJS.ProcessEnv): Promise<KubeGateway> {
+  const path = kubeconfigPath(opts.kubeconfig, env);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `cannot read kubeconfig ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  let safe;
+  try {
+    safe = parseKubeconfig(text, {
+      ...(opts.context ? { context: opts.context } : {}),
+      ...(opts.allowLoopbackHttp ? { allowLoopbackHttp: true } : {}),
+    });
+  } catch (err) {
+    throw new UsageError(`${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return createGateway(toKubeConfig(safe), {});
+}

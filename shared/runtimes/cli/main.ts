@@ -1,0 +1,78 @@
+/**
+ * `sluice`: the operator CLI. Exit codes: 0 success, 1 failure, 2 bad usage (one-line reason on stderr).
+ */
+import { KubeApiError } from '../../adapters/kube/errors.js';
+import { UsageError, type Io } from './args.js';
+import { actionCommand, defaultConnector, statusCommand, stepCommand, type Connector } from './commands.js';
+
+export const USAGE = `usage: sluice <command> [flags]
+  step <ns>/<name> [--expect-step N]              run one engine pass, print one line of JSON
+  status <ns>/<name> [--watch] [--json]           show a Rollout (watch exits on Healthy/Degraded)
+  promote [--full] <ns>/<name> [--expect-step N]  promote the current step (or fully)
+  abort | retry | pause | resume <ns>/<name> [--expect-step N]
+    (actions also through the signed HTTP API: --server URL --cluster NAME [--webhook-secret-file F] [--reason R])
+  plan <ns>/<name>                                show what the next pass would write (server dry run)
+  validate <files|dirs>...                        check Rollout manifests offline
+  run [flags]                                     local control plane (sluice run --help)
+cluster flags: --kubeconfig FILE (default $KUBECONFIG or ~/.kube/config), --context NAME,
+  --allow-loopback-http, --istio-kubeconfig FILE, --istio-context NAME`;
+
+/** Runs one CLI invocation and returns its exit code. */
+export async function main(
+  argv: string[],
+  io: Io = processIo(),
+  connector: Connector = defaultConnector,
+): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'step':
+        return await stepCommand(rest, io, connector);
+      case 'status':
+        return await statusCommand(rest, io, connector);
+      case 'promote':
+      case 'abort':
+      case 'retry':
+      case 'pause':
+      case 'resume':
+        return await actionCommand(command, rest, io, connector);
+      case 'validate':
+        return await (await import('./validate.js')).main(rest, io);
+      case 'plan':
+        return await (await import('./plan.js')).main(rest, io, connector);
+      case 'run':
+        return await (await import('./run.js')).main(rest);
+      case undefined:
+        throw new UsageError('missing command (see sluice --help)');
+      case '-h':
+      case '--help':
+      case 'help':
+        io.out(USAGE);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}" (see sluice --help)`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`sluice: ${err.message}`);
+      return 2;
+    }
+    io.err(
+      `sluice ${command}: ${err instanceof KubeApiError || err instanceof Error ? err.message : String(err)}`,
+    );
+    return 1;
+  }
+}
+
+function processIo(): Io {
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    env: process.env,
+  };
+}
+
+const isEntry = process.argv[1] !== undefined && /sluice(\.mjs)?$|cli[\\/]main\.ts$/.test(process.argv[1]);
+if (isEntry) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,91 @@
+/**
+ * `sluice run` against clusters: starts the local control plane, prints how to reach its HTTP API, and stops it
+ * cleanly on SIGINT/SIGTERM (a second signal exits at once).
+ */
+import { LABELS } from '../../core/model/types.js';
+import type { LocalCluster } from '../local/clusters.js';
+import { startControlPlane } from '../local/control-plane.js';
+import type { LocalSecret } from '../local/secret.js';
+
+/** What {@link runControlPlane} needs (from the `sluice run` flags). */
+export interface RunOptions {
+  clusters: LocalCluster[];
+  secret: LocalSecret;
+  instanceId: string;
+  intervalMs: number;
+  host: string;
+  port: number;
+  watch: boolean;
+  verbose: boolean;
+  /** A plain line (banner). */
+  out: (line: string) => void;
+  /** A time-stamped decision line. */
+  stamp: (source: string, text: string) => void;
+}
+
+/** How a client signs: the flag or variable that carries the key. */
+function signingHint(secret: LocalSecret): string {
+  if (secret.file) return `--webhook-secret-file ${secret.file}`;
+  return '(signing key from $SLUICE_WEBHOOK_SECRET)';
+}
+
+/** The start banner. */
+export function banner(opts: RunOptions, url: string): string[] {
+  const first = opts.clusters[0]?.name ?? 'CLUSTER';
+  const source = {
+    file: `from ${opts.secret.file}`,
+    env: 'from $SLUICE_WEBHOOK_SECRET',
+    generated: `generated for this run, in ${opts.secret.file}`,
+  }[opts.secret.source];
+  return [
+    `sluice run: local control plane for ${opts.clusters.length} cluster(s) (the functions' use cases, in one process)`,
+    ...opts.clusters.map((c) => `  cluster ${c.name}: ${c.server} (${c.origin})`),
+    `  Rollouts labelled ${LABELS.instanceId}=${opts.instanceId}; schedule every ${opts.intervalMs / 1000}s` +
+      (opts.watch
+        ? '; watching VirtualServices, DestinationRules and Services for drift'
+        : '; drift watch off'),
+    `  HTTP API: ${url} (webhook key "${opts.secret.secret.id}" ${source})`,
+    `  promote:  npx sluice promote <namespace>/<name> --server ${url} --cluster ${first} ${signingHint(opts.secret)}`,
+    '  Ctrl-C or SIGTERM: finish the passes in flight, close the watches and the HTTP server, exit 0',
+  ];
+}
+
+/**
+ * Runs the control plane until SIGINT/SIGTERM; resolves 0 after a clean stop.
+ * @example process.exitCode = await runControlPlane({ clusters, secret, instanceId: 'sluice', ... });
+ */
+export async function runControlPlane(opts: RunOptions): Promise<number> {
+  const cp = await startControlPlane({
+    clusters: opts.clusters,
+    instanceId: opts.instanceId,
+    intervalMs: opts.intervalMs,
+    host: opts.host,
+    port: opts.port,
+    secrets: [opts.secret.secret],
+    watch: opts.watch,
+    verbose: opts.verbose,
+    say: opts.stamp,
+  });
+  banner(opts, cp.url).forEach((l) => opts.out(l));
+  let signalled: string | undefined;
+  const stopped = new Promise<string>((resolve) => {
+    const on = (signal: string) => (): void => {
+      if (signalled) {
+        opts.out(`${signal} again: exiting now`);
+        process.exit(130);
+      }
+      signalled = signal;
+      resolve(signal);
+    };
+    process.on('SIGINT', on('SIGINT'));
+    process.on('SIGTERM', on('SIGTERM'));
+  });
+  const signal = await stopped;
+  opts.stamp('run', `${signal}: finishing the passes in flight, closing the watches and the HTTP server`);
+  const { dropped } = await cp.stop();
+  opts.stamp(
+    'run',
+    `stopped cleanly${dropped ? ` (${dropped} queued request(s) left to the next start)` : ''}`,
+  );
+  return 0;
+}

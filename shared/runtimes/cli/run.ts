@@ -1,0 +1,126 @@
+/**
+ * `sluice run`: the local control plane. With no cluster flag it runs the sandbox (sandbox-run.ts); with
+ * `--kubeconfig` (repeatable) or `--clusters registry.json` it runs the whole control plane in this process
+ * (shared/runtimes/local/control-plane.ts: schedule tick, watch + drift check, signed HTTP API, in-process dispatch) until
+ * SIGINT/SIGTERM, then finishes the passes in flight, closes the watches and the HTTP server and exits 0.
+ */
+import { pauseDurationSeconds } from '../../core/engine/due.js';
+import { LABELS } from '../../core/model/types.js';
+import { loadClusters, type LocalCluster } from '../local/clusters.js';
+import { generateWebhookSecret, readWebhookSecret, type LocalSecret } from '../local/secret.js';
+import { stamped } from '../local/log-lines.js';
+import { parseFlags, UsageError } from './args.js';
+import { runSandbox } from './sandbox-run.js';
+
+export const RUN_USAGE = `usage: sluice run [flags]
+  (no cluster flag)        SIMULATION: in-memory API, simulated pods and traffic, examples/reviews
+  --kubeconfig FILE        drive a real cluster (repeat for several clusters)
+  --cluster-name NAME      name of the matching --kubeconfig's cluster in the API (default: its context name)
+  --clusters FILE          cluster registry JSON (entries with source "file" or "inline")
+  --context NAME           kubeconfig context (single cluster)
+  --allow-loopback-http    accept an http://127.0.0.1 API server in the kubeconfig
+  --instance-id ID         only Rollouts labelled ${LABELS.instanceId}=ID (default $SLUICE_INSTANCE_ID or "sluice")
+  --interval DURATION      schedule tick (1s, 500ms, 2; default 1s in the sandbox, 2s with clusters)
+  --listen ADDRESS         HTTP API address (default 127.0.0.1)
+  --port N                 HTTP API port (default 8417; 0 picks a free one)
+  --webhook-secret-file F  signing key of the HTTP API ({"id","secret"} or the secret; else $SLUICE_WEBHOOK_SECRET,
+                           else one is generated into a private file)
+  --no-watch               no drift watch (the schedule tick still runs)
+  --verbose                also print the use cases' structured log lines
+  --auto-promote           sandbox: promote indefinite pauses automatically (default when stdin is not a TTY)
+  --exit-when-done         sandbox: exit when the rollout is Healthy (default)
+  --keep-running           sandbox: keep the API and loop running after the story ends
+  --timeout SECONDS        sandbox: give up after this long (default 120)`;
+
+const FLAGS = {
+  kubeconfig: { type: 'string', multiple: true },
+  'cluster-name': { type: 'string', multiple: true },
+  clusters: { type: 'string' },
+  listen: { type: 'string' },
+  port: { type: 'string' },
+  'webhook-secret-file': { type: 'string' },
+  'no-watch': { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  context: { type: 'string' },
+  'allow-loopback-http': { type: 'boolean' },
+  'instance-id': { type: 'string' },
+  interval: { type: 'string' },
+  'auto-promote': { type: 'boolean' },
+  'exit-when-done': { type: 'boolean' },
+  'keep-running': { type: 'boolean' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Seconds of a flag: a number of seconds (`2`, `0.5`) or a Go duration (`1s`, `500ms`, `1m`). */
+function seconds(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : pauseDurationSeconds(value);
+  if (n === undefined || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${flag} must be a positive duration (2, 1s, 500ms), got "${value}"`);
+  return n;
+}
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** Default port of the local HTTP API. */
+export const DEFAULT_PORT = 8417;
+
+/**
+ * Entry point of `sluice run`; resolves with the exit code.
+ * @example process.exitCode = await main(['--auto-promote']);
+ */
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, FLAGS);
+  if (values.help) {
+    out(RUN_USAGE);
+    return 0;
+  }
+  const kubeconfigs = values.kubeconfig ?? [];
+  if (kubeconfigs.length === 0 && !values.clusters) {
+    const interactive = process.stdin.isTTY === true && !values['auto-promote'];
+    return runSandbox({
+      intervalMs: seconds(values.interval, 'interval', 1) * 1000,
+      autoPromote: !interactive,
+      autoPromoteDelayMs: 3000,
+      keepRunning: values['keep-running'] === true && values['exit-when-done'] !== true,
+      timeoutMs: seconds(values.timeout, 'timeout', 120) * 1000,
+      requestsPerTick: 200,
+      out,
+      ...(interactive ? { keys: process.stdin } : {}),
+    });
+  }
+  if (kubeconfigs.length > 1 && values.context)
+    throw new UsageError('--context applies to a single --kubeconfig');
+  let clusters: LocalCluster[];
+  let secret: LocalSecret | undefined;
+  try {
+    clusters = await loadClusters({
+      kubeconfigs,
+      names: values['cluster-name'] ?? [],
+      ...(values.context ? { context: values.context } : {}),
+      ...(values.clusters ? { registry: values.clusters } : {}),
+      allowLoopbackHttp: values['allow-loopback-http'] === true,
+    });
+    secret = await readWebhookSecret(values['webhook-secret-file'], process.env);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (clusters.length === 0) throw new UsageError('the cluster registry lists no cluster');
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0..65535, got "${values.port}"`);
+  const { runControlPlane } = await import('./run-control-plane.js');
+  return runControlPlane({
+    clusters,
+    secret: secret ?? (await generateWebhookSecret()),
+    instanceId: values['instance-id'] ?? process.env.SLUICE_INSTANCE_ID ?? 'sluice',
+    intervalMs: seconds(values.interval, 'interval', 2) * 1000,
+    host: values.listen ?? '127.0.0.1',
+    port,
+    watch: values['no-watch'] !== true,
+    verbose: values.verbose === true,
+    out,
+    stamp: (source, text) => out(stamped(new Date(), source, text)),
+  });
+}

@@ -1,0 +1,242 @@
+/**
+ * `sluice run` with no cluster: the self-contained sandbox story. Starts the in-memory API server, the simulated
+ * kubelet and traffic, loads examples/reviews, lets the engine install v1, releases v2 (new image) and runs the
+ * control loop in process until the Rollout is Healthy on v2 (or aborted), printing each decision.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGateway } from '../../adapters/kube/client-gateway.js';
+import type { KubeGateway } from '../../adapters/kube/gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../adapters/kube/kubeconfig.js';
+import { EXAMPLE_DIR, loadObjects, readManifests } from '../sandbox/example.js';
+import { startFakeApiServer } from '../sandbox/fake-apiserver.js';
+import { startKubelet } from '../sandbox/kubelet.js';
+import { seededRandom, shareOnHash, simulateTraffic, type TrafficSample } from '../sandbox/traffic.js';
+import { LABELS, type Service } from '../../core/model/types.js';
+import { applyOperatorAction } from '../../app/actions.js';
+import { describeRollout, type RolloutView } from '../../app/status-view.js';
+import {
+  compactView,
+  decisionLine,
+  elapsed,
+  promoteHint,
+  sandboxBanner,
+  viewKey,
+  type Observation,
+} from './sandbox-view.js';
+import { startKeys, type KeySource } from './sandbox-keys.js';
+
+/** Options of the sandbox run (from the `sluice run` flags). */
+export interface SandboxOptions {
+  intervalMs: number;
+  /** Promote indefinite pauses automatically after `autoPromoteDelayMs`. */
+  autoPromote: boolean;
+  autoPromoteDelayMs: number;
+  keepRunning: boolean;
+  /** Give up (exit 1) after this long. */
+  timeoutMs: number;
+  /** Interactive keys (p/a/q) from this source, when stdin is a TTY. */
+  keys?: KeySource;
+  out: (line: string) => void;
+  /** Requests per tick of simulated traffic. */
+  requestsPerTick: number;
+}
+
+const REF = { namespace: 'default', name: 'reviews' };
+const NEW_IMAGE = 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.2';
+
+type StepModule = typeof import('../../app/step.js');
+
+async function loadStepUseCase(): Promise<StepModule> {
+  try {
+    return await import('../../app/step.js');
+  } catch (err) {
+    throw new Error(`the step engine could not be loaded (${(err as Error).message})`, { cause: err });
+  }
+}
+
+/** The state the loop watches between ticks. */
+interface Tracker {
+  start: number;
+  lastKey?: string;
+  pauseShownAt?: number;
+  action?: 'promote' | 'abort' | 'quit';
+}
+
+function isIndefinitePause(view: RolloutView): boolean {
+  return view.phase === 'Paused' && view.step !== undefined && view.steps[view.step.index]?.text === 'pause';
+}
+
+/** Reads the VirtualService weights and Service selectors, and sends one tick of simulated traffic. */
+async function observeMesh(
+  gw: KubeGateway,
+  random: () => number,
+  requests: number,
+  hash: string | undefined,
+): Promise<Observation> {
+  const vs = await gw.get('virtualservices', REF.namespace, 'reviews');
+  const hosts = { canaryHost: 'reviews-canary', stableHost: 'reviews-stable', route: 'primary' };
+  const sample: TrafficSample = simulateTraffic(vs, hosts, requests, random);
+  const selectors: Record<string, string | undefined> = {};
+  for (const host of [hosts.canaryHost, hosts.stableHost]) {
+    const svc = (await gw.get('services', REF.namespace, host)) as Service | undefined;
+    selectors[host] = svc?.spec?.selector?.[LABELS.podTemplateHash];
+  }
+  const route =
+    (
+      vs?.spec as {
+        http?: { name?: string; route?: { destination?: { host?: string }; weight?: number }[] }[];
+      }
+    )?.http?.find((r) => r.name === 'primary')?.route ?? [];
+  const weightOf = (host: string): number => route.find((d) => d.destination?.host === host)?.weight ?? 0;
+  return {
+    vs: { stable: weightOf(hosts.stableHost), canary: weightOf(hosts.canaryHost) },
+    traffic: { total: sample.total, newShare: hash ? shareOnHash(sample, selectors, hash) : 0 },
+  };
+}
+
+/** One tick: engine passes, decision lines, view when it changed, pause handling. Returns the view. */
+async function tick(
+  step: StepModule,
+  gw: KubeGateway,
+  t: Tracker,
+  opts: SandboxOptions & { random: () => number; kubeconfigPath: string },
+): Promise<RolloutView | undefined> {
+  const log = (): void => undefined;
+  const results = await step.runUntilSettled({ gateway: gw, now: () => new Date(), log }, REF);
+  const stamp = (): string => elapsed(t.start, Date.now());
+  for (const r of results) {
+    const line = decisionLine(r);
+    if (line) opts.out(`${stamp()}  ${line}`);
+  }
+  const view = await describeRollout(gw, REF.namespace, REF.name);
+  if (!view) throw new Error(`rollout ${REF.namespace}/${REF.name} disappeared from the sandbox`);
+  const seen = await observeMesh(gw, opts.random, opts.requestsPerTick, view.currentPodHash);
+  const key = `${viewKey(view)} ${seen.vs.stable}/${seen.vs.canary}`;
+  if (key !== t.lastKey) {
+    t.lastKey = key;
+    opts.out(`${stamp()}    ${compactView(view, seen)}`);
+  }
+  if (isIndefinitePause(view)) await handlePause(gw, t, opts);
+  else t.pauseShownAt = undefined;
+  return view;
+}
+
+async function handlePause(
+  gw: KubeGateway,
+  t: Tracker,
+  opts: SandboxOptions & { kubeconfigPath: string },
+): Promise<void> {
+  const ref = `${REF.namespace}/${REF.name}`;
+  if (t.pauseShownAt === undefined) {
+    t.pauseShownAt = Date.now();
+    const lines = promoteHint(
+      ref,
+      opts.keys !== undefined,
+      opts.autoPromote ? opts.autoPromoteDelayMs / 1000 : undefined,
+    );
+    lines[1] = `  from another terminal:  npx sluice promote ${ref} --kubeconfig ${opts.kubeconfigPath} --allow-loopback-http`;
+    lines.forEach((l) => opts.out(`         ${l}`));
+  }
+  const auto = opts.autoPromote && Date.now() - t.pauseShownAt >= opts.autoPromoteDelayMs;
+  const wanted = t.action === 'promote' || t.action === 'abort' ? t.action : auto ? 'promote' : undefined;
+  if (!wanted) return;
+  t.action = undefined;
+  const actor = auto ? 'sandbox:auto-promote' : 'sandbox:keyboard';
+  const res = await applyOperatorAction(
+    { gateway: gw, now: () => new Date() },
+    { ...REF, action: wanted, actor },
+  );
+  opts.out(`${elapsed(t.start, Date.now())}  ${res.message}`);
+}
+
+/** Whether the story is over: Healthy on the new version, or Degraded (aborted). */
+function finished(view: RolloutView | undefined, v1Hash: string | undefined): 'done' | 'aborted' | undefined {
+  if (!view) return undefined;
+  if (view.phase === 'Degraded') return 'aborted';
+  const onNew = view.currentPodHash !== undefined && view.currentPodHash !== v1Hash;
+  return view.phase === 'Healthy' && onNew && view.stableRS === view.currentPodHash ? 'done' : undefined;
+}
+
+/**
+ * Runs the sandbox story; resolves with the exit code (0 Healthy on v2, 1 aborted, timed out or failed).
+ * @example process.exitCode = await runSandbox({ intervalMs: 1000, autoPromote: true, ... });
+ */
+export async function runSandbox(opts: SandboxOptions): Promise<number> {
+  const t: Tracker = { start: Date.now() };
+  const api = await startFakeApiServer();
+  const kubelet = startKubelet(api.store, { readyDelayMs: Math.min(1000, opts.intervalMs) });
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-sandbox-'));
+  const kubeconfigPath = join(dir, 'kubeconfig');
+  const keys = opts.keys ? startKeys(opts.keys, (k) => (t.action = k)) : undefined;
+  try {
+    await writeFile(kubeconfigPath, api.kubeconfig(), { mode: 0o600 });
+    sandboxBanner(api.url).forEach((l) => opts.out(l));
+    const step = await loadStepUseCase();
+    loadObjects(api.store, await readManifests(EXAMPLE_DIR));
+    const gw = createGateway(
+      toKubeConfig(parseKubeconfig(api.kubeconfig(), { allowLoopbackHttp: true })),
+      {},
+    );
+    const loopOpts = { ...opts, random: seededRandom(7), kubeconfigPath };
+    opts.out(
+      `${elapsed(t.start, Date.now())}  loaded examples/reviews: Rollout, 2 Services, VirtualService, DestinationRule`,
+    );
+    let view = await runPhase(
+      step,
+      gw,
+      t,
+      loopOpts,
+      (v) => v?.phase === 'Degraded' || (v?.phase === 'Healthy' && v.stableRS !== undefined),
+    );
+    const v1Hash = view?.stableRS;
+    if (view?.phase !== 'Healthy')
+      throw new Error(`v1 did not become Healthy: ${view?.phase ?? 'no status'} ${view?.message ?? ''}`);
+    opts.out(`${elapsed(t.start, Date.now())}  v1 is stable (${v1Hash}). Releasing v2: image ${NEW_IMAGE}`);
+    await gw.mergePatch(
+      { resource: 'rollouts', ...REF },
+      { spec: { template: { spec: { containers: [{ name: 'reviews', image: NEW_IMAGE }] } } } },
+    );
+    view = await runPhase(step, gw, t, loopOpts, (v) => finished(v, v1Hash) !== undefined);
+    const end = finished(view, v1Hash);
+    const seconds = ((Date.now() - t.start) / 1000).toFixed(1);
+    if (end === 'done')
+      opts.out(
+        `Rollout default/reviews is Healthy: 100% of traffic on v2 (${view?.stableRS}) after ${seconds}s. End of simulation.`,
+      );
+    else if (end === 'aborted')
+      opts.out(
+        `Rollout default/reviews was aborted: all traffic back on v1 (${seconds}s). End of simulation.`,
+      );
+    else opts.out(`Stopped after ${seconds}s before the rollout finished.`);
+    if (opts.keepRunning && !t.action) {
+      opts.out(
+        `Sandbox API still running at ${api.url} (kubeconfig ${kubeconfigPath}); press q or Ctrl-C to stop.`,
+      );
+      await runPhase(step, gw, t, { ...loopOpts, timeoutMs: Number.POSITIVE_INFINITY }, () => false);
+    }
+    return end === 'done' ? 0 : 1;
+  } finally {
+    keys?.stop();
+    kubelet.stop();
+    await api.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function runPhase(
+  step: StepModule,
+  gw: KubeGateway,
+  t: Tracker,
+  opts: SandboxOptions & { random: () => number; kubeconfigPath: string },
+  done: (view: RolloutView | undefined) => boolean,
+): Promise<RolloutView | undefined> {
+  let view: RolloutView | undefined;
+  while (Date.now() - t.start < opts.timeoutMs && t.action !== 'quit') {
+    view = await tick(step, gw, t, opts);
+    if (done(view)) return view;
+    await new Promise((r) => setTimeout(r, opts.intervalMs));
+  }
+  return view;
+}

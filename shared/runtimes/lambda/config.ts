@@ -1,0 +1,145 @@
+/**
+ * The functions' settings, read from the environment once per container and frozen. A missing or malformed
+ * variable fails the first invocation with a message naming the variable, never later in the middle of a step.
+ */
+
+import { LOG_LEVELS, type LogLevel } from '../../app/logger.js';
+
+/** Everything the functions read from the environment. */
+export interface LambdaConfig {
+  /** `SLUICE_CLUSTERS`: the cluster registry as parsed JSON (validated by `parseClusterRegistry`). */
+  readonly clusters: unknown;
+  /** `SLUICE_EVENT_BUS`: name of the EventBridge bus sluice's events go to. */
+  readonly eventBusName: string;
+  /** `SLUICE_INSTANCE_ID`: value of the controller-instance-id label on the Rollouts sluice drives. */
+  readonly instanceId: string;
+  /** `SLUICE_WEBHOOK_SECRET_ID`: Secrets Manager id (name or ARN) of the webhook signing secret. */
+  readonly webhookSecretId: string;
+  /** `SLUICE_SECRETS_CACHE_SECONDS`: how long fetched secrets are reused (default 300, at most 300). */
+  readonly secretsCacheSeconds: number;
+  /** `SLUICE_SIGNATURE_TOLERANCE_SECONDS`: allowed clock skew of signed webhook timestamps (default 300). */
+  readonly signatureToleranceSeconds: number;
+  /** `SLUICE_WATCH_STOP_BEFORE_SECONDS`: the watch function stops this long before its timeout (default 30). */
+  readonly watchStopBeforeSeconds: number;
+  /** `LOG_LEVEL`: lowest level logged (default info). */
+  readonly logLevel: LogLevel;
+  /**
+   * `SLUICE_ISTIO_PRIMARY_SECRET` (`<namespace>/<name>`, or `<namespace>` to discover it by label) and
+   * `SLUICE_ISTIO_PRIMARY_SECRET_KEY`: where each rollout cluster keeps the `istio.argoproj.io/primary-cluster`
+   * Secret. Unset: VirtualServices and DestinationRules are in the rollout cluster itself.
+   */
+  readonly istioPrimary?: IstioPrimaryConfig;
+}
+
+/** Where the Istio primary-cluster Secret is looked up in every rollout cluster. */
+export interface IstioPrimaryConfig {
+  namespace: string;
+  /** Read this Secret with `get` only; without it, the one labelled Secret in `namespace` is found with `list`. */
+  name?: string;
+  /** Data key holding the kubeconfig; needed when the Secret has several. */
+  key?: string;
+}
+
+/** A missing or malformed environment variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function required(env: Env, key: string): string {
+  const value = env[key]?.trim();
+  if (!value) throw new ConfigError(`environment variable ${key} is required but not set`);
+  return value;
+}
+
+function integer(env: Env, key: string, fallback: number, range: [number, number]): number {
+  const raw = env[key]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < range[0] || value > range[1]) {
+    throw new ConfigError(
+      `environment variable ${key} must be an integer in ${range[0]}..${range[1]}, got "${raw}"`,
+    );
+  }
+  return value;
+}
+
+function json(env: Env, key: string): unknown {
+  const raw = required(env, key);
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (err) {
+    throw new ConfigError(`environment variable ${key} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      `environment variable LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`,
+    );
+  }
+  return raw as LogLevel;
+}
+
+const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function istioPrimary(env: Env): IstioPrimaryConfig | undefined {
+  const raw = env.SLUICE_ISTIO_PRIMARY_SECRET?.trim();
+  const key = env.SLUICE_ISTIO_PRIMARY_SECRET_KEY?.trim();
+  if (!raw) {
+    if (key)
+      throw new ConfigError('SLUICE_ISTIO_PRIMARY_SECRET_KEY is set but SLUICE_ISTIO_PRIMARY_SECRET is not');
+    return undefined;
+  }
+  const [namespace = '', name, ...rest] = raw.split('/');
+  if (rest.length > 0 || !DNS_NAME.test(namespace) || (name !== undefined && !DNS_NAME.test(name))) {
+    throw new ConfigError(
+      `environment variable SLUICE_ISTIO_PRIMARY_SECRET must be <namespace>/<name> or <namespace>, got "${raw}"`,
+    );
+  }
+  if (key !== undefined && key !== '' && !/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
+    throw new ConfigError(
+      `environment variable SLUICE_ISTIO_PRIMARY_SECRET_KEY is not a Secret data key: "${key}"`,
+    );
+  }
+  return {
+    namespace,
+    ...(name === undefined ? {} : { name }),
+    ...(key ? { key } : {}),
+  };
+}
+
+/**
+ * Reads and validates the environment. Throws {@link ConfigError} naming the first bad variable.
+ *
+ * @example
+ * const config = readConfig(process.env); // config.eventBusName === 'sluice-prod'
+ */
+export function readConfig(env: Env): LambdaConfig {
+  return Object.freeze({
+    clusters: json(env, 'SLUICE_CLUSTERS'),
+    eventBusName: required(env, 'SLUICE_EVENT_BUS'),
+    instanceId: required(env, 'SLUICE_INSTANCE_ID'),
+    webhookSecretId: required(env, 'SLUICE_WEBHOOK_SECRET_ID'),
+    secretsCacheSeconds: integer(env, 'SLUICE_SECRETS_CACHE_SECONDS', 300, [0, 300]),
+    signatureToleranceSeconds: integer(env, 'SLUICE_SIGNATURE_TOLERANCE_SECONDS', 300, [1, 900]),
+    watchStopBeforeSeconds: integer(env, 'SLUICE_WATCH_STOP_BEFORE_SECONDS', 30, [1, 600]),
+    logLevel: logLevel(env),
+    ...optional('istioPrimary', istioPrimary(env)),
+  });
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+let cached: LambdaConfig | undefined;
+
+/** The process's config, read from `process.env` on first use and reused for the life of the container. */
+export function lambdaConfig(): LambdaConfig {
+  cached ??= readConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,119 @@
+/**
+ * The clusters `sluice run` drives: one per `--kubeconfig` (named after its context, or `--cluster-name`), or the
+ * `file` and `inline` entries of a cluster registry (`--clusters registry.json`, the format the functions read
+ * from `SLUICE_CLUSTERS`). Every kubeconfig goes through the allow-list parser.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseClusterRegistry } from '../../adapters/kube/cluster-registry.js';
+import { createGateway } from '../../adapters/kube/client-gateway.js';
+import type { KubeGateway } from '../../adapters/kube/gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../adapters/kube/kubeconfig.js';
+
+/** One registered cluster. */
+export interface LocalCluster {
+  name: string;
+  /** Where it came from (kubeconfig path or registry entry), for messages. */
+  origin: string;
+  server: string;
+  gateway: KubeGateway;
+}
+
+/** Cluster names as the API route accepts them. */
+const CLUSTER_NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** What selects the clusters. */
+export interface ClusterSelection {
+  kubeconfigs: string[];
+  /** Names for the kubeconfigs, in the same order (missing ones: the context name). */
+  names: string[];
+  context?: string;
+  registry?: string;
+  allowLoopbackHttp: boolean;
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+function fromKubeconfig(
+  text: string,
+  origin: string,
+  opts: { name?: string; context?: string; allowLoopbackHttp: boolean },
+): LocalCluster {
+  let safe;
+  try {
+    safe = parseKubeconfig(text, {
+      ...(opts.context ? { context: opts.context } : {}),
+      ...(opts.allowLoopbackHttp ? { allowLoopbackHttp: true } : {}),
+    });
+  } catch (err) {
+    throw new Error(`${origin}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const name = opts.name ?? safe.contextName;
+  if (!CLUSTER_NAME.test(name))
+    throw new Error(
+      `${origin}: cluster name "${name}" is not usable in the API route ([A-Za-z0-9_.-], at most 128); pass --cluster-name`,
+    );
+  return { name, origin, server: safe.cluster.server, gateway: createGateway(toKubeConfig(safe), {}) };
+}
+
+async function fromRegistry(path: string, allowLoopbackHttp: boolean): Promise<LocalCluster[]> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readText(path, 'cluster registry'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new Error(`${path}: not valid JSON: ${err.message}`);
+    throw err;
+  }
+  const entries = parseClusterRegistry(raw);
+  const out: LocalCluster[] = [];
+  for (const e of entries) {
+    const origin = `${path} (cluster ${e.name})`;
+    if (e.source === 'file') {
+      const file = resolve(dirname(path), e.path);
+      out.push(
+        fromKubeconfig(await readText(file, 'kubeconfig'), origin, { name: e.name, allowLoopbackHttp }),
+      );
+    } else if (e.source === 'inline') {
+      out.push(fromKubeconfig(e.kubeconfig, origin, { name: e.name, allowLoopbackHttp }));
+    } else {
+      throw new Error(
+        `${origin}: source "${e.source}" needs AWS credentials; sluice run takes "file" and "inline" entries`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Builds the clusters. Throws an Error naming the file and the problem (unreadable, rejected kubeconfig, bad or
+ * duplicate name).
+ */
+export async function loadClusters(sel: ClusterSelection): Promise<LocalCluster[]> {
+  if (sel.names.length > sel.kubeconfigs.length)
+    throw new Error(`${sel.names.length} --cluster-name for ${sel.kubeconfigs.length} --kubeconfig`);
+  const clusters: LocalCluster[] = [];
+  for (const [i, file] of sel.kubeconfigs.entries()) {
+    const name = sel.names[i];
+    clusters.push(
+      fromKubeconfig(await readText(file, 'kubeconfig'), file, {
+        ...(name ? { name } : {}),
+        ...(sel.context ? { context: sel.context } : {}),
+        allowLoopbackHttp: sel.allowLoopbackHttp,
+      }),
+    );
+  }
+  if (sel.registry) clusters.push(...(await fromRegistry(sel.registry, sel.allowLoopbackHttp)));
+  const seen = new Set<string>();
+  for (const c of clusters) {
+    if (seen.has(c.name))
+      throw new Error(`cluster name "${c.name}" is used twice (${c.origin}); pass --cluster-name`);
+    seen.add(c.name);
+  }
+  return clusters;
+}

@@ -1,0 +1,257 @@
+import { describe, it, expect } from '@jest/globals';
+import { hmacHex, signRequest, verifySignature } from '../../../../shared/app/http-api/webhook-auth.js';
+
+const now = new Date('2026-03-01T12:00:00Z');
+const nowS = Math.floor(now.getTime() / 1000);
+const body = '{"namespace":"shop","rollout":"reviews","expectedStep":2}';
+const current = { id: 'k2', secret: 'current-secret' };
+const previous = { id: 'k1', secret: 'previous-secret' };
+const method = 'POST';
+const path = '/v1/clusters/eu-1/namespaces/shop/rollouts/reviews/promote';
+const mac = (secret: string, ts: number, b = body, m = method, p = path) =>
+  hmacHex(secret, `${ts}.${m}.${p}.${b}`);
+const sign = (
+  secret: { id: string; secret: string },
+  over: { method?: string; path?: string; body?: string } = {},
+) =>
+  signRequest({
+    secret: secret.secret,
+    keyId: secret.id,
+    method: over.method ?? method,
+    path: over.path ?? path,
+    body: over.body ?? body,
+    now,
+  });
+const req = { method, path };
+
+describe('webhook HMAC', () => {
+  it('matches the GitHub documentation test vector', () => {
+    expect(hmacHex("It's a Secret to Everybody", 'Hello, World!')).toBe(
+      '757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    );
+  });
+
+  it('accepts a request signed by signRequest, reporting the key that matched', () => {
+    const headers = sign(current);
+    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current, previous], now })).toEqual({
+      ok: true,
+      keyId: 'k2',
+    });
+  });
+
+  it('accepts the GitHub vector adapted to the timestamped scheme', () => {
+    const secret = "It's a Secret to Everybody";
+    const headers = {
+      'X-Sluice-Key-Id': 'gh',
+      'X-Sluice-Timestamp': String(nowS),
+      'X-Sluice-Signature': `v1=${mac(secret, nowS, 'Hello, World!')}`,
+    };
+    expect(
+      verifySignature({
+        headers,
+        ...req,
+        rawBody: Buffer.from('Hello, World!'),
+        secrets: [{ id: 'gh', secret }],
+        now,
+      }),
+    ).toEqual({ ok: true, keyId: 'gh' });
+  });
+
+  it('accepts a request still signed with the previous secret during rotation', () => {
+    const headers = sign(previous);
+    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current, previous], now })).toEqual({
+      ok: true,
+      keyId: 'k1',
+    });
+  });
+
+  it('accepts when one of two v1 signatures is valid', () => {
+    const headers = {
+      'x-sluice-key-id': 'k2',
+      'x-sluice-timestamp': String(nowS),
+      'x-sluice-signature': `v1=${'0'.repeat(64)}, v1=${mac(current.secret, nowS)}`,
+    };
+    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current], now })).toEqual({
+      ok: true,
+      keyId: 'k2',
+    });
+  });
+
+  const good = (over: Record<string, string | undefined> = {}) => ({
+    'x-sluice-key-id': 'k2',
+    'x-sluice-timestamp': String(nowS),
+    'x-sluice-signature': `v1=${mac(current.secret, nowS)}`,
+    ...over,
+  });
+
+  it.each([
+    [
+      'a stale timestamp (301 s old)',
+      good({
+        'x-sluice-timestamp': String(nowS - 301),
+        'x-sluice-signature': `v1=${mac(current.secret, nowS - 301)}`,
+      }),
+      body,
+      'timestamp too old',
+    ],
+    [
+      'a future timestamp (301 s ahead)',
+      good({
+        'x-sluice-timestamp': String(nowS + 301),
+        'x-sluice-signature': `v1=${mac(current.secret, nowS + 301)}`,
+      }),
+      body,
+      'timestamp in the future',
+    ],
+    ['a non-numeric timestamp', good({ 'x-sluice-timestamp': '12:00' }), body, 'malformed timestamp'],
+    ['a missing signature', good({ 'x-sluice-signature': undefined }), body, 'missing'],
+    ['a missing timestamp', good({ 'x-sluice-timestamp': undefined }), body, 'missing'],
+    [
+      'a short signature',
+      good({ 'x-sluice-signature': `v1=${mac(current.secret, nowS).slice(0, 62)}` }),
+      body,
+      'malformed signature',
+    ],
+    [
+      'a long signature',
+      good({ 'x-sluice-signature': `v1=${mac(current.secret, nowS)}00` }),
+      body,
+      'malformed signature',
+    ],
+    [
+      'a non-hex signature',
+      good({ 'x-sluice-signature': `v1=${'z'.repeat(64)}` }),
+      body,
+      'malformed signature',
+    ],
+    [
+      'a sha256= (GitHub style) prefix',
+      good({ 'x-sluice-signature': `sha256=${mac(current.secret, nowS)}` }),
+      body,
+      'malformed signature',
+    ],
+    ['a tampered body', good(), body.replace('2', '3'), 'signature mismatch'],
+    [
+      'a signature over the body without timestamp',
+      good({ 'x-sluice-signature': `v1=${hmacHex(current.secret, body)}` }),
+      body,
+      'signature mismatch',
+    ],
+    [
+      'a signature over the old scheme (timestamp and body only)',
+      good({ 'x-sluice-signature': `v1=${hmacHex(current.secret, `${nowS}.${body}`)}` }),
+      body,
+      'signature mismatch',
+    ],
+    [
+      'an unknown secret',
+      good({ 'x-sluice-signature': `v1=${mac('other', nowS)}` }),
+      body,
+      'signature mismatch',
+    ],
+  ])('rejects %s', (_what, headers, rawBody, reason) => {
+    const r = verifySignature({ headers, ...req, rawBody, secrets: [current, previous], now });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.reason).toContain(reason);
+  });
+
+  it('accepts the edge of the window (exactly 300 s either way)', () => {
+    for (const ts of [nowS - 300, nowS + 300]) {
+      const headers = good({
+        'x-sluice-timestamp': String(ts),
+        'x-sluice-signature': `v1=${mac(current.secret, ts)}`,
+      });
+      expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current], now }).ok).toBe(true);
+    }
+  });
+
+  it('rejects when no secret is configured, and never throws on odd input', () => {
+    expect(verifySignature({ headers: good(), ...req, rawBody: body, secrets: [], now })).toEqual({
+      ok: false,
+      reason: 'no secrets configured',
+    });
+    const odd = {
+      headers: { 'x-sluice-timestamp': ['1', '2'], 'x-sluice-signature': 'v1=' } as never,
+      ...req,
+      rawBody: undefined as never,
+      secrets: [current],
+      now,
+    };
+    expect(() => verifySignature(odd)).not.toThrow();
+    expect(verifySignature(odd).ok).toBe(false);
+  });
+
+  describe('binds the method and the path', () => {
+    const signedPromote = sign(current);
+    const other = '/v1/clusters/eu-1/namespaces/shop/rollouts/ratings/promote';
+    it.each([
+      ['the abort action of the same rollout', 'POST', path.replace(/promote$/, 'abort')],
+      ['the promote-full action of the same rollout', 'POST', `${path}-full`],
+      ['another rollout', 'POST', other],
+      ['another namespace', 'POST', path.replace('/shop/', '/billing/')],
+      ['another cluster', 'POST', path.replace('/eu-1/', '/us-1/')],
+      ['a GET of the same path', 'GET', path],
+      ['a GET of the rollout', 'GET', path.replace(/\/promote$/, '')],
+      ['the path with a trailing slash', 'POST', `${path}/`],
+    ])('refuses a signature made for POST /promote when used on %s', (_what, m, p) => {
+      const r = verifySignature({
+        headers: signedPromote,
+        method: m,
+        path: p,
+        rawBody: body,
+        secrets: [current],
+        now,
+      });
+      expect(r).toEqual({ ok: false, reason: 'signature mismatch' });
+    });
+
+    it('accepts the same signature on the request it was made for, whatever the method case', () => {
+      for (const m of ['POST', 'post']) {
+        const r = verifySignature({
+          headers: signedPromote,
+          method: m,
+          path,
+          rawBody: body,
+          secrets: [current],
+          now,
+        });
+        expect(r).toEqual({ ok: true, keyId: 'k2' });
+      }
+    });
+
+    it('ignores a query string on either side (the path is signed without it)', () => {
+      const headers = sign(current, { path: `${path}?dry=1` });
+      expect(verifySignature({ headers, method, path, rawBody: body, secrets: [current], now })).toEqual({
+        ok: true,
+        keyId: 'k2',
+      });
+      expect(
+        verifySignature({ headers, method, path: `${path}?x=2`, rawBody: body, secrets: [current], now }).ok,
+      ).toBe(true);
+    });
+
+    it('signs exactly `<timestamp>.<METHOD>.<path>.<body>` (what docs/security.md tells shell users)', () => {
+      expect(sign(current)['x-sluice-signature']).toBe(`v1=${mac(current.secret, nowS)}`);
+      expect(sign(current, { method: 'get', path: '/p', body: '' })['x-sluice-signature']).toBe(
+        `v1=${hmacHex(current.secret, `${nowS}.GET./p.`)}`,
+      );
+    });
+
+    it.each([
+      ['an empty method', '', path, 'malformed method'],
+      ['a method with a dot', 'PO.ST', path, 'malformed method'],
+      ['an empty path', method, '', 'malformed path'],
+      ['a relative path', method, 'v1/clusters', 'malformed path'],
+    ])('rejects %s before comparing', (_what, m, p, reason) => {
+      const r = verifySignature({
+        headers: sign(current),
+        method: m,
+        path: p,
+        rawBody: body,
+        secrets: [current],
+        now,
+      });
+      expect(r.ok ? '' : r.reason).toContain(reason);
+    });
+  });
+});

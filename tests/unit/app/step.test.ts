@@ -1,0 +1,178 @@
+import { describe, expect, it } from '@jest/globals';
+import { runStep, runUntilSettled, type StepDeps } from '../../../shared/app/step.js';
+import type { Observed, Plan } from '../../../shared/core/engine/types.js';
+import type { KubeObject } from '../../../shared/core/model/types.js';
+import { MemoryGateway } from './memory-gateway.js';
+import { NS, plan, rollout } from './fixtures.js';
+
+const vs: KubeObject = {
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'VirtualService',
+  metadata: { name: 'reviews', namespace: NS },
+  spec: { http: [] },
+};
+const NOW = new Date('2026-01-01T00:00:00Z');
+
+/** A stub planner: advances one step per pass until `last`, and rewrites the VS label to the step. */
+function advancing(last: number, seen: Observed[] = []): (o: Observed) => Plan {
+  return (o) => {
+    seen.push(o);
+    const i = o.rollout.status?.currentStepIndex ?? 0;
+    const vsObj = o.virtualServices[0]?.object;
+    const effects =
+      vsObj?.metadata.labels?.step === String(i)
+        ? []
+        : [
+            {
+              op: 'patch' as const,
+              target: { resource: 'virtualservices' as const, namespace: NS, name: 'reviews' },
+              patch: [
+                {
+                  op: 'test' as const,
+                  path: '/metadata/resourceVersion',
+                  value: vsObj?.metadata.resourceVersion,
+                },
+                { op: 'add' as const, path: '/metadata/labels', value: { step: String(i) } },
+              ],
+              reason: `weights for step ${i}`,
+            },
+          ];
+    if (i >= last) return plan({ effects, reason: 'all steps done' });
+    return plan({
+      effects,
+      status: { ...o.rollout.status, currentStepIndex: i + 1 },
+      transition: 'step-completed',
+      reason: `step ${i} completed`,
+      events: [],
+    });
+  };
+}
+
+function setup(step = 0): { gw: MemoryGateway; deps: (p: StepDeps['plan']) => StepDeps } {
+  const gw = new MemoryGateway();
+  gw.put('virtualservices', vs);
+  gw.put(
+    'rollouts',
+    rollout({
+      currentStepIndex: step,
+      phase: 'Progressing',
+      canary: { weights: { canary: { weight: 20 }, stable: { weight: 80 } } },
+    }),
+  );
+  return { gw, deps: (p) => ({ gateway: gw, now: () => NOW, plan: p as NonNullable<StepDeps['plan']> }) };
+}
+
+describe('runStep', () => {
+  it('observes the Rollout, its VirtualService and Services, applies effects and commits one transition', async () => {
+    const { gw, deps } = setup(0);
+    const seen: Observed[] = [];
+    const r = await runStep(deps(advancing(3, seen)), { namespace: NS, name: 'reviews' });
+    expect(r).toMatchObject({
+      rollout: 'shop/reviews',
+      stepBefore: 0,
+      stepAfter: 1,
+      transition: 'step-completed',
+      writes: 2,
+      followUp: true,
+      weights: { canary: 20, stable: 80 },
+    });
+    expect(seen[0]?.virtualServices).toEqual([
+      expect.objectContaining({ key: { namespace: NS, name: 'reviews' }, index: 0 }),
+    ]);
+    expect(Object.keys(seen[0]?.services ?? {})).toEqual(['reviews-canary', 'reviews-stable']);
+    expect(seen[0]?.now).toEqual(NOW);
+    expect(gw.read('rollouts', NS, 'reviews')?.status).toMatchObject({ currentStepIndex: 1 });
+  });
+
+  it('reports a missing Rollout without writing', async () => {
+    const gw = new MemoryGateway();
+    const r = await runStep(
+      { gateway: gw, now: () => NOW, plan: advancing(3) },
+      { namespace: NS, name: 'reviews' },
+    );
+    expect(r).toMatchObject({ reason: 'rollout not found', writes: 0, followUp: false });
+    expect(gw.writes()).toHaveLength(0);
+  });
+
+  it('treats an event for another step as stale: no transition and zero writes when the plan has one', async () => {
+    const { gw, deps } = setup(2);
+    const r = await runStep(deps(advancing(3)), { namespace: NS, name: 'reviews', expectedStep: 1 });
+    expect(r).toMatchObject({
+      reason: 'stale event',
+      stepBefore: 2,
+      stepAfter: 2,
+      writes: 0,
+      followUp: false,
+    });
+    expect(r.transition).toBeUndefined();
+    expect(gw.writes()).toHaveLength(0);
+  });
+
+  it('still applies derived effects for a stale event when the plan makes no transition', async () => {
+    const { gw, deps } = setup(3);
+    const r = await runStep(deps(advancing(3)), { namespace: NS, name: 'reviews', expectedStep: 1 });
+    expect(r).toMatchObject({ reason: 'stale event', writes: 1 });
+    expect(gw.writes().map((c) => c.resource)).toEqual(['virtualservices']);
+  });
+
+  it('re-reads and re-plans after a conflicting commit, and does not advance past a concurrent transition', async () => {
+    const { gw, deps } = setup(0);
+    let injected = false;
+    gw.beforeWrite = (c) => {
+      if (!injected && c.subresource === 'status') {
+        injected = true; // another writer commits the same transition first
+        const cur = gw.read('rollouts', NS, 'reviews');
+        if (cur) gw.put('rollouts', { ...cur, status: { ...(cur.status as object), currentStepIndex: 1 } });
+      }
+    };
+    const seen: Observed[] = [];
+    const r = await runStep(deps(advancing(3, seen)), { namespace: NS, name: 'reviews' });
+    expect(seen).toHaveLength(2);
+    expect(r).toMatchObject({ reason: 'stale event', stepBefore: 1 });
+    expect(gw.read('rollouts', NS, 'reviews')?.status).toMatchObject({ currentStepIndex: 1 });
+  });
+
+  it('gives up after the bounded number of conflicts and throws the conflict', async () => {
+    const { gw, deps } = setup(0);
+    gw.beforeWrite = (c) => {
+      if (c.resource === 'virtualservices') {
+        const cur = gw.read('virtualservices', NS, 'reviews');
+        if (cur) gw.put('virtualservices', cur); // bump the resourceVersion every time
+      }
+    };
+    await expect(
+      runStep({ ...deps(advancing(3)), maxConflicts: 2 }, { namespace: NS, name: 'reviews' }),
+    ).rejects.toMatchObject({ isConflict: true });
+    expect(gw.writes().filter((c) => c.resource === 'virtualservices')).toHaveLength(3);
+  });
+
+  it('rethrows errors that are not conflicts without retrying', async () => {
+    const { gw, deps } = setup(0);
+    gw.beforeWrite = () => {
+      throw new Error('boom');
+    };
+    const seen: Observed[] = [];
+    await expect(runStep(deps(advancing(3, seen)), { namespace: NS, name: 'reviews' })).rejects.toThrow(
+      'boom',
+    );
+    expect(seen).toHaveLength(1);
+  });
+});
+
+describe('runUntilSettled', () => {
+  it('loops while there is follow-up work and stops when settled', async () => {
+    const { gw, deps } = setup(0);
+    const results = await runUntilSettled(deps(advancing(3)), { namespace: NS, name: 'reviews' });
+    expect(results.map((r) => r.stepAfter)).toEqual([1, 2, 3, 3, 3]);
+    expect(results.map((r) => r.writes)).toEqual([2, 2, 2, 1, 0]);
+    expect(results.at(-1)?.followUp).toBe(false);
+    expect(gw.read('virtualservices', NS, 'reviews')?.metadata.labels).toEqual({ step: '3' });
+  });
+
+  it('stops after maxPasses', async () => {
+    const { deps } = setup(0);
+    expect(await runUntilSettled(deps(advancing(100)), { namespace: NS, name: 'reviews' }, 4)).toHaveLength(
+      4,
+    );
+  });
+});

@@ -1,0 +1,113 @@
+import { describe, expect, it } from '@jest/globals';
+import { operatorAction, type OperatorActionName } from '../../../../shared/core/engine/actions.js';
+import type { Rollout, RolloutStatus } from '../../../../shared/core/model/types.js';
+import { STEPS, T0, rollout } from './support/fixtures.js';
+
+const at = (status: RolloutStatus, paused = false): Rollout => {
+  const r = rollout('host', STEPS);
+  return { ...r, spec: { ...r.spec, paused }, status };
+};
+const pausedAt1: RolloutStatus = {
+  currentStepIndex: 1,
+  stableRS: 'a',
+  currentPodHash: 'b',
+  controllerPause: true,
+  pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }],
+};
+const running: RolloutStatus = { currentStepIndex: 0, stableRS: 'a', currentPodHash: 'b' };
+const healthy: RolloutStatus = { currentStepIndex: 4, stableRS: 'b', currentPodHash: 'b' };
+
+describe('operatorAction', () => {
+  it.each<{ case: string; r: Rollout; action: OperatorActionName; expectStep?: number; want: object }>([
+    {
+      case: 'promote on a pause step clears the pause conditions',
+      r: at(pausedAt1),
+      action: 'promote',
+      expectStep: 1,
+      want: { ok: true, statusPatch: { status: { pauseConditions: null } }, before: 1 },
+    },
+    {
+      case: 'promote on a running step skips it',
+      r: at(running),
+      action: 'promote',
+      want: { ok: true, statusPatch: { status: { pauseConditions: null, currentStepIndex: 1 } }, before: 0 },
+    },
+    {
+      case: 'promote with a stale expected step is a conflict',
+      r: at(pausedAt1),
+      action: 'promote',
+      expectStep: 0,
+      want: { ok: false, code: 'conflict' },
+    },
+    {
+      case: 'promote of a fully promoted rollout is a conflict',
+      r: at(healthy),
+      action: 'promote',
+      want: { ok: false, code: 'conflict' },
+    },
+    {
+      case: 'promote of an aborted rollout is a conflict',
+      r: at({ ...running, abort: true }),
+      action: 'promote',
+      want: { ok: false, code: 'conflict' },
+    },
+    {
+      case: 'promote unpauses a manually paused rollout',
+      r: at(running, true),
+      action: 'promote',
+      want: { ok: true, specPatch: { spec: { paused: false } } },
+    },
+    {
+      case: 'promote-full sets promoteFull',
+      r: at(running),
+      action: 'promote-full',
+      want: { ok: true, statusPatch: { status: { promoteFull: true } } },
+    },
+    {
+      case: 'abort sets abort',
+      r: at(running),
+      action: 'abort',
+      want: { ok: true, statusPatch: { status: { abort: true } } },
+    },
+    {
+      case: 'abort of a fully promoted rollout is a conflict',
+      r: at(healthy),
+      action: 'abort',
+      want: { ok: false, code: 'conflict' },
+    },
+    {
+      case: 'retry clears abort',
+      r: at({ ...running, abort: true }),
+      action: 'retry',
+      want: { ok: true, statusPatch: { status: { abort: false } } },
+    },
+    {
+      case: 'pause sets spec.paused',
+      r: at(running),
+      action: 'pause',
+      want: { ok: true, specPatch: { spec: { paused: true } } },
+    },
+    {
+      case: 'resume clears pause conditions and spec.paused',
+      r: at(pausedAt1, true),
+      action: 'resume',
+      want: {
+        ok: true,
+        statusPatch: { status: { pauseConditions: null } },
+        specPatch: { spec: { paused: false } },
+      },
+    },
+  ])('$case', ({ r, action, expectStep, want }) => {
+    const res = operatorAction(r, action, { now: T0, ...(expectStep === undefined ? {} : { expectStep }) });
+    expect(res).toMatchObject(want);
+  });
+
+  it('a duplicate promote carrying the step it saw cannot skip the next step', () => {
+    const first = operatorAction(at(running), 'promote', { expectStep: 0, now: T0 });
+    expect(first.ok).toBe(true);
+    const moved = at({ ...running, currentStepIndex: 1 });
+    const dup = operatorAction(moved, 'promote', { expectStep: 0, now: T0 });
+    expect(dup).toMatchObject({ ok: false, code: 'conflict' });
+    expect(dup.ok ? '' : dup.message).toContain('not at the expected step 0');
+  });
+});

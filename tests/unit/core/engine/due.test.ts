@@ -1,0 +1,255 @@
+import { describe, it, expect } from '@jest/globals';
+import { dueReason, isDue, pauseDurationSeconds } from '../../../../shared/core/engine/due.js';
+import type { Rollout, RolloutStatus, RolloutSpec } from '../../../../shared/core/model/types.js';
+
+const NOW = new Date('2030-01-01T12:00:00Z');
+const secondsAgo = (s: number): string => new Date(NOW.getTime() - s * 1000).toISOString();
+
+const STEPS = [
+  { setWeight: 20 },
+  { pause: {} },
+  { setWeight: 50 },
+  { pause: { duration: '10m' } },
+  { setWeight: 80 },
+];
+
+/** A Rollout at generation 2, fully observed, sitting Healthy; each case overrides what it needs. */
+function rollout(
+  status: Partial<RolloutStatus> | undefined,
+  spec: Partial<RolloutSpec> = {},
+  generation = 2,
+): Rollout {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    metadata: { name: 'reviews', namespace: 'shop', generation },
+    spec: { replicas: 4, strategy: { canary: { steps: STEPS } }, ...spec },
+    status:
+      status === undefined
+        ? undefined
+        : {
+            observedGeneration: '2',
+            currentPodHash: 'abc',
+            stableRS: 'abc',
+            currentStepIndex: STEPS.length,
+            phase: 'Healthy',
+            replicas: 4,
+            conditions: [],
+            ...status,
+          },
+  };
+}
+
+const pausedAt = (index: number, startedSecondsAgo: number): Partial<RolloutStatus> => ({
+  currentPodHash: 'new',
+  stableRS: 'abc',
+  currentStepIndex: index,
+  phase: 'Paused',
+  controllerPause: true,
+  pauseConditions: [{ reason: 'CanaryPauseStep', startTime: secondsAgo(startedSecondsAgo) }],
+});
+
+/** A canary at a setWeight step waiting for its pods. */
+const waiting: Partial<RolloutStatus> = { currentPodHash: 'new', currentStepIndex: 0, phase: 'Progressing' };
+
+describe('dueReason', () => {
+  it.each<{ title: string; r: Rollout; reason: string | undefined }>([
+    { title: 'a Rollout never reconciled is due', r: rollout(undefined), reason: 'never reconciled' },
+    { title: 'a healthy, fully observed Rollout is not due', r: rollout({}), reason: undefined },
+    {
+      title: 'a spec change (generation ahead of observedGeneration) is due',
+      r: rollout({}, {}, 3),
+      reason: 'spec changed (generation 3, observed 2)',
+    },
+    {
+      title: 'a missing observedGeneration is due',
+      r: rollout({ observedGeneration: undefined }),
+      reason: 'spec changed (generation 2, observed none)',
+    },
+    { title: 'an indefinite pause is not due', r: rollout(pausedAt(1, 3600)), reason: undefined },
+    { title: 'a timed pause still running is not due', r: rollout(pausedAt(3, 599)), reason: undefined },
+    {
+      title: 'a timed pause that has expired is due',
+      r: rollout(pausedAt(3, 600)),
+      reason: 'timed pause expired',
+    },
+    {
+      title: 'a pause step the engine has not started is due',
+      r: rollout({ ...pausedAt(1, 0), pauseConditions: [], controllerPause: false, phase: 'Progressing' }),
+      reason: 'pause step not started',
+    },
+    {
+      title: 'a promotion (pauseConditions cleared while controllerPause) is due',
+      r: rollout({ ...pausedAt(1, 10), pauseConditions: undefined }),
+      reason: 'promotion requested',
+    },
+    {
+      title: 'a full promotion not yet reflected is due',
+      r: rollout({ ...pausedAt(1, 10), promoteFull: true }),
+      reason: 'full promotion requested',
+    },
+    {
+      title: 'a full promotion already reflected (stable = current) is not due',
+      r: rollout({ promoteFull: true }),
+      reason: undefined,
+    },
+    {
+      title: 'an abort not yet reflected is due',
+      r: rollout({ ...pausedAt(1, 10), abort: true }),
+      reason: 'abort requested',
+    },
+    {
+      title: 'an abort already reflected is not due',
+      r: rollout({ ...pausedAt(1, 10), abort: true, abortedAt: secondsAgo(5), phase: 'Degraded' }),
+      reason: undefined,
+    },
+    {
+      title: 'a retry (abort cleared, abortedAt still set) is due',
+      r: rollout({ ...pausedAt(1, 10), abortedAt: secondsAgo(5) }),
+      reason: 'retry requested',
+    },
+    {
+      title: 'a canary waiting for readiness is due',
+      r: rollout({ currentPodHash: 'new', currentStepIndex: 0, phase: 'Progressing' }),
+      reason: 'progressing (waiting for readiness)',
+    },
+    {
+      title: 'a manually paused Rollout (spec.paused) is not due',
+      r: rollout({ currentPodHash: 'new', currentStepIndex: 0, phase: 'Paused' }, { paused: true }),
+      reason: undefined,
+    },
+    {
+      title: 'old pods past the scale-down delay are due',
+      r: rollout({ replicas: 6, conditions: [condition(31)] }),
+      reason: 'scale-down deadline passed',
+    },
+    {
+      title: 'old pods within the scale-down delay are not due',
+      r: rollout({ replicas: 6, conditions: [condition(29)] }),
+      reason: undefined,
+    },
+    {
+      title: 'a custom scaleDownDelaySeconds is honoured',
+      r: rollout(
+        { replicas: 6, conditions: [condition(100)] },
+        { strategy: { canary: { steps: STEPS, scaleDownDelaySeconds: 120 } } },
+      ),
+      reason: undefined,
+    },
+    {
+      title: 'an aborted Rollout with abortScaleDownDelaySeconds 0 never scales down',
+      r: rollout(
+        {
+          replicas: 8,
+          abort: true,
+          abortedAt: secondsAgo(900),
+          phase: 'Degraded',
+          conditions: [condition(900)],
+        },
+        { strategy: { canary: { steps: STEPS, abortScaleDownDelaySeconds: 0 } } },
+      ),
+      reason: undefined,
+    },
+    {
+      title: 'a canary past the progress deadline (600 s since the last progress) is due',
+      r: rollout({ ...waiting, conditions: [progressingCond('ReplicaSetUpdated', 601)] }),
+      reason: 'progress deadline passed',
+    },
+    {
+      title: 'a custom progressDeadlineSeconds is honoured',
+      r: rollout(
+        { ...waiting, conditions: [progressingCond('ReplicaSetUpdated', 61)] },
+        { progressDeadlineSeconds: 60 },
+      ),
+      reason: 'progress deadline passed',
+    },
+    {
+      title: 'a canary within the progress deadline is due only as progressing',
+      r: rollout({ ...waiting, conditions: [progressingCond('ReplicaSetUpdated', 600)] }),
+      reason: 'progressing (waiting for readiness)',
+    },
+    {
+      title: 'a timed-out rollout stays due, to see pods that became available since',
+      r: rollout({
+        ...waiting,
+        phase: 'Degraded',
+        conditions: [progressingCond('ProgressDeadlineExceeded', 5)],
+      }),
+      reason: 'progress deadline exceeded: checking for progress',
+    },
+    {
+      title: 'an aborted rollout is not judged against the deadline',
+      r: rollout({
+        ...waiting,
+        abort: true,
+        abortedAt: secondsAgo(900),
+        phase: 'Degraded',
+        conditions: [progressingCond('RolloutAborted', 900)],
+      }),
+      reason: undefined,
+    },
+    {
+      title: 'a rollout at a pause step does not time out',
+      r: rollout({ ...pausedAt(1, 3600), conditions: [progressingCond('ReplicaSetUpdated', 3600)] }),
+      reason: undefined,
+    },
+    {
+      title: 'a manually paused rollout (spec.paused) does not time out',
+      r: rollout(
+        { ...waiting, phase: 'Paused', conditions: [progressingCond('ReplicaSetUpdated', 3600)] },
+        { paused: true },
+      ),
+      reason: undefined,
+    },
+    {
+      title: 'a healthy rollout with an old Progressing condition is not due',
+      r: rollout({ conditions: [progressingCond('NewReplicaSetAvailable', 86_400)] }),
+      reason: undefined,
+    },
+  ])('$title', ({ r, reason }) => {
+    expect(dueReason(r, NOW)).toBe(reason);
+    expect(isDue(r, NOW)).toBe(reason !== undefined);
+  });
+});
+
+function progressingCond(reason: string, updatedSecondsAgo: number) {
+  const t = secondsAgo(updatedSecondsAgo);
+  const status = reason === 'ProgressDeadlineExceeded' || reason === 'RolloutAborted' ? 'False' : 'True';
+  return {
+    type: 'Progressing',
+    status,
+    reason,
+    message: '',
+    lastUpdateTime: t,
+    lastTransitionTime: t,
+  } as const;
+}
+
+function condition(updatedSecondsAgo: number) {
+  const t = secondsAgo(updatedSecondsAgo);
+  return {
+    type: 'Completed',
+    status: 'True' as const,
+    reason: 'RolloutCompleted',
+    message: '',
+    lastUpdateTime: t,
+    lastTransitionTime: t,
+  };
+}
+
+describe('pauseDurationSeconds', () => {
+  it.each<{ title: string; input: number | string | undefined; seconds: number | undefined }>([
+    { title: 'an integer is seconds', input: 30, seconds: 30 },
+    { title: 'a numeric string is seconds', input: '45', seconds: 45 },
+    { title: 'a Go duration in minutes', input: '10m', seconds: 600 },
+    { title: 'a compound Go duration', input: '1h30m5s', seconds: 5405 },
+    { title: 'a fractional Go duration', input: '1.5h', seconds: 5400 },
+    { title: 'milliseconds', input: '500ms', seconds: 0.5 },
+    { title: 'an unknown unit is rejected', input: '3d', seconds: undefined },
+    { title: 'trailing garbage is rejected', input: '10mx', seconds: undefined },
+    { title: 'an empty string is rejected', input: '', seconds: undefined },
+    { title: 'a negative number is rejected', input: -1, seconds: undefined },
+  ])('$title', ({ input, seconds }) => {
+    expect(pauseDurationSeconds(input)).toBe(seconds);
+  });
+});

@@ -1,0 +1,235 @@
+import { describe, expect, it } from '@jest/globals';
+import { plan } from '../../../../shared/core/engine/plan.js';
+import { LABELS, type KubeObject } from '../../../../shared/core/model/types.js';
+import { NS, World, virtualService, weightsOf } from './support/fixtures.js';
+import { drive, messages } from './support/drive.js';
+
+const subsetHash = (dr: KubeObject | undefined, name: string) =>
+  (dr?.spec as { subsets: { name: string; labels?: Record<string, string> }[] }).subsets.find(
+    (s) => s.name === name,
+  )?.labels?.[LABELS.podTemplateHash];
+const replicasOf = (w: World, hash: string | undefined) =>
+  w.replicaSets.find((rs) => rs.metadata.labels?.[LABELS.podTemplateHash] === hash)?.spec.replicas;
+
+function updated(kind: 'host' | 'subset' | 'tcp', steps?: ConstructorParameters<typeof World>[1]) {
+  const w = new World(kind, steps);
+  drive(w);
+  const rev1 = w.rollout.status?.stableRS as string;
+  w.updateImage('demo:2');
+  const d = drive(w);
+  return { w, rev1, rev2: w.rollout.status?.currentPodHash as string, d };
+}
+
+describe('subset-level split (one Service + DestinationRule subsets)', () => {
+  it('labels the subsets rev1/rev1, then rev1/rev2 at 75/25, then rev2/rev2 at 100/0, keeping other DR fields', () => {
+    const { w, rev1, rev2, d } = updated('subset');
+    expect(subsetHash(w.destinationRule, 'stable')).toBe(rev1);
+    expect(subsetHash(w.destinationRule, 'canary')).toBe(rev2);
+    expect(weightsOf(w.vs())).toEqual({ stable: 75, canary: 25 });
+    expect(messages(d.events, 'UpdatedDestinationRule')).toEqual([
+      `DestinationRule demo-dr subset updated (canary: ${rev2}, stable: ${rev1})`,
+    ]);
+    expect(w.services['demo']?.spec?.selector).toEqual({ app: 'demo' });
+    w.setStatus({ promoteFull: true });
+    drive(w);
+    expect(w.rollout.status?.stableRS).toBe(rev2);
+    expect(subsetHash(w.destinationRule, 'stable')).toBe(rev2);
+    expect(subsetHash(w.destinationRule, 'canary')).toBe(rev2);
+    expect(weightsOf(w.vs())).toEqual({ stable: 100, canary: 0 });
+    const stableSubset = (w.destinationRule?.spec as { subsets: { trafficPolicy?: unknown }[] }).subsets[1];
+    expect(stableSubset?.trafficPolicy).toEqual({ loadBalancer: { simple: 'ROUND_ROBIN' } });
+  });
+
+  it('keeps the canary weight at 0 while the new canary ReplicaSet has no available pod', () => {
+    const w = new World('subset');
+    drive(w);
+    w.updateImage('demo:2');
+    drive(w, { settle: false });
+    // the canary RS exists with 0 pods: weight 0, the canary subset may point at it already
+    const p = plan(w.observed());
+    expect(p.effects.filter((e) => e.target.resource === 'virtualservices')).toEqual([]);
+    expect(weightsOf(w.vs())).toEqual({ stable: 100, canary: 0 });
+  });
+});
+
+describe('TCP route', () => {
+  it('moves the weights of the matched tcp route', () => {
+    const { w, rev2 } = updated('tcp');
+    expect(weightsOf(w.vs(), 'tcp')).toEqual({ 'demo-stable': 75, 'demo-canary': 25 });
+    expect(w.services['demo-canary']?.spec?.selector?.[LABELS.podTemplateHash]).toBe(rev2);
+  });
+});
+
+describe('abort, retry, promote-full, fast rollback, new revision mid-rollout', () => {
+  it('abort sends all traffic to stable, points the canary Service at stable pods, and scales the canary down later', () => {
+    const { w, rev1, rev2 } = updated('host');
+    w.setStatus({ abort: true });
+    const d = drive(w);
+    const s = w.rollout.status;
+    expect(messages(d.events, 'RolloutAborted')).toEqual(['Rollout aborted update to revision 2']);
+    expect(s?.phase).toBe('Degraded');
+    expect(s?.message).toBe('RolloutAborted: Rollout aborted update to revision 2');
+    expect(s?.currentStepIndex).toBe(0);
+    expect(s?.abortedAt).toBe('2026-01-01T00:00:00Z');
+    expect(s?.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({
+      status: 'False',
+      reason: 'RolloutAborted',
+    });
+    expect(weightsOf(w.vs())).toEqual({ 'demo-stable': 100, 'demo-canary': 0 });
+    expect(w.services['demo-canary']?.spec?.selector?.[LABELS.podTemplateHash]).toBe(rev1);
+    expect(replicasOf(w, rev2)).toBe(1);
+    w.now = new Date(w.now.getTime() + 31_000);
+    drive(w);
+    expect(replicasOf(w, rev2)).toBe(0);
+
+    w.setStatus({ abort: false });
+    const r = drive(w);
+    expect(w.rollout.status?.abortedAt).toBeUndefined();
+    expect(w.rollout.status?.currentStepIndex).toBe(1);
+    expect(messages(r.events, 'RolloutStepCompleted')).toEqual([
+      'Rollout step 1/4 completed (setWeight: 25)',
+    ]);
+    expect(weightsOf(w.vs())).toEqual({ 'demo-stable': 75, 'demo-canary': 25 });
+  });
+
+  it('promote-full skips the remaining steps and promotes with reason "Full promotion requested"', () => {
+    const { w, rev2 } = updated('host');
+    w.setStatus({ promoteFull: true });
+    const d = drive(w);
+    expect(messages(d.events, 'RolloutCompleted')).toEqual([
+      `Rollout completed update to revision 2 (${rev2}): Full promotion requested`,
+    ]);
+    expect(w.rollout.status?.promoteFull).toBeUndefined();
+    expect(w.rollout.status?.stableRS).toBe(rev2);
+  });
+
+  it('a template equal to the stable ReplicaSet skips all steps (fast rollback)', () => {
+    const { w, rev1 } = updated('host');
+    w.updateImage('demo:1');
+    const p = plan(w.observed());
+    expect(p.transition).toBe('fast-rollback');
+    expect(p.status?.currentStepIndex).toBe(4);
+    expect(p.events.map((e) => e.reason)).toEqual(['SkipSteps']);
+    expect(p.effects).toEqual([]);
+    drive(w);
+    expect(w.rollout.status?.phase).toBe('Healthy');
+    expect(weightsOf(w.vs())).toEqual({ 'demo-stable': 100, 'demo-canary': 0 });
+    expect(w.services['demo-canary']?.spec?.selector?.[LABELS.podTemplateHash]).toBe(rev1);
+  });
+
+  it('a third revision mid-rollout resets the steps and retires the intermediate canary', () => {
+    const { w, rev1, rev2 } = updated('host');
+    w.updateImage('demo:3');
+    const p = plan(w.observed());
+    expect(p.transition).toBe('new-revision');
+    expect(p.status?.pauseConditions).toBeUndefined();
+    drive(w);
+    const rev3 = w.rollout.status?.currentPodHash;
+    expect(new Set([rev1, rev2, rev3]).size).toBe(3);
+    expect(w.rollout.status?.currentStepIndex).toBe(1);
+    expect(w.services['demo-canary']?.spec?.selector?.[LABELS.podTemplateHash]).toBe(rev3);
+    w.now = new Date(w.now.getTime() + 31_000);
+    drive(w);
+    expect(replicasOf(w, rev2)).toBe(0);
+    expect(replicasOf(w, rev1)).toBe(4);
+  });
+});
+
+describe('spec.paused, timed pause, two VirtualServices, header and mirror routes', () => {
+  it('spec.paused halts steps and scaling', () => {
+    const w = new World('host');
+    drive(w);
+    w.updateImage('demo:2');
+    w.rollout.spec.paused = true;
+    const d = drive(w);
+    expect(w.rollout.status?.currentStepIndex).toBe(0);
+    expect(w.rollout.status?.phase).toBe('Paused');
+    expect(
+      d.plans
+        .flatMap((p) => p.effects)
+        .filter((e) => e.target.resource === 'replicasets' && e.op === 'patch'),
+    ).toEqual([]);
+  });
+
+  it('a timed pause completes only after its duration', () => {
+    const w = new World('host', [{ setWeight: 10 }, { pause: { duration: 60 } }, { setWeight: 20 }]);
+    drive(w);
+    w.updateImage('demo:2');
+    const d = drive(w);
+    expect(w.rollout.status?.currentStepIndex).toBe(1);
+    expect(d.last.requeueAfterSeconds).toBe(60);
+    w.now = new Date(w.now.getTime() + 30_000);
+    expect(drive(w).last.requeueAfterSeconds).toBe(30);
+    expect(w.rollout.status?.currentStepIndex).toBe(1);
+    w.now = new Date(w.now.getTime() + 31_000);
+    drive(w);
+    expect(w.rollout.status?.stableRS).toBe(w.rollout.status?.currentPodHash);
+  });
+
+  it('writes weights into two VirtualServices, one in another namespace', () => {
+    const w = new World('host');
+    w.rollout.spec.strategy!.canary!.trafficRouting!.istio = {
+      virtualServices: [
+        { name: 'demo-vs', routes: ['primary'] },
+        { name: 'edge-vs.gateways', routes: ['primary'] },
+      ],
+    };
+    w.virtualServices['gateways/edge-vs'] = virtualService('host', 'edge-vs', 'gateways');
+    drive(w);
+    w.updateImage('demo:2');
+    const d = drive(w);
+    expect(weightsOf(w.vs())).toEqual({ 'demo-stable': 75, 'demo-canary': 25 });
+    expect(weightsOf(w.vs('gateways/edge-vs'))).toEqual({ 'demo-stable': 75, 'demo-canary': 25 });
+    const targets = d.plans.flatMap((p) => p.effects).filter((e) => e.target.resource === 'virtualservices');
+    expect(new Set(targets.map((e) => `${e.target.namespace}/${e.target.name}`))).toEqual(
+      new Set([`${NS}/demo-vs`, 'gateways/edge-vs']),
+    );
+  });
+
+  it('sets a header route on its step, keeps it on later steps, and removes it at promotion', () => {
+    const w = new World('host', [
+      { setWeight: 20 },
+      { setHeaderRoute: { name: 'hdr', match: [{ headerName: 'x-canary', headerValue: { exact: 'yes' } }] } },
+      { pause: {} },
+    ]);
+    w.rollout.spec.strategy!.canary!.trafficRouting!.managedRoutes = [{ name: 'hdr' }];
+    drive(w);
+    w.updateImage('demo:2');
+    const d = drive(w);
+    const http = (w.vs().spec as { http: { name?: string; route: unknown[] }[] }).http;
+    expect(http.map((r) => r.name)).toEqual(['hdr', 'primary']);
+    expect(weightsOf(w.vs(), 'http', 0)).toEqual({ 'demo-canary': 100 });
+    expect(messages(d.events, 'Updated VirtualService')).toContain(
+      "VirtualService `demo-vs` set headerRoute 'hdr'",
+    );
+    // a GitOps revert removes the route: the next pass puts it back
+    w.virtualServices[`${NS}/demo-vs`] = { ...w.vs(), spec: { ...(w.vs().spec as object), http: [http[1]] } };
+    drive(w);
+    expect((w.vs().spec as { http: { name?: string }[] }).http.map((r) => r.name)).toEqual([
+      'hdr',
+      'primary',
+    ]);
+    w.setStatus({ pauseConditions: null });
+    drive(w);
+    expect((w.vs().spec as { http: { name?: string }[] }).http.map((r) => r.name)).toEqual(['primary']);
+    expect(w.rollout.status?.phase).toBe('Healthy');
+  });
+
+  it('a mirror route follows the canary weight', () => {
+    const w = new World('host', [
+      { setWeight: 20 },
+      { setMirrorRoute: { name: 'mirror', percentage: 50, match: [{ method: { exact: 'GET' } }] } },
+      { setWeight: 40 },
+      { pause: {} },
+    ]);
+    w.rollout.spec.strategy!.canary!.trafficRouting!.managedRoutes = [{ name: 'mirror' }];
+    drive(w);
+    w.updateImage('demo:2');
+    drive(w);
+    const http = (w.vs().spec as { http: { name?: string; mirrorPercentage?: unknown }[] }).http;
+    expect(http.map((r) => r.name)).toEqual(['mirror', 'primary']);
+    expect(http[0]?.mirrorPercentage).toEqual({ value: 50 });
+    expect(weightsOf(w.vs(), 'http', 0)).toEqual({ 'demo-stable': 60, 'demo-canary': 40 });
+    expect(weightsOf(w.vs(), 'http', 1)).toEqual({ 'demo-stable': 60, 'demo-canary': 40 });
+  });
+});
