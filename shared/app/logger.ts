@@ -1,6 +1,13 @@
 /**
- * Structured JSON logger for the functions: one line per entry on stdout/stderr, so CloudWatch Logs Insights can
- * query every field. Fields given to {@link Logger.child} appear on every line (function name, request id, ...).
+ * The one logging port: every use case, the Lambda functions and `sluice run` log through a {@link Logger} with
+ * levels. Fields given to {@link Logger.child} appear on every line (function name, request id, cluster, ...).
+ *
+ * Level rules: `debug` for what is routine and handled (conflicts re-read, stale events, expired watches),
+ * `info` for what sluice did (a step applied, a drift corrected, an action accepted), `warn` where a human may
+ * have to act (an Event not recorded, a watch failing), `error` for a failed invocation or a dropped event.
+ *
+ * Two implementations: {@link createLogger} writes JSON lines (CloudWatch Logs Insights can query every field),
+ * {@link entryLogger} hands each entry, still structured, to a presenter (`sluice run`'s readable lines).
  */
 /** Log levels, in increasing severity. */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -10,7 +17,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Fields attached to a log line. */
 export type LogFields = Record<string, unknown>;
 
-/** A structured logger. */
+/** The logging port. */
 export interface Logger {
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
@@ -20,7 +27,22 @@ export interface Logger {
   child(fields: LogFields): Logger;
 }
 
-/** Where lines go (stdout for debug/info, stderr for warn/error by default); tests pass an array push. */
+/** One entry at or above the logger's level, as a presenter receives it. */
+export interface LogEntry {
+  level: LogLevel;
+  /** ISO timestamp. */
+  time: string;
+  msg: string;
+  /** Fields bound with {@link Logger.child}, outermost first. */
+  bound: LogFields;
+  /** Fields of this line. */
+  fields: LogFields;
+}
+
+/** Receives each {@link LogEntry}. */
+export type EntrySink = (entry: LogEntry) => void;
+
+/** Where JSON lines go (stdout for debug/info, stderr for warn/error by default); tests pass an array push. */
 export type LogSink = (line: string, level: LogLevel) => void;
 
 const defaultSink: LogSink = (line, level) => {
@@ -29,7 +51,7 @@ const defaultSink: LogSink = (line, level) => {
 };
 
 /** Errors become `{name, message, code?}`; everything else is kept as is. */
-function serialise(fields: LogFields): LogFields {
+export function serialiseFields(fields: LogFields): LogFields {
   const out: LogFields = {};
   for (const [key, value] of Object.entries(fields)) {
     if (value instanceof Error) {
@@ -40,6 +62,44 @@ function serialise(fields: LogFields): LogFields {
     }
   }
   return out;
+}
+
+/** True when `level` is at or above `min`. */
+export function levelEnabled(min: LogLevel, level: LogLevel): boolean {
+  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(min);
+}
+
+/**
+ * A logger at `level` that hands each entry to `sink`.
+ *
+ * @example
+ * const log = entryLogger('info', (e) => lines.push(`${e.level} ${e.msg}`)).child({ cluster: 'prod' });
+ * log.debug('conflict: re-reading'); // dropped: below info
+ */
+export function entryLogger(
+  level: LogLevel,
+  sink: EntrySink,
+  bound: LogFields = {},
+  clock: () => Date = () => new Date(),
+): Logger {
+  const write =
+    (at: LogLevel) =>
+    (msg: string, fields: LogFields = {}): void => {
+      if (levelEnabled(level, at)) sink({ level: at, time: clock().toISOString(), msg, bound, fields });
+    };
+  return {
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    child: (fields) => entryLogger(level, sink, { ...bound, ...fields }, clock),
+  };
+}
+
+/** `{"level":…,"time":…,<bound fields>,"msg":…,<line fields>}` with errors serialised. */
+export function jsonLine(entry: LogEntry): string {
+  const { level, time, msg, bound, fields } = entry;
+  return JSON.stringify({ level, time, ...bound, msg, ...serialiseFields(fields) });
 }
 
 /**
@@ -56,24 +116,14 @@ export function createLogger(
   sink: LogSink = defaultSink,
   clock: () => Date = () => new Date(),
 ): Logger {
-  const min = LOG_LEVELS.indexOf(level);
-  const write =
-    (at: LogLevel) =>
-    (message: string, fields: LogFields = {}): void => {
-      if (LOG_LEVELS.indexOf(at) < min) return;
-      const line = { level: at, time: clock().toISOString(), ...base, msg: message, ...serialise(fields) };
-      sink(JSON.stringify(line), at);
-    };
-  return {
-    debug: write('debug'),
-    info: write('info'),
-    warn: write('warn'),
-    error: write('error'),
-    child: (fields) => createLogger(level, { ...base, ...fields }, sink, clock),
-  };
+  return entryLogger(level, (entry) => sink(jsonLine(entry), entry.level), base, clock);
 }
 
-/** Adapts a {@link Logger} to the use cases' `(message, fields) => void` log function (info level). */
-export function useCaseLog(log: Logger): (message: string, fields?: LogFields) => void {
-  return (message, fields) => log.info(message, fields);
-}
+/** A logger that drops everything (the default of use cases called without one). */
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};

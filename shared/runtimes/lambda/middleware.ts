@@ -1,21 +1,28 @@
 /**
- * The one middy wrapper every function uses: a structured logger bound to the request id, a deadline taken from
- * `context.getRemainingTimeInMillis()` (with an AbortSignal that fires `marginMs` before Lambda would kill the
- * invocation; visible to cached gateways through `invocationDeadline()`), and uniform error handling — HTTP
- * functions answer `HttpError`s with their status and anything
- * else with a generic 500; event functions log and rethrow so EventBridge retries.
+ * The one helper every function uses: `middy(body).use(...)` with the shared middlewares, in this order:
+ *
+ * 1. `invocationLogger`: `context.log` bound to function name and request id; `invocation done`/`failed` lines.
+ * 2. `deadline`: `context.deadline` and `context.signal` from `getRemainingTimeInMillis()` minus `marginMs`, also
+ *    visible to cached gateways through `invocationDeadline()` (the base handler runs inside `withinDeadline`).
+ * 3. `httpErrors` (HTTP functions only): `HttpError` → its status, anything else → a generic 500. Event functions
+ *    have no error mapping: the error is logged and rethrown so EventBridge retries.
+ * 4. `options.middlewares`, if any.
+ *
+ * middy runs `before` in this order and `after`/`onError` in reverse, so the logger's line comes last and sees
+ * whether `httpErrors` answered the error.
  */
 import middy, { type MiddlewareObj, type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { LOG_LEVELS, type LogLevel } from '../../app/logger.js';
-import { withDeadline } from './deadline.js';
-import { HttpError, jsonResponse, type HttpResponse } from '../../app/http-api/response.js';
-import { createLogger, type LogSink, type Logger } from '../../app/logger.js';
+import type { LogSink, Logger } from '../../app/logger.js';
+import { deadline, withinDeadline, type DeadlineContext } from './deadline.js';
+import { httpErrors } from './http-errors.js';
+import { invocationLogger, type LoggedContext } from './invocation-logger.js';
 
 /** What a function body gets besides its event. */
 export interface Invocation {
   log: Logger;
-  context: Context;
+  /** Lambda's context, with the middlewares' values. */
+  context: InvocationContext;
   /** Epoch milliseconds after which no new work should start. */
   deadline: number;
   /** Aborted at {@link Invocation.deadline}. */
@@ -23,6 +30,9 @@ export interface Invocation {
   /** Milliseconds left until {@link Invocation.deadline} (never negative). */
   remainingMs(): number;
 }
+
+/** Lambda's context with what the shared middlewares add. */
+export type InvocationContext = LoggedContext & DeadlineContext;
 
 /** Options of {@link lambdaHandler}. */
 export interface HandlerOptions {
@@ -32,30 +42,14 @@ export interface HandlerOptions {
   http?: boolean;
   /** Stop this many ms before Lambda's timeout (default 1000). */
   marginMs?: number;
-  /** Extra middy middlewares, run before the body (e.g. secrets). */
+  /** Extra middy middlewares, run after the shared ones (e.g. secrets). */
   middlewares?: MiddlewareObj[];
-  /** Log destination (tests). */
+  /** Base logger (default: JSON lines at `LOG_LEVEL` to `sink`). */
+  logger?: Logger;
+  /** Destination of the default logger's JSON lines (tests). */
   sink?: LogSink;
   /** Clock for timestamps and the deadline (tests). */
   clock?: () => Date;
-}
-
-function levelFromEnv(): LogLevel {
-  const raw = (process.env.LOG_LEVEL ?? '').toLowerCase();
-  return (LOG_LEVELS as readonly string[]).includes(raw) ? (raw as LogLevel) : 'info';
-}
-
-function remainingOf(context: Context): number {
-  return typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : 60_000;
-}
-
-function httpErrorResponse(err: unknown, log: Logger): HttpResponse {
-  if (err instanceof HttpError) {
-    log.warn('request rejected', { status: err.statusCode, reason: err.message, ...err.details });
-    return jsonResponse(err.statusCode, { message: err.message }, err.headers);
-  }
-  log.error('request failed', { error: err });
-  return jsonResponse(500, { message: 'internal error' });
 }
 
 /**
@@ -68,38 +62,26 @@ export function lambdaHandler<TEvent, TResult>(
   options: HandlerOptions,
   body: (event: TEvent, invocation: Invocation) => Promise<TResult>,
 ): MiddyfiedHandler<TEvent, TResult> {
-  const clock = options.clock ?? (() => new Date());
-  const margin = options.marginMs ?? 1000;
-  const run = async (event: TEvent, context: Context): Promise<TResult> => {
-    const start = clock().getTime();
-    const deadline = start + Math.max(0, remainingOf(context) - margin);
-    const log = createLogger(levelFromEnv(), { function: options.name }, options.sink, clock).child({
-      requestId: context.awsRequestId,
+  const { name, logger, sink, clock, marginMs } = options;
+  const base = withinDeadline(async (event: TEvent, context: Context) => {
+    const c = context as InvocationContext;
+    return body(event, {
+      log: c.log,
+      context: c,
+      deadline: c.deadline,
+      signal: c.signal,
+      remainingMs: c.remainingMs,
     });
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('deadline reached')), deadline - start);
-    timer.unref?.();
-    const invocation: Invocation = {
-      log,
-      context,
-      deadline,
-      signal: controller.signal,
-      remainingMs: () => Math.max(0, deadline - clock().getTime()),
-    };
-    try {
-      const result = await withDeadline(deadline, () => body(event, invocation));
-      log.info('invocation done', { durationMs: clock().getTime() - start });
-      return result;
-    } catch (err) {
-      // HTTP functions declare TResult = HttpResponse.
-      if (options.http) return httpErrorResponse(err, log) as TResult;
-      log.error('invocation failed', { error: err, durationMs: clock().getTime() - start });
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-  const handler = middy<TEvent, TResult>(run as never);
-  for (const m of options.middlewares ?? []) handler.use(m as MiddlewareObj<TEvent, TResult>);
+  });
+  const handler = middy<TEvent, TResult>(base)
+    .use(invocationLogger({ name, ...defined({ logger, sink, clock }) }))
+    .use(deadline(defined({ marginMs, clock })));
+  if (options.http) handler.use(httpErrors());
+  for (const m of options.middlewares ?? []) handler.use(m);
   return handler;
+}
+
+/** Drops undefined values (exactOptionalPropertyTypes). */
+function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as never;
 }
