@@ -16,7 +16,7 @@ import {
 } from '../../shared/app/contract.js';
 import type { DepsProvider, FunctionDeps } from '../../shared/runtimes/lambda/deps.js';
 import { clusterGateways, type ClusterGateways } from '../../shared/app/gateways.js';
-import { useCaseLog, type Logger } from '../../shared/app/logger.js';
+import type { Logger } from '../../shared/app/logger.js';
 import type { MiddyfiedHandler } from '@middy/core';
 import { lambdaHandler, type HandlerOptions } from '../../shared/runtimes/lambda/middleware.js';
 import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
@@ -35,11 +35,7 @@ async function checkOne(
   out: { events: BusEvent[]; log: Logger },
 ): Promise<DriftCheckEntry> {
   const { namespace, name } = rollout.metadata;
-  const { entry, result } = await correctDrift(
-    { ...gateways, now: deps.now, log: useCaseLog(out.log) },
-    d,
-    rollout,
-  );
+  const { entry, result } = await correctDrift({ ...gateways, now: deps.now, log: out.log }, d, rollout);
   const notice = transitionEvent(d.cluster, namespace, result);
   if (notice) out.events.push(notice);
   if (result.followUp) {

@@ -11,7 +11,6 @@ import { runStep, type StepResult } from '../../shared/app/step.js';
 import { parseStepDetail, stepEvent, transitionEvent, type BusEvent } from '../../shared/app/contract.js';
 import type { DepsProvider } from '../../shared/runtimes/lambda/deps.js';
 import { clusterGateways } from '../../shared/app/gateways.js';
-import { useCaseLog } from '../../shared/app/logger.js';
 import type { MiddyfiedHandler } from '@middy/core';
 import { lambdaHandler, type HandlerOptions } from '../../shared/runtimes/lambda/middleware.js';
 import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
@@ -42,7 +41,7 @@ export function createStepHandler(
         return gateways;
       }
       const result = await runStep(
-        { ...gateways, now, log: useCaseLog(log.child({ cluster })) },
+        { ...gateways, now, log: log.child({ cluster }) },
         { namespace, name: rollout, ...(expectedStep === undefined ? {} : { expectedStep }) },
       );
       const events: BusEvent[] = [];

@@ -9,7 +9,7 @@ import type { KubeGateway } from '../adapters/kube/gateway.js';
 import { KubeApiError } from '../adapters/kube/errors.js';
 import { operatorAction } from '../core/engine/actions.js';
 import { buildEvent, recordEvent } from '../adapters/kube/events.js';
-import type { Log } from './apply.js';
+import type { Logger } from './logger.js';
 
 /** The action names the engine accepts. */
 export type ActionName = Parameters<typeof operatorAction>[1];
@@ -18,7 +18,8 @@ export type ActionName = Parameters<typeof operatorAction>[1];
 export interface ActionDeps {
   gateway: KubeGateway;
   now: () => Date;
-  log?: Log;
+  /** Conflicts re-read at debug, Events not recorded at warn. */
+  log?: Logger;
 }
 
 /** One operator request. `expectStep` makes the action conditional on the step the operator saw. */
@@ -180,7 +181,7 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
       };
     } catch (err) {
       if (!(err instanceof KubeApiError) || !err.isConflict || attempt >= 3) throw err;
-      deps.log?.('conflict: re-reading', { rollout: id, action: req.action, attempt: attempt + 1 });
+      deps.log?.debug('conflict: re-reading', { rollout: id, action: req.action, attempt: attempt + 1 });
     }
   }
 }
@@ -231,6 +232,6 @@ async function recordActionEvent(
       deps.now(),
     );
   } catch (err) {
-    deps.log?.('event not recorded', { action, error: err instanceof Error ? err.message : String(err) });
+    deps.log?.warn('event not recorded', { action, error: err instanceof Error ? err.message : String(err) });
   }
 }

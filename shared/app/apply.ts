@@ -6,9 +6,7 @@ import type { EventRecord, JsonPatchOp, Plan, Target, Write } from '../core/engi
 import type { KubeGateway, WriteOptions } from '../adapters/kube/gateway.js';
 import { KubeApiError } from '../adapters/kube/errors.js';
 import { recordEvent } from '../adapters/kube/events.js';
-
-/** A logger: one message and optional structured fields. */
-export type Log = (message: string, fields?: Record<string, unknown>) => void;
+import type { Logger } from './logger.js';
 
 /** Options for {@link applyPlan}. */
 export interface ApplyOptions {
@@ -16,7 +14,8 @@ export interface ApplyOptions {
   dryRun?: boolean;
   /** Gateway for VirtualService/DestinationRule writes (Istio primary cluster); defaults to the main gateway. */
   istioGateway?: KubeGateway;
-  log?: Log;
+  /** Writes at info, already-done writes at debug, Events not recorded at warn. */
+  log?: Logger;
   /** Clock for Event timestamps. */
   now?: () => Date;
 }
@@ -82,7 +81,7 @@ async function recordEvents(
   rollout: Rollout,
   events: EventRecord[],
   now: Date,
-  log: Log | undefined,
+  log: Logger | undefined,
 ): Promise<string[]> {
   // Independent writes: sent together, so a transition's Events cost one round trip, not one each.
   const outcomes = await Promise.allSettled(events.map((ev) => recordEvent(gw, rollout, ev, now)));
@@ -92,7 +91,7 @@ async function recordEvents(
     const err: unknown = outcome.reason;
     const message = err instanceof Error ? err.message : String(err);
     failures.push(message);
-    log?.('event not recorded', { reason: events[i]?.reason, error: message });
+    log?.warn('event not recorded', { reason: events[i]?.reason, error: message });
   });
   return failures;
 }
@@ -121,11 +120,9 @@ export async function applyPlan(
     const outcome = await applyWrite(via, write, writeOptions);
     if (outcome === 'done') result.writes += 1;
     else result.alreadyDone += 1;
-    opts.log?.(outcome === 'done' ? 'applied' : 'already applied', {
-      op: write.op,
-      target: describeTarget(write.target),
-      reason: write.reason,
-    });
+    const fields = { op: write.op, target: describeTarget(write.target), reason: write.reason };
+    if (outcome === 'done') opts.log?.info('applied', fields);
+    else opts.log?.debug('already applied', fields);
   }
   if (plan.status) {
     const target: Target = {
@@ -141,7 +138,7 @@ export async function applyPlan(
     )) as Rollout;
     result.writes += 1;
     result.committed = true;
-    opts.log?.('status committed', { transition: plan.transition, reason: plan.reason });
+    opts.log?.info('status committed', { transition: plan.transition, reason: plan.reason });
   }
   if (!opts.dryRun && plan.events.length > 0 && (plan.status === undefined || result.committed)) {
     const now = (opts.now ?? (() => new Date()))();

@@ -10,7 +10,7 @@ import { lastWrittenBySluice } from '../adapters/kube/field-manager.js';
 import { recordEvent } from '../adapters/kube/events.js';
 import { ANNOTATIONS, LABELS, type KubeObject, type Rollout } from '../core/model/types.js';
 import { DRIFT_RESOURCES, managedSummary, references, type ObjectRef } from './references.js';
-import type { Log } from './apply.js';
+import type { Logger } from './logger.js';
 import { runStep, type StepResult } from './step.js';
 
 /** One Rollout's outcome of a drift check. */
@@ -28,7 +28,8 @@ export interface DriftDeps {
   /** Gateway of the Istio primary cluster (VirtualServices, DestinationRules); defaults to `gateway`. */
   istioGateway?: KubeGateway;
   now: () => Date;
-  log?: Log;
+  /** Corrections at info, a DriftCorrected Event not recorded at warn. */
+  log?: Logger;
 }
 
 /** A gateway that remembers the last read of `object` before it is first written, and whether it was written. */
@@ -142,11 +143,11 @@ export async function correctDrift(
       deps.now(),
     );
   } catch (err) {
-    deps.log?.('DriftCorrected event not recorded', {
+    deps.log?.warn('DriftCorrected event not recorded', {
       rollout: entry.rollout,
       error: err instanceof Error ? err.message : String(err),
     });
   }
-  deps.log?.('drift corrected', { rollout: entry.rollout, kind: object.kind, before, after });
+  deps.log?.info('drift corrected', { rollout: entry.rollout, kind: object.kind, before, after });
   return { entry, result };
 }

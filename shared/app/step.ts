@@ -6,7 +6,8 @@ import type { RolloutStatus } from '../core/model/types.js';
 import type { KubeGateway } from '../adapters/kube/gateway.js';
 import { KubeApiError } from '../adapters/kube/errors.js';
 import { observe } from './observe.js';
-import { applyPlan, type Log } from './apply.js';
+import { applyPlan } from './apply.js';
+import type { Logger } from './logger.js';
 import { plan as enginePlan } from '../core/engine/plan.js';
 
 /** What {@link runStep} needs. `plan` is injectable for tests; it defaults to the engine's planner. */
@@ -15,7 +16,8 @@ export interface StepDeps {
   /** Gateway of the Istio primary cluster for VirtualServices/DestinationRules; defaults to `gateway`. */
   istioGateway?: KubeGateway;
   now: () => Date;
-  log?: Log;
+  /** Stale events and conflicts at debug; the writes at info (see applyPlan). */
+  log?: Logger;
   plan?: (observed: Observed) => Plan;
   /** Re-read and re-plan at most this many times after a conflict (default 5). */
   maxConflicts?: number;
@@ -91,7 +93,7 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
       requeueAfterSeconds: p.requeueAfterSeconds,
     });
     if (stale && !SAFE_WHEN_STALE.has(p.transition)) {
-      deps.log?.('stale event: no writes', {
+      deps.log?.debug('stale event: no writes', {
         rollout: id,
         expected: pin?.step,
         observed: stepBefore,
@@ -125,7 +127,7 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
       );
     } catch (err) {
       if (!(err instanceof KubeApiError) || !err.isConflict || attempt >= maxConflicts) throw err;
-      deps.log?.('conflict: re-reading and re-planning', {
+      deps.log?.debug('conflict: re-reading and re-planning', {
         rollout: id,
         attempt: attempt + 1,
         error: err.message,

@@ -11,6 +11,7 @@ import { KubeApiError } from '../adapters/kube/errors.js';
 import { LABELS, type KubeObject, type Rollout } from '../core/model/types.js';
 import type { DriftDetail } from './contract.js';
 import { DRIFT_RESOURCES, referencedObjects, refKey, type DriftKind } from './references.js';
+import type { Logger } from './logger.js';
 
 const KINDS: DriftKind[] = ['VirtualService', 'DestinationRule', 'Service'];
 
@@ -23,12 +24,6 @@ export interface WatchCounters {
   driftEvents: number;
   relists: number;
   errors: number;
-}
-
-/** Where the watch logs (a structured logger's info/warn). */
-export interface WatchLog {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
 }
 
 /** What {@link watchReferencedObjects} needs. */
@@ -44,7 +39,8 @@ export interface WatchOptions {
   signal?: AbortSignal;
   /** Receives the changed referenced objects (one entry per object per flush). */
   onDrift: (drifted: DriftDetail[]) => Promise<void>;
-  log: WatchLog;
+  /** Expired watches at debug, drift reported at info, failing watches at warn. */
+  log: Logger;
   counters: WatchCounters;
   /**
    * How long changes are gathered after the first one before they are reported (default 50 ms): short, so a drift
@@ -138,7 +134,7 @@ class ClusterWatch {
         if (ended === 'stop') handle.stop();
       } catch (err) {
         if (err instanceof KubeApiError && err.code === 410) {
-          this.o.log.info('watch expired, relisting', { cluster: this.o.cluster, kind });
+          this.o.log.debug('watch expired, relisting', { cluster: this.o.cluster, kind });
           this.o.memory.delete(key);
           continue;
         }

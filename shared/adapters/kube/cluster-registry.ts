@@ -1,7 +1,7 @@
 /**
  * The cluster registry (which clusters sluice drives, and where their credentials come from) and a cache of
- * gateways built from it. Secrets come through an injected `fetchSecret` (the Lambda wiring passes middy's
- * secrets-manager); every kubeconfig goes through the allow-list parser. Cached ≤ 5 min; a 401 invalidates the
+ * gateways built from it. Secrets come through an injected `fetchSecret` (the Lambda wiring reads Secrets
+ * Manager with GetSecretValue); every kubeconfig goes through the allow-list parser. Cached ≤ 5 min; a 401 invalidates the
  * entry and rebuilds it once (fresh secret / token), then fails; failures are never cached.
  */
 import { readFile } from 'node:fs/promises';

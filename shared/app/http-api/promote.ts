@@ -27,7 +27,6 @@ import {
   type ApiRoute,
 } from './request.js';
 import type { Logger } from '../logger.js';
-import { useCaseLog } from '../logger.js';
 import { lambdaHandler, type HandlerOptions } from '../../runtimes/lambda/middleware.js';
 import { HttpError, jsonResponse, type HttpResponse } from './response.js';
 
@@ -162,7 +161,7 @@ async function act(
   }
   const result = await reachable(cluster, () =>
     applyOperatorAction(
-      { gateway, now: deps.now, log: useCaseLog(log) },
+      { gateway, now: deps.now, log },
       {
         namespace,
         name,

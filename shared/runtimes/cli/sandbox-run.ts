@@ -16,6 +16,7 @@ import { seededRandom, shareOnHash, simulateTraffic, type TrafficSample } from '
 import { LABELS, type Service } from '../../core/model/types.js';
 import { applyOperatorAction } from '../../app/actions.js';
 import { describeRollout, type RolloutView } from '../../app/status-view.js';
+import { silentLogger } from '../../app/logger.js';
 import {
   compactView,
   decisionLine,
@@ -103,8 +104,7 @@ async function tick(
   t: Tracker,
   opts: SandboxOptions & { random: () => number; kubeconfigPath: string },
 ): Promise<RolloutView | undefined> {
-  const log = (): void => undefined;
-  const results = await step.runUntilSettled({ gateway: gw, now: () => new Date(), log }, REF);
+  const results = await step.runUntilSettled({ gateway: gw, now: () => new Date(), log: silentLogger }, REF);
   const stamp = (): string => elapsed(t.start, Date.now());
   for (const r of results) {
     const line = decisionLine(r);

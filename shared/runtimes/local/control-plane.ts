@@ -15,7 +15,7 @@ import {
   type DriftDetail,
 } from '../../app/contract.js';
 import type { FunctionDeps } from '../lambda/deps.js';
-import type { LogSink } from '../../app/logger.js';
+import { entryLogger, jsonLine } from '../../app/logger.js';
 import { LABELS, type Rollout } from '../../core/model/types.js';
 import { affectedRollouts, correctDrift } from '../../app/drift.js';
 import { runStep, type StepResult } from '../../app/step.js';
@@ -23,6 +23,7 @@ import { watchReferencedObjects, type WatchCounters } from '../../app/watch.js';
 import type { LocalCluster } from './clusters.js';
 import { startApiServer, type ApiHandler, type ApiServer } from './http-api.js';
 import { decisionText, httpText, type Say } from './log-lines.js';
+import { sayLogger } from './say-logger.js';
 import { RolloutQueue, type RolloutJob } from './queue.js';
 
 /** Options of {@link startControlPlane}. */
@@ -81,10 +82,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const byName = new Map(opts.clusters.map((c) => [c.name, c]));
   const abort = new AbortController();
   const say = opts.say;
-  const useCaseLog = opts.verbose
-    ? (cluster: string) => (msg: string, fields?: Record<string, unknown>) =>
-        say(cluster, `  ${msg} ${JSON.stringify(fields ?? {})}`)
-    : () => undefined;
+  const verbose = opts.verbose ?? false;
 
   const report = (job: RolloutJob, result: StepResult): void => {
     const text = decisionText(result, job.reasons);
@@ -94,8 +92,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const runJob = async (job: RolloutJob): Promise<void> => {
     const c = byName.get(job.cluster);
     if (!c) return;
-    const log = useCaseLog(job.cluster);
-    const deps = { gateway: c.gateway, now, ...(log ? { log } : {}) };
+    const deps = { gateway: c.gateway, now, log: sayLogger(say, { source: job.cluster, verbose }) };
     let last: StepResult | undefined;
     for (const drift of job.drifts) {
       const rollout = (await c.gateway.get('rollouts', job.namespace, job.name)) as Rollout | undefined;
@@ -190,12 +187,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     webhookSecrets: async () => opts.secrets,
   };
   let rejection = '';
-  const sink: LogSink = (line) => {
-    if (opts.verbose) say('http', `  ${line}`);
-    const entry = JSON.parse(line) as { msg?: string; reason?: string };
-    if (entry.msg === 'signature rejected' && entry.reason) rejection = entry.reason;
-  };
-  const promote = createPromoteHandler(async () => deps, { sink }) as unknown as ApiHandler;
+  const logger = entryLogger('info', (entry) => {
+    if (verbose) say('http', `  ${jsonLine(entry)}`);
+    const reason = entry.fields.reason;
+    if (entry.msg === 'signature rejected' && typeof reason === 'string') rejection = reason;
+  });
+  const promote = createPromoteHandler(async () => deps, { logger }) as unknown as ApiHandler;
   const api: ApiServer = await startApiServer({
     host: opts.host,
     port: opts.port,
@@ -242,15 +239,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
 
   const counters: WatchCounters = { changes: 0, driftEvents: 0, relists: 0, errors: 0 };
   const memory = new Map<string, string>();
-  const watchLog = {
-    info: (msg: string, fields?: Record<string, unknown>) =>
-      void (opts.verbose && say('watch', `  ${msg} ${JSON.stringify(fields ?? {})}`)),
-    warn: (msg: string, fields?: Record<string, unknown>) =>
-      say(
-        String(fields?.cluster ?? 'watch'),
-        `watch: ${msg}${fields?.kind ? ` (${String(fields.kind)})` : ''}${fields?.error ? `: ${message(fields.error)}` : ''}`,
-      ),
-  };
+  const watchLog = sayLogger(say, { source: 'watch', prefix: 'watch: ', verbose });
   const watching =
     (opts.watch ?? true)
       ? opts.clusters.map(async (c) => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
 import type { StepResult } from '../../../shared/app/step.js';
 import { adminRequest } from '../../support/cluster.js';
+import { recordingLogger } from '../../support/recording-logger.js';
 import { foreignWriterGateway } from '../../support/faults/foreign-writer.js';
 import { figures } from '../support/figures.js';
 import {
@@ -31,7 +32,7 @@ export function concurrentWriterSuite(): void {
   describe('concurrent VirtualService writer', () => {
     it('a foreign edit between read and patch: the guarded patch conflicts, sluice re-reads and re-applies, the foreign route and field are kept, one transition', async () => {
       const s = await startScenario('conc-writer');
-      const logs: string[] = [];
+      const logs = recordingLogger();
       let survived = false;
       try {
         await deployThenUpdate(s);
@@ -52,7 +53,7 @@ export function concurrentWriterSuite(): void {
         s.ledger.allowForeignChange('virtualservices', NAME);
         const results: StepResult[] = [];
         await drive(
-          { gateway: fw.gw, now: realNow, log: (m) => logs.push(m) },
+          { gateway: fw.gw, now: realNow, log: logs.log },
           s.ns,
           (r) => r.status?.currentStepIndex === 1,
           { exact: true, results },
@@ -61,7 +62,8 @@ export function concurrentWriterSuite(): void {
         const raced = fw.raced();
         expect(raced).toBeInstanceOf(KubeApiError);
         expect((raced as KubeApiError).isConflict).toBe(true);
-        expect(logs).toContain('conflict: re-reading and re-planning');
+        expect(logs.messages).toContain('conflict: re-reading and re-planning');
+        expect(logs.entries.find((e) => e.msg.startsWith('conflict'))?.level).toBe('debug');
         // One transition for step 0 (setWeight 25), then on to the gate: later patches keep the foreign edit too.
         await drive({ gateway: fw.gw, now: realNow }, s.ns, atGate, { results });
         const vs = (await adminRequest('GET', path)).body as { spec: { http: Http[] } };

@@ -3,6 +3,7 @@ import { applyPlan, statusCommitPatch } from '../../../shared/app/apply.js';
 import type { Rollout } from '../../../shared/core/model/types.js';
 import type { KubeObject } from '../../../shared/core/model/types.js';
 import { MemoryGateway } from './memory-gateway.js';
+import { recordingLogger } from '../../support/recording-logger.js';
 import { NS, plan, rollout, vsPatch } from './fixtures.js';
 
 const vs: KubeObject = {
@@ -177,7 +178,7 @@ describe('applyPlan', () => {
     gw.beforeWrite = (c) => {
       if (c.resource === 'events') throw new Error('events are forbidden');
     };
-    const logged: string[] = [];
+    const logged = recordingLogger();
     const result = await applyPlan(
       gw,
       r,
@@ -191,10 +192,11 @@ describe('applyPlan', () => {
           },
         ],
       }),
-      { log: (m) => logged.push(m) },
+      { log: logged.log },
     );
     expect(result.committed).toBe(true);
     expect(result.eventFailures).toEqual([expect.stringMatching(/forbidden/)]);
-    expect(logged).toContain('event not recorded');
+    expect(logged.messages).toContain('event not recorded');
+    expect(logged.entries.find((e) => e.msg === 'event not recorded')?.level).toBe('warn');
   });
 });
