@@ -26,7 +26,7 @@ export const RUN_USAGE = `usage: sluice run [flags]
   --webhook-secret-file F  signing key of the HTTP API ({"id","secret"} or the secret; else $SLUICE_WEBHOOK_SECRET,
                            else one is generated into a private file)
   --no-watch               no drift watch (the schedule tick still runs)
-  --verbose                also print the use cases' structured log lines
+  --verbose                also print debug and info log lines (warnings and errors always print)
   --auto-promote           sandbox: promote indefinite pauses automatically (default when stdin is not a TTY)
   --exit-when-done         sandbox: exit when the rollout is Healthy (default)
   --keep-running           sandbox: keep the API and loop running after the story ends

@@ -40,7 +40,7 @@ export interface ControlPlaneOptions {
   concurrency?: number;
   /** One readable line per decision. */
   say: Say;
-  /** Also print the use cases' and the handler's structured log lines. */
+  /** Also print debug and info log lines (warnings and errors always print). */
   verbose?: boolean;
   now?: () => Date;
 }
