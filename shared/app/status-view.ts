@@ -84,7 +84,7 @@ export function setWeightOf(r: Rollout): number {
   return 0;
 }
 
-/** The phase the kubectl plugin shows (§4.7): observedGeneration lag and controllerPause first, then status.phase. */
+/** The phase Argo's kubectl plugin shows: observedGeneration lag and controllerPause first, then status.phase. */
 export function displayPhase(r: Rollout): { phase: string; message: string } {
   const s = r.status;
   const observed = Number(s?.observedGeneration);

@@ -1,5 +1,5 @@
 /**
- * `sluice validate`: every invalid input of spec §3 (argo-rollouts-istio.md) is caught from files alone, with the
+ * `sluice validate`: every invalid input listed in docs/rollout-fields.md ("Validation checks") is caught from files alone, with the
  * engine's message, the file and the field named; missing referenced objects are warnings unless --strict.
  * Fixtures: tests/fixtures/validate/*.yaml, each headed by `# expect: <message>` (and `# strict`).
  */
@@ -73,7 +73,7 @@ function observedFrom(file: string): Observed {
 }
 
 describe('sluice validate', () => {
-  it('has a fixture for each §3 check', () => {
+  it('has a fixture for each validation check of docs/rollout-fields.md', () => {
     expect(invalid.length).toBeGreaterThanOrEqual(35);
   });
 

@@ -1,6 +1,6 @@
 /**
  * Exactly-once steps: concurrent duplicates make one transition; a crash after any write converges to the same
- * end state as an uninterrupted run (reliability-security.md §4).
+ * end state as an uninterrupted run (docs/reliability.md, promises 1 and 2).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';

@@ -1,5 +1,5 @@
 /**
- * The invariant ledger (reliability-security.md §5). A test watch (as admin, independent of the code under test)
+ * The invariant ledger (docs/reliability.md, "How it is checked"). A test watch (as admin, independent of the code under test)
  * records every version of the Rollouts, ReplicaSets, Services, VirtualServices and DestinationRules in one
  * namespace; the versions are replayed in resourceVersion order (one etcd, so the order is global) and checked:
  *

@@ -1,5 +1,5 @@
 /**
- * Parse an untrusted kubeconfig into an allow-listed {@link SafeKubeconfig} (reliability-security.md §2).
+ * Parse an untrusted kubeconfig into an allow-listed {@link SafeKubeconfig} (docs/security.md, "Kubeconfigs are parsed into an allow-list").
  *
  * The text is parsed with `yaml` into plain data and checked field by field; it is never handed to
  * `@kubernetes/client-node` (whose loader would run `exec` plugins, read files, honour proxies). Anything outside

@@ -1,5 +1,5 @@
 /**
- * Retry policy and client-side rate limit for Kubernetes calls (reliability-security.md §4): capped exponential
+ * Retry policy and client-side rate limit for Kubernetes calls (docs/security.md, "Kubernetes calls"): capped exponential
  * backoff with full jitter for 5xx / network errors / timeouts, `Retry-After` (+ jitter) for 429, never a retry for
  * other 4xx, and everything bounded by a deadline. No I/O here; time and randomness are injectable.
  */

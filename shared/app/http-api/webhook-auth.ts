@@ -1,5 +1,5 @@
 /**
- * HMAC-SHA256 authentication of the promote webhook (docs/security.md, reliability-security.md §1).
+ * HMAC-SHA256 authentication of the promote webhook (docs/security.md, "Promote webhook authentication").
  *
  * Headers: `x-sluice-key-id`, `x-sluice-timestamp` (unix seconds), `x-sluice-signature: v1=<hex>[,v1=<hex>…]`.
  * MAC = HMAC-SHA256(secret, `<timestamp>.<METHOD>.<path>.<raw body>`): the upper-case HTTP method, the raw request

@@ -55,7 +55,7 @@ const utf8 = new TextEncoder();
  * `metadata.creationTimestamp: null` and `resources: {}` emitted), which needs the whole Kubernetes type model to
  * reproduce. sluice hashes {@link canonicalJson} of `spec.template` as written (keys sorted). A Rollout first
  * driven by Argo therefore gets a new ReplicaSet name under sluice; Argo's ReplicaSets are still recognised by
- * template equality (see spec §4.3).
+ * template equality (docs/rollout-fields.md, "pod-template-hash").
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * Controller instance id (spec §5): with an id, sluice manages only Rollouts labelled
+ * Controller instance id (docs/rollout-fields.md): with an id, sluice manages only Rollouts labelled
  * `argo-rollouts.argoproj.io/controller-instance-id=<id>`; without one, only Rollouts without that label (which
  * is what a default Argo Rollouts controller would also pick up). Pure module: no I/O imports.
  */

@@ -1,6 +1,6 @@
 /**
- * A loopback, TLS-terminating fault proxy in front of the real test kube-apiserver (reliability-security.md §5,
- * rig "P" + "T"): it serves with the API server's own certificate (SAN 127.0.0.1, same CA), forwards every request
+ * A loopback, TLS-terminating fault proxy in front of the real test kube-apiserver (docs/reliability.md,
+ * "How it is checked"): it serves with the API server's own certificate (SAN 127.0.0.1, same CA), forwards every request
  * upstream, and injects faults on chosen requests (rules) or at random with a seed (bounded):
  * latency, hangs (client timeout), connection resets before the request lands or after it landed (answer lost),
  * synthesized 409/410/429 (+Retry-After)/500/503 Status answers, and on watches a 410 Gone ERROR event or a dropped

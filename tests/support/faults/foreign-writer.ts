@@ -1,6 +1,6 @@
 /**
  * A {@link KubeGateway} wrapper that lets a concurrent writer in between sluice's read and its write (catalogue row
- * 23): right before the first matching patch is sent, `foreignWrite` runs (an admin edit of the same object), so the
+ * C1 of docs/reliability.md): right before the first matching patch is sent, `foreignWrite` runs (an admin edit of the same object), so the
  * patch carries a resourceVersion that is no longer current. Every later call passes straight through.
  */
 import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';

@@ -2,7 +2,7 @@
  * A {@link KubeGateway} wrapper for fault tests: records every call (reads and writes, with outcome) and can crash
  * the invocation at the k-th write, either before the request is sent ("crash-before": the write never lands) or
  * after the API server accepted it ("crash-after": the write landed, the invocation died before seeing the answer).
- * That is the in-process crash hook of reliability-security.md §5 (rig "X").
+ * That is the crash hook of docs/reliability.md ("How it is checked").
  */
 import type { KubeGateway, WriteOptions } from '../../../shared/adapters/kube/gateway.js';
 import type { ResourceName } from '../../../shared/core/engine/types.js';
