@@ -12,7 +12,11 @@ const common = {
   transform,
 };
 export default {
-  reporters: ['default', '<rootDir>/tests/support/summary-reporter.cjs'],
+  reporters: [
+    'default',
+    '<rootDir>/tests/reliability/support/figures-reporter.mjs',
+    '<rootDir>/tests/support/summary-reporter.cjs',
+  ],
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   testTimeout: 60000,

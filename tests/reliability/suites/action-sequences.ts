@@ -1,5 +1,5 @@
 /**
- * Random operator action sequences (catalogue row 36): fast-check (seeded, a bounded number of runs) draws
+ * Random operator action sequences (catalogue row O1): fast-check (seeded, a bounded number of runs) draws
  * sequences of promote, promote-full, abort, retry, pause and resume, interleaved with engine passes, each run on a
  * fresh rollout on the real cluster. The ledger checks the invariants through every run (weights within 0..100 and
  * never ahead of the committed step, the index monotonic within a revision); besides, no action moves the index by
@@ -68,7 +68,7 @@ export function actionSequenceSuite(): void {
         }),
         { seed: 36, numRuns: RUNS, endOnFailure: true },
       );
-      figures.cover(36);
+      figures.cover('O1');
       expect(wrong).toEqual([]);
     }, 180_000);
   });

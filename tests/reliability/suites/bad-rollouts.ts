@@ -1,5 +1,5 @@
 /**
- * Bad Rollouts, VirtualServices and DestinationRules (catalogue rows 32, 33): each gets the InvalidSpec condition
+ * Bad Rollouts, VirtualServices and DestinationRules (catalogue rows I1, I2): each gets the InvalidSpec condition
  * with its documented message and an Event, and zero writes to ReplicaSets, Services, VirtualServices and
  * DestinationRules; a second pass writes nothing at all (nothing follows a rejection).
  */
@@ -113,7 +113,7 @@ export function badRolloutSuite(): void {
           await s.stop();
         }
         figures.badInput(right);
-        figures.cover(32, 33);
+        figures.cover('I1', 'I2');
         expect(right).toBe(true);
       },
       30_000,

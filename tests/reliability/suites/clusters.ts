@@ -1,5 +1,5 @@
 /**
- * Two clusters, one unreachable (catalogue row 31), through the schedule and step functions: `east` is the real API
+ * Two clusters, one unreachable (catalogue row F7), through the schedule and step functions: `east` is the real API
  * server, `west` a gateway whose server is a closed loopback port (its Rollout lives in another namespace of the
  * same API server, so the test can prove nothing was written to it). The schedule reports `west` as failed every
  * minute and still emits `east`'s events; `east` goes on to its gate; a `west` step event fails its invocation (so
@@ -149,7 +149,7 @@ export function clusterSuite(): void {
         await west.stop();
         figures.fault(1, survived);
       }
-      figures.cover(31);
+      figures.cover('F7');
     }, 90_000);
   });
 }

@@ -1,5 +1,5 @@
 /**
- * Concurrency (catalogue rows 24, 26, 27): the same step delivered 2-10 times in parallel, duplicate promotions in
+ * Concurrency (catalogue rows C2, C3, C4): the same step delivered 2-10 times in parallel, duplicate promotions in
  * parallel and after the advance, and a promotion racing scheduler ticks. Each makes exactly one transition.
  */
 import { describe, expect, it } from '@jest/globals';
@@ -53,7 +53,7 @@ export function concurrencySuite(): void {
         } finally {
           await s.stop();
         }
-        figures.cover(24, 26);
+        figures.cover('C2', 'C3');
       },
       60_000,
     );
@@ -80,7 +80,7 @@ export function concurrencySuite(): void {
       } finally {
         await s.stop();
       }
-      figures.cover(10, 27);
+      figures.cover('A10', 'C4');
     }, 60_000);
 
     it('a promotion racing three scheduler ticks makes one transition past the gate', async () => {
@@ -98,7 +98,7 @@ export function concurrencySuite(): void {
       } finally {
         await s.stop();
       }
-      figures.cover(26, 27);
+      figures.cover('C3', 'C4');
     }, 60_000);
   });
 }

@@ -1,5 +1,5 @@
 /**
- * A concurrent writer (catalogue row 23): another client edits the VirtualService between sluice's read and its
+ * A concurrent writer (catalogue row C1): another client edits the VirtualService between sluice's read and its
  * patch. The patch's resourceVersion `test` fails, sluice re-reads and re-plans, and re-applies the weights on the
  * new version: the foreign route and field are kept, the step is made once.
  */
@@ -82,7 +82,7 @@ export function concurrentWriterSuite(): void {
         await s.stop();
         figures.fault(1, survived);
       }
-      figures.cover(23);
+      figures.cover('C1');
     }, 60_000);
   });
 }

@@ -1,5 +1,5 @@
 /**
- * Crash points (catalogue rows 18, 28, 29): a step run or a promotion dies at its k-th write, for every k, either
+ * Crash points (catalogue rows F1, C5, C6): a step run or a promotion dies at its k-th write, for every k, either
  * before the write is sent or right after the API server accepted it; the next invocations converge to the end
  * state of an uninterrupted run, with no lost or duplicated step.
  */
@@ -83,7 +83,7 @@ export function crashSuite(): void {
         if (!r.converged || !r.crashed)
           failed.push(`${point.mode}@${point.atWrite}${r.crashed ? '' : ' (never reached)'}`);
       });
-      figures.cover(18, 28, 29);
+      figures.cover('F1', 'C5', 'C6');
       expect(failed).toEqual([]);
     }, 200_000);
 

@@ -1,5 +1,5 @@
 /**
- * Dry run (catalogue row 38): `sluice plan` at each stage of a rollout prints the plan and sends every write with
+ * Dry run (catalogue row O3): `sluice plan` at each stage of a rollout prints the plan and sends every write with
  * dryRun=All; the API server validates them and persists nothing (resourceVersions unchanged, the ledger's watch
  * sees no new version).
  */
@@ -86,7 +86,7 @@ export function dryRunSuite(): void {
       }
       expect(stages).toBe(4);
       expect(dryWrites).toBeGreaterThan(2);
-      figures.cover(38);
+      figures.cover('O3');
       expect(wrong).toEqual([]);
     }, 60_000);
   });

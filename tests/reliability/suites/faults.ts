@@ -1,6 +1,6 @@
 /**
- * Faults between sluice and the API server, injected by the loopback TLS fault proxy (catalogue rows 18-22, 25,
- * 29): scripted faults on chosen requests and seeded random faults over whole rollouts. Every scenario must end in
+ * Faults between sluice and the API server, injected by the loopback TLS fault proxy (catalogue rows F1-F6,
+ * C6): scripted faults on chosen requests and seeded random faults over whole rollouts. Every scenario must end in
  * the state of an unfaulted run, with the ledger's invariants holding throughout.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -126,7 +126,7 @@ export function faultSuite(): void {
         figures.fault(Math.min(c.times, c.attempts), probeOk === c.ok);
       }
       proxy.setRules([]);
-      figures.cover(19, 21, 22);
+      figures.cover('F2', 'F4', 'F5');
       expect(wrong).toEqual([]);
     }, 60_000);
 
@@ -173,7 +173,7 @@ export function faultSuite(): void {
         proxy.setRules([]);
         await s.stop();
       }
-      figures.cover(18, 20, 29);
+      figures.cover('F1', 'F3', 'C6');
       expect(ok).toBe(true);
     }, 90_000);
 
@@ -208,7 +208,7 @@ export function faultSuite(): void {
           proxy.setRandom(undefined);
           await s.stop();
         }
-        figures.cover(18, 19, 20, 21, 22);
+        figures.cover('F1', 'F2', 'F3', 'F4', 'F5');
         expect(ok).toBe(true);
       },
       120_000,
@@ -236,7 +236,7 @@ export function faultSuite(): void {
       expect(['ended', 'error 0']).toContain(outcome);
       expect(Date.now() - started).toBeLessThan(10_000);
       figures.fault(2, true);
-      figures.cover(25);
+      figures.cover('F6');
     }, 30_000);
   });
 }

@@ -1,5 +1,5 @@
 /**
- * Property-based fuzzing (catalogue rows 32, 33, 35): arbitrary Rollout steps and VirtualServices through the pure
+ * Property-based fuzzing (catalogue rows I1, I2, I4): arbitrary Rollout steps and VirtualServices through the pure
  * planner (many runs), and a few arbitrary specs through runStep on the real cluster. No unhandled exception; a
  * rejection (InvalidSpec) always means zero effect writes; every weight written is within 0..100.
  */
@@ -123,7 +123,7 @@ export function fuzzSuite(): void {
         { seed: 7, numRuns: 400 },
       );
       expect(runs).toBe(400);
-      figures.cover(35);
+      figures.cover('I4');
     });
 
     it('arbitrary step lists on the real cluster: InvalidSpec means no effect write, valid ones deploy', async () => {
@@ -160,7 +160,7 @@ export function fuzzSuite(): void {
         }
       }
       expect(wrong).toEqual([]);
-      figures.cover(32, 35);
+      figures.cover('I1', 'I4');
     }, 60_000);
   });
 }

@@ -1,5 +1,5 @@
 /**
- * Hostile kubeconfigs (catalogue rows 13, 14, 15): exec and auth-provider plugins, file paths, proxies, skipped TLS,
+ * Hostile kubeconfigs (catalogue rows K1, K2, K3): exec and auth-provider plugins, file paths, proxies, skipped TLS,
  * plain http, impersonation, servers off the allow-list, a wrong CA. Each is refused with an error naming the field,
  * and nothing runs, nothing is read, and no connection is made: the exec/cmd-path commands would create a marker
  * file, and the server is a loopback listener that counts connections.
@@ -126,7 +126,7 @@ export function kubeconfigSuite(): void {
       expect(wrong).toEqual([]);
       expect(existsSync(marker)).toBe(false);
       expect(connections).toBe(0);
-      figures.cover(13, 14, 15);
+      figures.cover('K1', 'K2', 'K3');
     });
 
     it('a wrong CA is a TLS error on the first attempt, with no retry and no fallback to an unverified connection', async () => {
@@ -147,7 +147,7 @@ export function kubeconfigSuite(): void {
       const right = err instanceof KubeApiError && err.code === 0 && attempts === 1;
       figures.badInput(right);
       expect({ code: (err as KubeApiError).code, attempts }).toEqual({ code: 0, attempts: 1 });
-      figures.cover(14);
+      figures.cover('K2');
     });
   });
 }

@@ -1,5 +1,5 @@
 /**
- * Objects near etcd's size limit (catalogue row 34). A VirtualService carrying about 1.4 MiB of foreign routes still
+ * Objects near etcd's size limit (catalogue row I3). A VirtualService carrying about 1.4 MiB of foreign routes still
  * gets its weights: sluice sends only the changed paths (the patch bodies are asserted small). A write the server
  * refuses as too large (etcd's "request is too large", or a body over the API server's 3 MiB limit) is terminal:
  * one attempt, no retry.
@@ -97,7 +97,7 @@ export function largeObjectSuite(): void {
       } finally {
         await s.stop();
       }
-      figures.cover(34);
+      figures.cover('I3');
       expect(wrong).toEqual([]);
     }, 90_000);
   });

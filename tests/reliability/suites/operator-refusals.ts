@@ -1,5 +1,5 @@
 /**
- * Operator actions that cannot apply (catalogue row 12), through the promote HTTP API handler on the real cluster:
+ * Operator actions that cannot apply (catalogue row A12), through the promote HTTP API handler on the real cluster:
  * an action on an aborted or a finished rollout gets 409 with the reason, an unknown rollout, namespace or cluster
  * gets 404; none of them writes anything (recording gateway, resourceVersion and the ledger's rejection check).
  */
@@ -132,7 +132,7 @@ export function operatorRefusalSuite(): void {
       } finally {
         await s.stop();
       }
-      figures.cover(12);
+      figures.cover('A12');
       expect(wrong).toEqual([]);
     }, 60_000);
   });

@@ -75,7 +75,7 @@ export function rbacSuite(): void {
       } finally {
         await s.stop();
       }
-      figures.cover(22);
+      figures.cover('F5');
     }, 90_000);
   });
 }

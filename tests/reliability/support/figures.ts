@@ -1,8 +1,17 @@
 /**
- * The run's figures (reliability-security.md §5 "Figures to report"), accumulated by the suites of the one
- * reliability test file and printed by its afterAll.
+ * The figures of one reliability test file (docs/reliability.md, "Figures"), accumulated by its suite. Jest gives
+ * each test file its own module registry, so every file has its own `figures`. {@link reliabilityFile} checks the
+ * figures that must hold in the file itself (a violation fails that file, with jest's diff) and writes them to the
+ * run folder that `figures-reporter.mjs` creates; the reporter adds up every file of the run and prints the totals
+ * once at the end.
  */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import type { LedgerFigures } from '../../support/ledger.js';
+
+/** Row id of docs/reliability.md's catalogue, e.g. `A1` (promote API), `F3` (faults) or `O3` (operator safety). */
+export type CatalogueRow = `${'A' | 'K' | 'F' | 'C' | 'I' | 'O'}${number}`;
 
 class Figures {
   faultsInjected = 0;
@@ -18,7 +27,7 @@ class Figures {
   statusCommits = 0;
   weightWrites = 0;
   versions = 0;
-  rows = new Set<number>();
+  rows = new Set<CatalogueRow>();
   dryRunWrites = 0;
   dryRunPersisted = 0;
   sequences = 0;
@@ -62,29 +71,46 @@ class Figures {
     this.sequenceCommands += commands;
   }
 
-  cover(...rows: number[]): void {
+  /** Catalogue rows (docs/reliability.md) this file exercised. */
+  cover(...rows: CatalogueRow[]): void {
     for (const r of rows) this.rows.add(r);
   }
 
-  report(): string {
-    const rows = [...this.rows].sort((a, b) => a - b);
-    return [
-      '',
-      '=== sluice reliability figures ===',
-      `faults injected / survived:            ${this.faultsInjected} / ${this.faultsSurvived}`,
-      `crash points run / converged:          ${this.crashPoints} / ${this.crashPointsConverged}`,
-      `bad inputs / rejected with right error: ${this.badInputs} / ${this.badInputsRejected}`,
-      `lost steps:                            ${this.lostSteps}`,
-      `duplicated steps:                      ${this.duplicatedSteps}`,
-      `ledger violations:                     ${this.ledgerViolations.length}`,
-      `ledgers checked: ${this.ledgers} (${this.versions} object versions, ${this.statusCommits} status commits, ${this.weightWrites} weight changes)`,
-      `action sequences run:                 ${this.sequences} (${this.sequenceCommands} actions and pass batches)`,
-      `dry-run writes sent / persisted:      ${this.dryRunWrites} / ${this.dryRunPersisted}`,
-      `catalogue rows exercised: ${rows.join(', ')}`,
-      ...this.ledgerViolations.slice(0, 20).map((v) => `  violation: ${v}`),
-      '',
-    ].join('\n');
+  /** The figures as plain JSON, the shape `figures-reporter.mjs` adds up. */
+  toJSON(): Record<string, unknown> {
+    return { ...(this as Record<string, unknown>), rows: [...this.rows] };
   }
 }
 
 export const figures = new Figures();
+
+/** Environment variable naming the run folder the figures reporter created (unset: nothing is written). */
+export const FIGURES_DIR_ENV = 'SLUICE_FIGURES_DIR';
+
+/**
+ * Declares one reliability test file: runs `suite`, then checks this file's figures (every fault survived, every
+ * crash point converged, every bad input rejected right, no lost or duplicated step, no ledger violation, no
+ * dry-run write persisted; at least one ledger when `ledgers` is true) and writes them to the run folder.
+ */
+export function reliabilityFile(name: string, suite: () => void, opts: { ledgers: boolean }): void {
+  suite();
+  describe(`${name}: figures of this file`, () => {
+    it('no lost or duplicated step and no ledger violation; every fault survived and bad input rejected right', () => {
+      if (opts.ledgers) expect(figures.ledgers).toBeGreaterThan(0);
+      expect(figures.ledgerViolations).toEqual([]);
+      expect({ lost: figures.lostSteps, duplicated: figures.duplicatedSteps }).toEqual({
+        lost: 0,
+        duplicated: 0,
+      });
+      expect(figures.badInputsRejected).toBe(figures.badInputs);
+      expect(figures.crashPointsConverged).toBe(figures.crashPoints);
+      expect(figures.faultsSurvived).toBe(figures.faultsInjected);
+      expect(figures.dryRunPersisted).toBe(0);
+    });
+  });
+  afterAll(() => {
+    const dir = process.env[FIGURES_DIR_ENV];
+    if (dir)
+      writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ file: name, ...figures.toJSON() }));
+  });
+}
