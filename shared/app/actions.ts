@@ -8,11 +8,9 @@ import type { Target } from '../core/engine/types.js';
 import type { KubeGateway } from '../adapters/kube/gateway.js';
 import { KubeApiError } from '../adapters/kube/errors.js';
 import { operatorAction } from '../core/engine/actions.js';
+import type { OperatorActionName } from '../core/model/actions.js';
 import { buildEvent, recordEvent } from '../adapters/kube/events.js';
 import type { Logger } from './logger.js';
-
-/** The action names the engine accepts. */
-export type ActionName = Parameters<typeof operatorAction>[1];
 
 /** What {@link applyOperatorAction} needs. */
 export interface ActionDeps {
@@ -26,7 +24,7 @@ export interface ActionDeps {
 export interface ActionRequest {
   namespace: string;
   name: string;
-  action: ActionName;
+  action: OperatorActionName;
   expectStep?: number;
   /** Who asked (CLI user, webhook caller): recorded in the Event. */
   actor: string;

@@ -7,7 +7,8 @@ import type { KubeObject, Rollout, RolloutStatus } from '../../shared/core/model
 import type { ResourceName } from '../../shared/core/engine/types.js';
 import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
 import { runStep, runUntilSettled, type StepDeps, type StepResult } from '../../shared/app/step.js';
-import { applyOperatorAction, type ActionName, type ActionResult } from '../../shared/app/actions.js';
+import { applyOperatorAction, type ActionResult } from '../../shared/app/actions.js';
+import type { OperatorActionName } from '../../shared/core/model/actions.js';
 import {
   clusterBackend,
   createObjects,
@@ -53,7 +54,7 @@ export interface Journey {
   rollout(name: string): Promise<Rollout>;
   /** Calls runStep until `done(rollout)` holds and no follow-up is due; sleeps 50 ms between idle passes. */
   drive(name: string, done: (r: Rollout) => boolean, timeoutMs?: number): Promise<Rollout>;
-  action(name: string, action: ActionName, expectStep?: number): Promise<ActionResult>;
+  action(name: string, action: OperatorActionName, expectStep?: number): Promise<ActionResult>;
   events(name: string): Promise<JourneyEvent[]>;
   /** Changes the pod template image of a Rollout (a new revision), as admin on this journey's backend. */
   setImage(name: string, image: string): Promise<void>;

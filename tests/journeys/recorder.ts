@@ -4,7 +4,7 @@
  * an API server assigns (uids, resourceVersions, timestamps, generated Event names) and the random namespace.
  */
 import type { KubeObject } from '../../shared/core/model/types.js';
-import type { ActionName } from '../../shared/app/actions.js';
+import type { OperatorActionName } from '../../shared/core/model/actions.js';
 import { runStep } from '../../shared/app/step.js';
 import type { Journey } from './harness.js';
 
@@ -126,7 +126,7 @@ export class Recorder {
   }
 
   /** An operator action, recorded with its answer. */
-  async action(action: ActionName, expectStep?: number): Promise<void> {
+  async action(action: OperatorActionName, expectStep?: number): Promise<void> {
     const res = await this.j.action(this.watched.rollout, action, expectStep);
     await this.push(`${action}${expectStep === undefined ? '' : ` @${expectStep}`}`, {
       ok: res.ok,

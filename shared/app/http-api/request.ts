@@ -5,21 +5,18 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { HttpError } from './response.js';
+import { OPERATOR_ACTIONS, type OperatorActionName } from '../../core/model/actions.js';
 
 /** Largest accepted body, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
-
-/** Actions the API accepts (POST .../rollouts/{name}/{action}). */
-export const ACTIONS = ['promote', 'promote-full', 'abort', 'retry', 'pause', 'resume'] as const;
-/** One of {@link ACTIONS}. */
-export type ApiAction = (typeof ACTIONS)[number];
 
 /** A parsed route. `action` is undefined for `GET .../rollouts/{name}`. */
 export interface ApiRoute {
   cluster: string;
   namespace: string;
   name: string;
-  action?: ApiAction;
+  /** Every operator action is a route: POST .../rollouts/{name}/{action}. */
+  action?: OperatorActionName;
 }
 
 /** The accepted body. */
@@ -44,7 +41,7 @@ export function rawBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64En
 
 const NAME = '[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?';
 const ROUTE = new RegExp(
-  `^/v1/clusters/([A-Za-z0-9_.-]{1,128})/namespaces/(${NAME})/rollouts/(${NAME})(?:/(${ACTIONS.join('|')}))?/?$`,
+  `^/v1/clusters/([A-Za-z0-9_.-]{1,128})/namespaces/(${NAME})/rollouts/(${NAME})(?:/(${OPERATOR_ACTIONS.join('|')}))?/?$`,
 );
 
 /** Parses `/v1/clusters/{cluster}/namespaces/{ns}/rollouts/{name}[/{action}]` for the method; 404/405 otherwise. */
@@ -57,7 +54,7 @@ export function parseRoute(method: string, path: string): ApiRoute {
     return { cluster, namespace, name };
   }
   if (method !== 'POST') throw new HttpError(405, 'method not allowed', { allow: 'POST' });
-  return { cluster, namespace, name, action: action as ApiAction };
+  return { cluster, namespace, name, action: action as OperatorActionName };
 }
 
 /** 415 unless the body is empty or the content type is JSON (`application/json`, any parameters). */

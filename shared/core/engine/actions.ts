@@ -7,9 +7,7 @@
  * a step. Pure module: no I/O; time is passed in.
  */
 import type { Rollout } from '../model/types.js';
-
-/** The operator actions sluice accepts. */
-export type OperatorActionName = 'promote' | 'promote-full' | 'abort' | 'retry' | 'pause' | 'resume';
+import type { OperatorActionName } from '../model/actions.js';
 
 /** Options of {@link operatorAction}. */
 export interface OperatorActionOptions {

@@ -5,12 +5,9 @@
  */
 import type { KubeObject } from '../model/types.js';
 import type { JsonPatchOp } from './types.js';
+import { isJsonObject as isPlainObject, jsonEqual } from '../model/json.js';
 
 type Plain = Record<string, unknown>;
-
-function isPlainObject(v: unknown): v is Plain {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** An own member only: `valueOf`, `constructor` and friends on the prototype are not JSON members. */
 function own(o: Plain, key: string): unknown {
@@ -20,20 +17,6 @@ function own(o: Plain, key: string): unknown {
 /** Escapes one JSON-pointer reference token (`~` → `~0`, `/` → `~1`). */
 export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** Deep equality of two JSON values (object keys whose value is undefined count as absent). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
-  }
-  return false;
 }
 
 /** A JSON-safe copy (drops undefined members, like JSON.stringify). */

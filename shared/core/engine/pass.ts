@@ -9,7 +9,7 @@ import { canaryReplicaCounts, isFullyAvailable, replicaSetAvailable } from '../m
 import { activeCanaryScale, currentSetWeight, parseDuration, stepString } from '../model/steps.js';
 import { kubeTime } from '../model/status.js';
 import * as ev from './events.js';
-import { jsonEqual } from './json-diff.js';
+import { jsonEqual } from '../model/json.js';
 import { findReplicaSetByHash, planScaling, rolloutReplicas, rsRevision } from './replicasets.js';
 import { selectedHash } from './services.js';
 import { buildStatus } from './status-builder.js';

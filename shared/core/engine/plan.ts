@@ -11,7 +11,7 @@ import type { Rollout, RolloutStatus } from '../model/types.js';
 import { podTemplateHash, stepsHash } from '../model/hash.js';
 import { setCondition } from '../model/status.js';
 import { computePhase } from '../model/status.js';
-import { jsonEqual } from './json-diff.js';
+import { jsonEqual } from '../model/json.js';
 import * as ev from './events.js';
 import { planPass } from './pass.js';
 import { buildReplicaSet, findReplicaSetByHash, nextRevision, rolloutReplicas } from './replicasets.js';

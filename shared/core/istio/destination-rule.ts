@@ -5,16 +5,17 @@
  */
 import { ANNOTATIONS, LABELS, type IstioDestinationRuleRef, type KubeObject } from '../model/types.js';
 import { IstioError } from './errors.js';
-import { deepCopy, describe, isObject, jsonEqual, type Loose } from './json.js';
+import { isJsonObject, jsonEqual } from '../model/json.js';
+import { deepCopy, describe, type Loose } from './json.js';
 import type { EditResult } from './virtual-service.js';
 
 function malformedSubset(subset: unknown, path: string): string | undefined {
-  if (!isObject(subset)) return `${path} must be an object, found ${describe(subset)}`;
+  if (!isJsonObject(subset)) return `${path} must be an object, found ${describe(subset)}`;
   if (typeof subset['name'] !== 'string')
     return `${path}.name must be a string, found ${describe(subset['name'])}`;
   const labels = subset['labels'];
   if (labels === undefined || labels === null) return undefined;
-  if (!isObject(labels)) return `${path}.labels must be an object, found ${describe(labels)}`;
+  if (!isJsonObject(labels)) return `${path}.labels must be an object, found ${describe(labels)}`;
   const bad = Object.entries(labels).find(([, value]) => typeof value !== 'string');
   return bad ? `${path}.labels.${bad[0]} must be a string, found ${describe(bad[1])}` : undefined;
 }
@@ -26,7 +27,7 @@ function malformedSubset(subset: unknown, path: string): string | undefined {
 export function malformedDestinationRule(dr: KubeObject): string | undefined {
   const prefix = `DestinationRule ${dr.metadata?.name ?? ''} is malformed:`;
   if (dr.spec === undefined || dr.spec === null) return undefined;
-  if (!isObject(dr.spec)) return `${prefix} spec must be an object, found ${describe(dr.spec)}`;
+  if (!isJsonObject(dr.spec)) return `${prefix} spec must be an object, found ${describe(dr.spec)}`;
   const subsets = dr.spec['subsets'];
   if (subsets === undefined || subsets === null) return undefined;
   if (!Array.isArray(subsets)) return `${prefix} spec.subsets must be a list, found ${describe(subsets)}`;
@@ -40,12 +41,12 @@ export function malformedDestinationRule(dr: KubeObject): string | undefined {
 function subsetsOf(object: KubeObject): Loose[] {
   const message = malformedDestinationRule(object);
   if (message) throw new IstioError(message, 'Malformed');
-  const spec = isObject(object.spec) ? object.spec : undefined;
+  const spec = isJsonObject(object.spec) ? object.spec : undefined;
   return Array.isArray(spec?.['subsets']) ? (spec['subsets'] as Loose[]) : [];
 }
 
 function setHashLabel(subset: Loose, hash: string | undefined): void {
-  const labels = isObject(subset['labels']) ? subset['labels'] : undefined;
+  const labels = isJsonObject(subset['labels']) ? subset['labels'] : undefined;
   if (hash) {
     subset['labels'] = { ...(labels ?? {}), [LABELS.podTemplateHash]: hash };
   } else if (labels && LABELS.podTemplateHash in labels) {

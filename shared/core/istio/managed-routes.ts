@@ -4,7 +4,8 @@
  */
 import type { CanaryStep, IstioVirtualServiceRef, KubeObject, StringMatch } from '../model/types.js';
 import { IstioError } from './errors.js';
-import { deepCopy, isObject, jsonEqual, type Loose } from './json.js';
+import { isJsonObject, jsonEqual } from '../model/json.js';
+import { deepCopy, type Loose } from './json.js';
 import { orderManagedRoutes, routeName } from './order.js';
 import { type ParsedRoute, parseSection, selectHttpRoutes } from './routes.js';
 import type { EditResult } from './virtual-service.js';
@@ -65,8 +66,8 @@ function firstWeightedRoute(
 function firstPort(route: Loose | undefined): number | undefined {
   const entries = route?.['route'];
   const first = Array.isArray(entries) ? entries[0] : undefined;
-  const port = isObject(first) && isObject(first['destination']) ? first['destination']['port'] : undefined;
-  const value = isObject(port) ? port['number'] : undefined;
+  const port = isJsonObject(first) && isJsonObject(first['destination']) ? first['destination']['port'] : undefined;
+  const value = isJsonObject(port) ? port['number'] : undefined;
   return typeof value === 'number' && value > 0 ? value : undefined;
 }
 
@@ -178,7 +179,7 @@ export function removeManagedRoutes(
   stepRouteNames: string[],
 ): EditResult {
   const object = deepCopy(vs);
-  const spec = isObject(object.spec) ? object.spec : undefined;
+  const spec = isJsonObject(object.spec) ? object.spec : undefined;
   const raw = spec?.['http'];
   if (!spec || raw === undefined || raw === null) return { object, modified: false };
   if (!Array.isArray(raw)) {

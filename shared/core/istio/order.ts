@@ -1,9 +1,9 @@
 /** Ordering of HTTP routes by `trafficRouting.managedRoutes`. Pure. */
-import { isObject } from './json.js';
+import { isJsonObject } from '../model/json.js';
 
 /** The `name` of a raw HTTP route, `''` when absent or not a string. */
 export function routeName(route: unknown): string {
-  return isObject(route) && typeof route['name'] === 'string' ? route['name'] : '';
+  return isJsonObject(route) && typeof route['name'] === 'string' ? route['name'] : '';
 }
 
 /**

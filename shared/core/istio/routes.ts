@@ -5,7 +5,8 @@
  */
 import type { IstioVirtualServiceRef } from '../model/types.js';
 import { IstioError, unparsableSectionMessage } from './errors.js';
-import { describe, isObject, type Loose } from './json.js';
+import { isJsonObject } from '../model/json.js';
+import { describe, type Loose } from './json.js';
 
 /** A route section of a VirtualService. */
 export type Section = 'http' | 'tls' | 'tcp';
@@ -72,9 +73,9 @@ function optionalList(section: Section, path: string, value: unknown): unknown[]
 }
 
 function parseDestination(section: Section, path: string, entry: unknown): ParsedDestination {
-  if (!isObject(entry)) throw malformed(section, path, 'an object', entry);
+  if (!isJsonObject(entry)) throw malformed(section, path, 'an object', entry);
   const destination = entry['destination'];
-  if (!isObject(destination)) throw malformed(section, `${path}.destination`, 'an object', destination);
+  if (!isJsonObject(destination)) throw malformed(section, `${path}.destination`, 'an object', destination);
   const host = destination['host'];
   if (typeof host !== 'string' || host === '') {
     throw malformed(section, `${path}.destination.host`, 'a non-empty string', host);
@@ -84,7 +85,7 @@ function parseDestination(section: Section, path: string, entry: unknown): Parse
   const portObject = destination['port'];
   let port: number | undefined;
   if (portObject !== undefined && portObject !== null) {
-    if (!isObject(portObject)) throw malformed(section, `${path}.destination.port`, 'an object', portObject);
+    if (!isJsonObject(portObject)) throw malformed(section, `${path}.destination.port`, 'an object', portObject);
     port = optionalInteger(section, `${path}.destination.port.number`, portObject['number'], 0);
   }
   return port === undefined ? { host, subset, weight } : { host, subset, weight, port };
@@ -96,7 +97,7 @@ function parseMatches(section: Section, path: string, route: Loose): Pick<Parsed
   if (section === 'http') return { ports: [], sniHosts: [] };
   optionalList(section, `${path}.match`, route['match']).forEach((match, m) => {
     const matchPath = `${path}.match[${m}]`;
-    if (!isObject(match)) throw malformed(section, matchPath, 'an object', match);
+    if (!isJsonObject(match)) throw malformed(section, matchPath, 'an object', match);
     ports.add(optionalInteger(section, `${matchPath}.port`, match['port'], 0) ?? 0);
     if (section !== 'tls') return;
     optionalList(section, `${matchPath}.sniHosts`, match['sniHosts']).forEach((sni, s) => {
@@ -113,12 +114,12 @@ function parseMatches(section: Section, path: string, route: Loose): Pick<Parsed
  *   `Unable to get HTTP routes for Istio VirtualService: spec.http[0].route[1].weight must be a non-negative integer, found string "50"`.
  */
 export function parseSection(spec: unknown, section: Section): ParsedRoute[] | undefined {
-  if (!isObject(spec)) return undefined;
+  if (!isJsonObject(spec)) return undefined;
   const raw = spec[section];
   if (raw === undefined || raw === null) return undefined;
   return optionalList(section, `spec.${section}`, raw).map((route, r) => {
     const path = `spec.${section}[${r}]`;
-    if (!isObject(route)) throw malformed(section, path, 'an object', route);
+    if (!isJsonObject(route)) throw malformed(section, path, 'an object', route);
     const destinations = optionalList(section, `${path}.route`, route['route']).map((entry, d) =>
       parseDestination(section, `${path}.route[${d}]`, entry),
     );

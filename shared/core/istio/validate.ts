@@ -11,7 +11,8 @@ import type {
 } from '../model/types.js';
 import { malformedDestinationRule } from './destination-rule.js';
 import { IstioError } from './errors.js';
-import { describe, isObject } from './json.js';
+import { isJsonObject } from '../model/json.js';
+import { describe } from './json.js';
 import { parseVirtualServiceName } from './names.js';
 import { type DestinationNames, SECTION_KIND, type Section, selectSection } from './routes.js';
 
@@ -98,14 +99,14 @@ export function validateVirtualServiceReference(
   const path = `${opts.refPath}.name`;
   if (!vs)
     return invalid(path, name, `virtualservices.networking.istio.io ${JSON.stringify(name)} not found`);
-  if (vs.spec !== undefined && vs.spec !== null && !isObject(vs.spec)) {
+  if (vs.spec !== undefined && vs.spec !== null && !isJsonObject(vs.spec)) {
     return invalid(
       path,
       name,
       `Unable to get any of the HTTP, TCP or TLS routes for the Istio VirtualService: spec must be an object, found ${describe(vs.spec)}`,
     );
   }
-  const spec = isObject(vs.spec) ? vs.spec : {};
+  const spec = isJsonObject(vs.spec) ? vs.spec : {};
   const sections = (['http', 'tls', 'tcp'] as const).filter((s) => spec[s] !== undefined && spec[s] !== null);
   if (sections.length === 0) {
     return invalid(

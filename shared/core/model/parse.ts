@@ -7,6 +7,7 @@
  */
 import { RolloutParseError } from './errors.js';
 import type { Rollout } from './types.js';
+import { isJsonObject } from './json.js';
 
 /** Where and why a value has the wrong shape. */
 interface Problem {
@@ -31,10 +32,6 @@ function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function leaf(ok: (v: unknown) => boolean, expected: string): Check {
   return (v, path) => (ok(v) ? undefined : { path, detail: `expected ${expected}, got ${describe(v)}` });
 }
@@ -51,7 +48,7 @@ const anything: Check = () => undefined;
 /** An object whose listed fields (when present and not null) pass their checks; other fields are kept unchecked. */
 function fields(spec: Record<string, Check>): Check {
   return (v, path) => {
-    if (!isObject(v)) return { path, detail: `expected an object, got ${describe(v)}` };
+    if (!isJsonObject(v)) return { path, detail: `expected an object, got ${describe(v)}` };
     for (const [key, check] of Object.entries(spec)) {
       const child = v[key];
       if (child === undefined || child === null) continue;
@@ -75,7 +72,7 @@ function list(item: Check): Check {
 
 function mapOf(item: Check): Check {
   return (v, path) => {
-    if (!isObject(v)) return { path, detail: `expected an object, got ${describe(v)}` };
+    if (!isJsonObject(v)) return { path, detail: `expected an object, got ${describe(v)}` };
     for (const [key, el] of Object.entries(v)) {
       const problem = item(el, join(path, key));
       if (problem !== undefined) return problem;
@@ -195,7 +192,7 @@ const metadata = fields({
 /** Deep copy of JSON data; `null` object members are dropped (Go decodes them as absent, as sluice does). */
 function copyJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(copyJson);
-  if (isObject(value)) {
+  if (isJsonObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = copyJson(v);
     return out;
@@ -205,7 +202,7 @@ function copyJson(value: unknown): unknown {
 
 function identity(o: Record<string, unknown>): string | undefined {
   const meta = o['metadata'];
-  if (!isObject(meta)) return undefined;
+  if (!isJsonObject(meta)) return undefined;
   const { name, namespace } = meta;
   if (typeof name !== 'string' || name === '') return undefined;
   return typeof namespace === 'string' && namespace !== '' ? `${namespace}/${name}` : name;
@@ -223,7 +220,7 @@ function identity(o: Record<string, unknown>): string | undefined {
  * ```
  */
 export function parseRollout(input: unknown): Rollout {
-  if (!isObject(input))
+  if (!isJsonObject(input))
     throw new RolloutParseError(undefined, '', `expected an object, got ${describe(input)}`);
   const o = copyJson(input) as Record<string, unknown>;
   const id = identity(o);
@@ -236,7 +233,7 @@ export function parseRollout(input: unknown): Rollout {
   if (o['kind'] !== 'Rollout')
     throw new RolloutParseError(id, 'kind', `expected "Rollout", got ${describe(o['kind'])}`);
   const meta = o['metadata'];
-  if (!isObject(meta))
+  if (!isJsonObject(meta))
     throw new RolloutParseError(id, 'metadata', `expected an object, got ${describe(meta)}`);
   for (const key of ['name', 'namespace'] as const) {
     if (typeof meta[key] !== 'string' || meta[key] === '')

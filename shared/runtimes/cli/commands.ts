@@ -4,7 +4,8 @@
 import { userInfo } from 'node:os';
 import type { KubeGateway } from '../../adapters/kube/gateway.js';
 import { runStep } from '../../app/step.js';
-import { applyOperatorAction, type ActionName } from '../../app/actions.js';
+import { applyOperatorAction } from '../../app/actions.js';
+import { isOperatorAction, OPERATOR_ACTIONS } from '../../core/model/actions.js';
 import { describeRollout, formatStatus } from '../../app/status-view.js';
 import { CLUSTER_FLAGS, parseFlags, parseRef, parseStep, UsageError, type Io } from './args.js';
 import { connect } from './connect.js';
@@ -88,15 +89,8 @@ export async function statusCommand(argv: string[], io: Io, connector: Connector
   }
 }
 
-/** CLI verbs → engine action names. */
-const ACTIONS: Record<string, ActionName> = {
-  promote: 'promote' as ActionName,
-  'promote-full': 'promote-full' as ActionName,
-  abort: 'abort' as ActionName,
-  retry: 'retry' as ActionName,
-  pause: 'pause' as ActionName,
-  resume: 'resume' as ActionName,
-};
+/** The CLI's action verbs: every operator action but `promote-full`, which is `promote --full`. */
+export const ACTION_VERBS: readonly string[] = OPERATOR_ACTIONS.filter((a) => a !== 'promote-full');
 
 /** `sluice promote [--full] | abort | retry | pause | resume <ns>/<name> [--expect-step N]`. */
 export async function actionCommand(
@@ -115,8 +109,9 @@ export async function actionCommand(
   if (values.full && verb !== 'promote') throw new UsageError(`--full is only valid with promote`);
   const ref = parseRef(onePositional(positionals));
   const expectStep = parseStep(values['expect-step'], 'expect-step');
-  const action = ACTIONS[values.full ? 'promote-full' : verb];
-  if (!action) throw new UsageError(`unknown action "${verb}"`);
+  const action = values.full ? 'promote-full' : verb;
+  if (!ACTION_VERBS.includes(verb) || !isOperatorAction(action))
+    throw new UsageError(`unknown action "${verb}"`);
   if (values.server !== undefined) {
     if (values.actor !== undefined)
       throw new UsageError('--actor does not apply with --server (the API records the signing key id)');

@@ -3,7 +3,14 @@
  */
 import { KubeApiError } from '../../adapters/kube/errors.js';
 import { UsageError, type Io } from './args.js';
-import { actionCommand, defaultConnector, statusCommand, stepCommand, type Connector } from './commands.js';
+import {
+  ACTION_VERBS,
+  actionCommand,
+  defaultConnector,
+  statusCommand,
+  stepCommand,
+  type Connector,
+} from './commands.js';
 
 export const USAGE = `usage: sluice <command> [flags]
   step <ns>/<name> [--expect-step N]              run one engine pass, print one line of JSON
@@ -25,17 +32,13 @@ export async function main(
 ): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command !== undefined && ACTION_VERBS.includes(command))
+      return await actionCommand(command, rest, io, connector);
     switch (command) {
       case 'step':
         return await stepCommand(rest, io, connector);
       case 'status':
         return await statusCommand(rest, io, connector);
-      case 'promote':
-      case 'abort':
-      case 'retry':
-      case 'pause':
-      case 'resume':
-        return await actionCommand(command, rest, io, connector);
       case 'validate':
         return await (await import('./validate.js')).main(rest, io);
       case 'plan':

@@ -1,6 +1,7 @@
 /**
  * Single-key commands in the `sluice run` terminal: p promote, a abort, q (or Ctrl-C) quit.
  */
+import type { OperatorActionName } from '../../core/model/actions.js';
 
 /** A readable TTY-like stream (process.stdin). */
 export interface KeySource {
@@ -12,8 +13,8 @@ export interface KeySource {
   pause(): unknown;
 }
 
-/** What a key asks for. */
-export type KeyAction = 'promote' | 'abort' | 'quit';
+/** What a key asks for: one of two operator actions, or quitting. */
+export type KeyAction = Extract<OperatorActionName, 'promote' | 'abort'> | 'quit';
 
 /** The action of one key press, or undefined for other keys. */
 export function keyAction(key: string): KeyAction | undefined {

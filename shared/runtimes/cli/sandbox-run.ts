@@ -26,7 +26,7 @@ import {
   viewKey,
   type Observation,
 } from './sandbox-view.js';
-import { startKeys, type KeySource } from './sandbox-keys.js';
+import { startKeys, type KeyAction, type KeySource } from './sandbox-keys.js';
 
 /** Options of the sandbox run (from the `sluice run` flags). */
 export interface SandboxOptions {
@@ -62,7 +62,7 @@ interface Tracker {
   start: number;
   lastKey?: string;
   pauseShownAt?: number;
-  action?: 'promote' | 'abort' | 'quit';
+  action?: KeyAction;
 }
 
 function isIndefinitePause(view: RolloutView): boolean {

@@ -5,6 +5,7 @@
  * The Rollout CRD (`argoproj.io/v1alpha1`, as published) defaults 28 fields, all inside `spec.template`; the one
  * that shows most is `ports[].protocol: TCP`, which changes the pod-template hash. The Istio CRDs default nothing.
  */
+import { isJsonObject } from '../../core/model/json.js';
 
 /** One default: a path (`[]` = every item of an array) and the value. */
 export interface FieldDefault {
@@ -33,16 +34,12 @@ export const ROLLOUT_DEFAULTS: readonly FieldDefault[] = [
   { path: `${POD}.imagePullSecrets[].name`, value: '' },
 ];
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function applyAt(node: unknown, tokens: string[], value: unknown): void {
   const [head, ...rest] = tokens;
   if (head === undefined) return;
   const list = head.endsWith('[]');
   const key = list ? head.slice(0, -2) : head;
-  if (!isObject(node)) return;
+  if (!isJsonObject(node)) return;
   if (rest.length === 0 && !list) {
     if (!(key in node)) node[key] = structuredClone(value);
     return;

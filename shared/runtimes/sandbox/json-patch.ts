@@ -2,6 +2,7 @@
  * The two patch formats the sandbox API server accepts, applied as kube-apiserver applies them:
  * RFC 7386 JSON Merge Patch and RFC 6902 JSON Patch. Pure functions: inputs are never mutated.
  */
+import { isJsonObject as isObject, jsonEqual } from '../../core/model/json.js';
 
 /** A JSON Patch document could not be applied; `kind` tells a failed `test` from a bad path or op. */
 export class PatchApplyError extends Error {
@@ -17,9 +18,6 @@ export class PatchApplyError extends Error {
 type JsonValue = unknown;
 type Container = Record<string, unknown> | unknown[];
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Deep copy of a JSON value. */
 export function clone<T>(value: T): T {
@@ -34,21 +32,6 @@ function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void
 /** An own member only (never one from the prototype, such as `constructor`). */
 function own(obj: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
-}
-
-/** Structural equality of two JSON values (object key order ignored). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a);
-    return (
-      keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]))
-    );
-  }
-  return false;
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { applyDefaults } from './crd-defaults.js';
-import { clone, jsonEqual } from './json-patch.js';
+import { jsonEqual } from '../../core/model/json.js';
+import { clone } from './json-patch.js';
 import { errors, type ServedResource } from './resources.js';
 
 /** A stored object (JSON). */

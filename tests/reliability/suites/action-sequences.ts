@@ -7,17 +7,18 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { applyOperatorAction, type ActionName } from '../../../shared/app/actions.js';
+import { applyOperatorAction } from '../../../shared/app/actions.js';
+import { OPERATOR_ACTIONS, type OperatorActionName } from '../../../shared/core/model/actions.js';
 import { runStep } from '../../../shared/app/step.js';
 import { hostSeed } from '../../journeys/fixtures.js';
 import { figures } from '../support/figures.js';
 import { deployThenUpdate, drive, healthy, NAME, realNow, startScenario } from '../support/scenario.js';
 
-type Command = { kind: 'action'; action: ActionName } | { kind: 'passes'; n: number };
+type Command = { kind: 'action'; action: OperatorActionName } | { kind: 'passes'; n: number };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
   fc
-    .constantFrom<ActionName>('promote', 'promote-full', 'abort', 'retry', 'pause', 'resume')
+    .constantFrom<OperatorActionName>(...OPERATOR_ACTIONS)
     .map((action): Command => ({ kind: 'action', action })),
   fc.integer({ min: 1, max: 4 }).map((n): Command => ({ kind: 'passes', n })),
 );
@@ -57,7 +58,7 @@ export function actionSequenceSuite(): void {
               if (!res.ok && res.code !== 'conflict') wrong.push(`${c.action}: ${res.code} ${res.message}`);
             }
             // Release: whatever state the sequence left, retry + resume + promote-full reach Healthy.
-            for (const action of ['retry', 'resume', 'promote-full'] as ActionName[])
+            for (const action of ['retry', 'resume', 'promote-full'] as OperatorActionName[])
               await applyOperatorAction(deps, { namespace: s.ns, name: NAME, action, actor: 'fuzz' });
             await drive(deps, s.ns, healthy, { timeoutMs: 20_000 });
             figures.sequence(cmds.length);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { operatorAction, type OperatorActionName } from '../../../../shared/core/engine/actions.js';
+import { operatorAction } from '../../../../shared/core/engine/actions.js';
+import type { OperatorActionName } from '../../../../shared/core/model/actions.js';
 import type { Rollout, RolloutStatus } from '../../../../shared/core/model/types.js';
 import { STEPS, T0, rollout } from './support/fixtures.js';
 
