@@ -20,12 +20,12 @@ export interface ActionDeps {
   log?: Logger;
 }
 
-/** One operator request. `expectStep` makes the action conditional on the step the operator saw. */
+/** One operator request. `expectedStep` makes the action conditional on the step the operator saw. */
 export interface ActionRequest {
   namespace: string;
   name: string;
   action: OperatorActionName;
-  expectStep?: number;
+  expectedStep?: number;
   /** Who asked (CLI user, webhook caller): recorded in the Event. */
   actor: string;
   /**
@@ -116,11 +116,11 @@ async function mergeWithPrecondition(
  *
  * @example
  * await applyOperatorAction({ gateway, now: () => new Date() },
- *   { namespace: 'shop', name: 'reviews', action: 'promote', expectStep: 1, actor: 'cli:alice' });
+ *   { namespace: 'shop', name: 'reviews', action: 'promote', expectedStep: 1, actor: 'cli:alice' });
  */
 export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest): Promise<ActionResult> {
   const id = `${req.namespace}/${req.name}`;
-  let pinnedStep: number | undefined = req.expectStep;
+  let pinnedStep: number | undefined = req.expectedStep;
   for (let attempt = 0; ; attempt++) {
     const rollout = (await deps.gateway.get('rollouts', req.namespace, req.name)) as Rollout | undefined;
     if (!rollout) return { ok: false, code: 'not-found', message: `rollout ${id} not found` };
@@ -134,7 +134,7 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
       };
     }
     pinnedStep = before.step;
-    const decision = operatorAction(rollout, req.action, withExpect(req.expectStep, deps.now()));
+    const decision = operatorAction(rollout, req.action, withExpected(req.expectedStep, deps.now()));
     if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, before };
     const target: Target = { resource: 'rollouts', namespace: req.namespace, name: req.name };
     const writes = decision.specPatch !== undefined || decision.statusPatch !== undefined;
@@ -212,8 +212,8 @@ async function claimRequest(
   }
 }
 
-function withExpect(expectStep: number | undefined, now: Date): { expectStep?: number; now: Date } {
-  return expectStep === undefined ? { now } : { expectStep, now };
+function withExpected(expectedStep: number | undefined, now: Date): { expectedStep?: number; now: Date } {
+  return expectedStep === undefined ? { now } : { expectedStep, now };
 }
 
 async function recordActionEvent(

@@ -54,7 +54,7 @@ export interface Journey {
   rollout(name: string): Promise<Rollout>;
   /** Calls runStep until `done(rollout)` holds and no follow-up is due; sleeps 50 ms between idle passes. */
   drive(name: string, done: (r: Rollout) => boolean, timeoutMs?: number): Promise<Rollout>;
-  action(name: string, action: OperatorActionName, expectStep?: number): Promise<ActionResult>;
+  action(name: string, action: OperatorActionName, expectedStep?: number): Promise<ActionResult>;
   events(name: string): Promise<JourneyEvent[]>;
   /** Changes the pod template image of a Rollout (a new revision), as admin on this journey's backend. */
   setImage(name: string, image: string): Promise<void>;
@@ -140,7 +140,7 @@ export async function startJourney(
         if (!res.followUp) await new Promise((ok) => setTimeout(ok, 50));
       }
     },
-    action: (name, action, expectStep) =>
+    action: (name, action, expectedStep) =>
       applyOperatorAction(
         { gateway: gw, now: clock.now },
         {
@@ -148,7 +148,7 @@ export async function startJourney(
           name,
           action,
           actor: 'journey',
-          ...(expectStep !== undefined ? { expectStep } : {}),
+          ...(expectedStep !== undefined ? { expectedStep } : {}),
         },
       ),
     events: (name) => rolloutEvents(backend, ns, name),

@@ -126,9 +126,9 @@ export class Recorder {
   }
 
   /** An operator action, recorded with its answer. */
-  async action(action: OperatorActionName, expectStep?: number): Promise<void> {
-    const res = await this.j.action(this.watched.rollout, action, expectStep);
-    await this.push(`${action}${expectStep === undefined ? '' : ` @${expectStep}`}`, {
+  async action(action: OperatorActionName, expectedStep?: number): Promise<void> {
+    const res = await this.j.action(this.watched.rollout, action, expectedStep);
+    await this.push(`${action}${expectedStep === undefined ? '' : ` @${expectedStep}`}`, {
       ok: res.ok,
       code: res.code,
       message: res.message,

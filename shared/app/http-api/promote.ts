@@ -169,7 +169,7 @@ async function act(
         actor,
         requestId,
         fingerprint,
-        ...(input.expectedStep === undefined ? {} : { expectStep: input.expectedStep }),
+        ...(input.expectedStep === undefined ? {} : { expectedStep: input.expectedStep }),
       },
     ),
   );

@@ -3,7 +3,7 @@
  *
  * The writes are the merge patches Argo Rollouts' kubectl plugin and Argo CD actions send (status patches go to
  * the `status` subresource). Unlike the plugin, an action may carry the step index the operator saw
- * (`expectStep`): when the Rollout has moved on, the action is a conflict, so a duplicate `promote` never skips
+ * (`expectedStep`): when the Rollout has moved on, the action is a conflict, so a duplicate `promote` never skips
  * a step. Pure module: no I/O; time is passed in.
  */
 import type { Rollout } from '../model/types.js';
@@ -12,7 +12,7 @@ import type { OperatorActionName } from '../model/actions.js';
 /** Options of {@link operatorAction}. */
 export interface OperatorActionOptions {
   /** The step index the operator saw; a different current index is a conflict. */
-  expectStep?: number;
+  expectedStep?: number;
   now: Date;
 }
 
@@ -64,7 +64,7 @@ function promote(r: Rollout, name: string, index: number | undefined): OperatorA
  *
  * @returns the merge patches to write (`statusPatch` to the status subresource, `specPatch` to the object) and
  *   the step index before the action, or a conflict/invalid refusal with a sentence saying why.
- * @example operatorAction(r, 'promote', { expectStep: 1, now }) // { ok: true, statusPatch: {status: {...}}, before: 1 }
+ * @example operatorAction(r, 'promote', { expectedStep: 1, now }) // { ok: true, statusPatch: {status: {...}}, before: 1 }
  */
 export function operatorAction(
   r: Rollout,
@@ -77,9 +77,9 @@ export function operatorAction(
   if (r.spec.strategy?.canary === undefined) {
     return { ok: false, code: 'invalid', message: `Rollout ${name} does not use the canary strategy` };
   }
-  if (opts.expectStep !== undefined && opts.expectStep !== index) {
+  if (opts.expectedStep !== undefined && opts.expectedStep !== index) {
     return conflict(
-      `Rollout ${name} is at step ${index ?? 'none'}, not at the expected step ${opts.expectStep}: nothing changed`,
+      `Rollout ${name} is at step ${index ?? 'none'}, not at the expected step ${opts.expectedStep}: nothing changed`,
     );
   }
   switch (action) {

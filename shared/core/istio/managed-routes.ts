@@ -66,7 +66,8 @@ function firstWeightedRoute(
 function firstPort(route: Loose | undefined): number | undefined {
   const entries = route?.['route'];
   const first = Array.isArray(entries) ? entries[0] : undefined;
-  const port = isJsonObject(first) && isJsonObject(first['destination']) ? first['destination']['port'] : undefined;
+  const port =
+    isJsonObject(first) && isJsonObject(first['destination']) ? first['destination']['port'] : undefined;
   const value = isJsonObject(port) ? port['number'] : undefined;
   return typeof value === 'number' && value > 0 ? value : undefined;
 }

@@ -85,7 +85,8 @@ function parseDestination(section: Section, path: string, entry: unknown): Parse
   const portObject = destination['port'];
   let port: number | undefined;
   if (portObject !== undefined && portObject !== null) {
-    if (!isJsonObject(portObject)) throw malformed(section, `${path}.destination.port`, 'an object', portObject);
+    if (!isJsonObject(portObject))
+      throw malformed(section, `${path}.destination.port`, 'an object', portObject);
     port = optionalInteger(section, `${path}.destination.port.number`, portObject['number'], 0);
   }
   return port === undefined ? { host, subset, weight } : { host, subset, weight, port };

@@ -108,14 +108,14 @@ export async function actionCommand(
   });
   if (values.full && verb !== 'promote') throw new UsageError(`--full is only valid with promote`);
   const ref = parseRef(onePositional(positionals));
-  const expectStep = parseStep(values['expect-step'], 'expect-step');
+  const expectedStep = parseStep(values['expect-step'], 'expect-step');
   const action = values.full ? 'promote-full' : verb;
   if (!ACTION_VERBS.includes(verb) || !isOperatorAction(action))
     throw new UsageError(`unknown action "${verb}"`);
   if (values.server !== undefined) {
     if (values.actor !== undefined)
       throw new UsageError('--actor does not apply with --server (the API records the signing key id)');
-    return serverAction(values, { ...ref, action, verb, expectStep }, io);
+    return serverAction(values, { ...ref, action, verb, expectedStep }, io);
   }
   const { gateway } = await connector(values, io);
   const result = await applyOperatorAction(
@@ -124,7 +124,7 @@ export async function actionCommand(
       ...ref,
       action,
       actor: values.actor ?? `cli:${safeUser()}`,
-      ...(expectStep !== undefined ? { expectStep } : {}),
+      ...(expectedStep !== undefined ? { expectedStep } : {}),
     },
   );
   if (result.ok) io.out(result.message);

@@ -20,7 +20,7 @@ export interface ServerActionRequest {
   name: string;
   action: string;
   verb: string;
-  expectStep?: number;
+  expectedStep?: number;
 }
 
 /**
@@ -54,7 +54,7 @@ export async function serverAction(
     name: req.name,
     action: req.action,
     secret: secret.secret,
-    ...(req.expectStep === undefined ? {} : { expectedStep: req.expectStep }),
+    ...(req.expectedStep === undefined ? {} : { expectedStep: req.expectedStep }),
     ...(values.reason === undefined ? {} : { reason: values.reason }),
   });
   const text = typeof res.body.message === 'string' ? res.body.message : JSON.stringify(res.body);

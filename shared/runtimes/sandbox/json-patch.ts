@@ -18,7 +18,6 @@ export class PatchApplyError extends Error {
 type JsonValue = unknown;
 type Container = Record<string, unknown> | unknown[];
 
-
 /** Deep copy of a JSON value. */
 export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);

@@ -50,7 +50,7 @@ export function actionSequenceSuite(): void {
                 name: NAME,
                 action: c.action,
                 actor: 'fuzz',
-                ...(at === undefined ? {} : { expectStep: at }),
+                ...(at === undefined ? {} : { expectedStep: at }),
               });
               const after = await stepOf();
               if (c.action !== 'promote-full' && at !== undefined && after !== undefined && after > at + 1)

@@ -21,7 +21,7 @@ import {
 const promote = (gw: Parameters<typeof applyOperatorAction>[0]['gateway'], ns: string) =>
   applyOperatorAction(
     { gateway: gw, now: realNow },
-    { namespace: ns, name: NAME, action: 'promote', expectStep: 2, actor: 'test' },
+    { namespace: ns, name: NAME, action: 'promote', expectedStep: 2, actor: 'test' },
   );
 
 export function concurrencySuite(): void {

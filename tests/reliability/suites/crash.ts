@@ -95,7 +95,7 @@ export function crashSuite(): void {
         const rec = recordingGateway(ref.admin);
         const res = await applyOperatorAction(
           { gateway: rec.gw, now: realNow },
-          { namespace: ref.ns, name: NAME, action: 'promote', expectStep: 2, actor: 'test' },
+          { namespace: ref.ns, name: NAME, action: 'promote', expectedStep: 2, actor: 'test' },
         );
         expect(res.ok).toBe(true);
         total = rec.writes();
@@ -116,14 +116,14 @@ export function crashSuite(): void {
             const rec = recordingGateway(s.admin, { atWrite: k, mode });
             await applyOperatorAction(
               { gateway: rec.gw, now: realNow },
-              { namespace: s.ns, name: NAME, action: 'promote', expectStep: 2, actor: 'test' },
+              { namespace: s.ns, name: NAME, action: 'promote', expectedStep: 2, actor: 'test' },
             ).catch((e: unknown) => {
               if (!(e instanceof InjectedCrash)) throw e;
             });
             // The operator (or the webhook sender) retries the same request; a tick may run in between.
             const retry = await applyOperatorAction(
               { gateway: s.admin, now: realNow },
-              { namespace: s.ns, name: NAME, action: 'promote', expectStep: 2, actor: 'test' },
+              { namespace: s.ns, name: NAME, action: 'promote', expectedStep: 2, actor: 'test' },
             );
             const accepted = retry.ok || retry.code === 'conflict';
             await drive({ gateway: s.admin, now: realNow }, s.ns, healthy);

@@ -54,7 +54,7 @@ async function promoteThrough(gw: KubeGateway, ns: string): Promise<void> {
     try {
       const r = await applyOperatorAction(
         { gateway: gw, now: realNow },
-        { namespace: ns, name: NAME, action: 'promote', expectStep: 2, actor: 'test' },
+        { namespace: ns, name: NAME, action: 'promote', expectedStep: 2, actor: 'test' },
       );
       if (r.ok || r.code === 'conflict') return;
       throw new Error(r.message);

@@ -32,7 +32,7 @@ describe('applyOperatorAction', () => {
       namespace: NS,
       name: 'reviews',
       action: 'promote',
-      expectStep: 1,
+      expectedStep: 1,
       actor: 'cli:test',
     });
     expect(res).toMatchObject({
@@ -56,31 +56,31 @@ describe('applyOperatorAction', () => {
       case: 'promote expecting another step',
       action: 'promote',
       status: paused,
-      expectStep: 0,
+      expectedStep: 0,
       code: 'conflict',
     },
     {
       case: 'abort of a fully promoted Rollout',
       action: 'abort',
       status: { currentStepIndex: 3, stableRS: 'a', currentPodHash: 'a' },
-      expectStep: undefined,
+      expectedStep: undefined,
       code: 'conflict',
     },
     {
       case: 'promote of an aborted Rollout',
       action: 'promote',
       status: { ...paused, abort: true },
-      expectStep: undefined,
+      expectedStep: undefined,
       code: 'conflict',
     },
-  ] as const)('refuses $case with zero writes', async ({ action, status, expectStep, code }) => {
+  ] as const)('refuses $case with zero writes', async ({ action, status, expectedStep, code }) => {
     const gw = setup(status as RolloutStatus);
     const res = await applyOperatorAction(deps(gw), {
       namespace: NS,
       name: 'reviews',
       action,
       actor: 'cli:test',
-      ...(expectStep !== undefined ? { expectStep } : {}),
+      ...(expectedStep !== undefined ? { expectedStep } : {}),
     });
     expect(res).toMatchObject({ ok: false, code });
     expect(gw.writes()).toHaveLength(0);

@@ -19,12 +19,12 @@ const running: RolloutStatus = { currentStepIndex: 0, stableRS: 'a', currentPodH
 const healthy: RolloutStatus = { currentStepIndex: 4, stableRS: 'b', currentPodHash: 'b' };
 
 describe('operatorAction', () => {
-  it.each<{ case: string; r: Rollout; action: OperatorActionName; expectStep?: number; want: object }>([
+  it.each<{ case: string; r: Rollout; action: OperatorActionName; expectedStep?: number; want: object }>([
     {
       case: 'promote on a pause step clears the pause conditions',
       r: at(pausedAt1),
       action: 'promote',
-      expectStep: 1,
+      expectedStep: 1,
       want: { ok: true, statusPatch: { status: { pauseConditions: null } }, before: 1 },
     },
     {
@@ -37,7 +37,7 @@ describe('operatorAction', () => {
       case: 'promote with a stale expected step is a conflict',
       r: at(pausedAt1),
       action: 'promote',
-      expectStep: 0,
+      expectedStep: 0,
       want: { ok: false, code: 'conflict' },
     },
     {
@@ -98,16 +98,19 @@ describe('operatorAction', () => {
         specPatch: { spec: { paused: false } },
       },
     },
-  ])('$case', ({ r, action, expectStep, want }) => {
-    const res = operatorAction(r, action, { now: T0, ...(expectStep === undefined ? {} : { expectStep }) });
+  ])('$case', ({ r, action, expectedStep, want }) => {
+    const res = operatorAction(r, action, {
+      now: T0,
+      ...(expectedStep === undefined ? {} : { expectedStep }),
+    });
     expect(res).toMatchObject(want);
   });
 
   it('a duplicate promote carrying the step it saw cannot skip the next step', () => {
-    const first = operatorAction(at(running), 'promote', { expectStep: 0, now: T0 });
+    const first = operatorAction(at(running), 'promote', { expectedStep: 0, now: T0 });
     expect(first.ok).toBe(true);
     const moved = at({ ...running, currentStepIndex: 1 });
-    const dup = operatorAction(moved, 'promote', { expectStep: 0, now: T0 });
+    const dup = operatorAction(moved, 'promote', { expectedStep: 0, now: T0 });
     expect(dup).toMatchObject({ ok: false, code: 'conflict' });
     expect(dup.ok ? '' : dup.message).toContain('not at the expected step 0');
   });

@@ -9,7 +9,12 @@ describe('jsonEqual: equal exactly when the JSON texts are equal up to member or
     { case: 'undefined vs undefined', a: undefined, b: undefined, want: true },
     { case: 'member order ignored', a: { a: 1, b: 2 }, b: { b: 2, a: 1 }, want: true },
     { case: 'an undefined member is absent', a: { a: undefined }, b: {}, want: true },
-    { case: 'an undefined member is absent (other side)', a: { x: 1 }, b: { x: 1, y: undefined }, want: true },
+    {
+      case: 'an undefined member is absent (other side)',
+      a: { x: 1 },
+      b: { x: 1, y: undefined },
+      want: true,
+    },
     { case: 'an undefined member is not null', a: { a: undefined }, b: { a: null }, want: false },
     { case: 'same count, different keys', a: { x: 1 }, b: { x: undefined, z: 1 }, want: false },
     { case: 'nested undefined member', a: { s: { w: 1, d: undefined } }, b: { s: { w: 1 } }, want: true },
