@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../shared/core/model/types.js';
 import type { JsonPatchOp, ResourceName, Target } from '../../shared/core/engine/types.js';
 import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import { decorateGateway, type GatewayRequest } from '../../shared/adapters/kube/decorate.js';
 
 /** One recorded write. */
 export type RecordedWrite =
@@ -32,29 +33,36 @@ export interface Recording {
 export function recording(gw: KubeGateway): Recording {
   const writes: RecordedWrite[] = [];
   const reads: RecordedRead[] = [];
-  const gateway: KubeGateway = {
-    get(resource, namespace, name) {
-      reads.push({ verb: 'get', resource, namespace, name });
-      return gw.get(resource, namespace, name);
-    },
-    list(resource, namespace, o) {
-      reads.push({ verb: 'list', resource, ...(namespace ? { namespace } : {}) });
-      return gw.list(resource, namespace, o);
-    },
-    watch: (r, ns, rv, on) => gw.watch(r, ns, rv, on),
-    create(resource, namespace, body, o) {
-      writes.push({ kind: 'create', resource, namespace, body: structuredClone(body) });
-      return gw.create(resource, namespace, body, o);
-    },
-    patch(target, ops, o) {
-      writes.push({ kind: 'patch', target: { ...target }, ops: structuredClone(ops) });
-      return gw.patch(target, ops, o);
-    },
-    mergePatch(target, body, o) {
-      writes.push({ kind: 'merge', target: { ...target }, body: structuredClone(body) });
-      return gw.mergePatch(target, body, o);
-    },
+  const note = (request: GatewayRequest): void => {
+    const { resource, namespace } = request;
+    switch (request.method) {
+      case 'get':
+        reads.push({ verb: 'get', resource, namespace, name: request.name });
+        return;
+      case 'list':
+        reads.push({ verb: 'list', resource, ...(namespace ? { namespace } : {}) });
+        return;
+      case 'create':
+        writes.push({
+          kind: 'create',
+          resource,
+          namespace: namespace ?? '',
+          body: structuredClone(request.body),
+        });
+        return;
+      case 'patch':
+        writes.push({ kind: 'patch', target: { ...request.target }, ops: structuredClone(request.body) });
+        return;
+      case 'mergePatch':
+        writes.push({ kind: 'merge', target: { ...request.target }, body: structuredClone(request.body) });
+    }
   };
+  const gateway = decorateGateway(gw, {
+    around: (request, send) => {
+      note(request);
+      return send(gw);
+    },
+  });
   return {
     gateway,
     reads,

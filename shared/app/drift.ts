@@ -6,6 +6,7 @@
  */
 import type { Target } from '../core/engine/types.js';
 import type { KubeGateway } from '../adapters/kube/gateway.js';
+import { decorateGateway } from '../adapters/kube/decorate.js';
 import { lastWrittenBySluice } from '../adapters/kube/field-manager.js';
 import { recordEvent } from '../adapters/kube/events.js';
 import { ANNOTATIONS, LABELS, type KubeObject, type Rollout } from '../core/model/types.js';
@@ -46,18 +47,19 @@ function watching(
     if (!isIt(target.resource, target.namespace, target.name) || target.subresource) return p;
     return p.then((v) => ((wrote = true), v));
   };
-  const gateway: KubeGateway = {
-    get: async (r, ns, n) => {
-      const got = await inner.get(r, ns, n);
-      if (!wrote && isIt(r, ns, n)) seen = got;
-      return got;
+  const gateway = decorateGateway(inner, {
+    around: (request, send) =>
+      request.method === 'patch' || request.method === 'mergePatch'
+        ? noteWrite(request.target, send(inner))
+        : send(inner),
+    overrides: {
+      get: async (r, ns, n) => {
+        const got = await inner.get(r, ns, n);
+        if (!wrote && isIt(r, ns, n)) seen = got;
+        return got;
+      },
     },
-    list: (...a) => inner.list(...a),
-    watch: (...a) => inner.watch(...a),
-    create: (...a) => inner.create(...a),
-    patch: (target, ops, o) => noteWrite(target, inner.patch(target, ops, o)),
-    mergePatch: (target, body, o) => noteWrite(target, inner.mergePatch(target, body, o)),
-  };
+  });
   return { gateway, seenBeforeWrite: () => seen, written: () => wrote };
 }
 

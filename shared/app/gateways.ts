@@ -4,6 +4,7 @@
  * outside the allow-list) is not retryable: it comes back as `skipped` with the reason, before anything is written.
  */
 import type { KubeGateway } from '../adapters/kube/gateway.js';
+import { decorateGateway } from '../adapters/kube/decorate.js';
 import { KubeconfigRejectedError } from '../adapters/kube/kubeconfig.js';
 import { PrimaryClusterError } from '../adapters/kube/primary-cluster.js';
 import type { ClusterDirectory } from '../runtimes/lambda/deps.js';
@@ -54,12 +55,8 @@ export function istioRouted(g: ClusterGateways): KubeGateway {
   const { gateway, istioGateway } = g;
   if (!istioGateway) return gateway;
   const pick = (resource: string): KubeGateway => (ISTIO_RESOURCES.has(resource) ? istioGateway : gateway);
-  return {
-    get: (resource, ...a) => pick(resource).get(resource, ...a),
-    list: (resource, ...a) => pick(resource).list(resource, ...a),
-    create: (resource, ...a) => pick(resource).create(resource, ...a),
-    patch: (target, ...a) => pick(target.resource).patch(target, ...a),
-    mergePatch: (target, ...a) => pick(target.resource).mergePatch(target, ...a),
-    watch: (resource, ...a) => pick(resource).watch(resource, ...a),
-  };
+  return decorateGateway(gateway, {
+    around: (request, send) => send(pick(request.resource)),
+    overrides: { watch: (resource, ...a) => pick(resource).watch(resource, ...a) },
+  });
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PrimaryGateways } from '../../shared/adapters/kube/primary-gateways.js';
 import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
 import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import { decorateGateway } from '../../shared/adapters/kube/decorate.js';
 import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
 import { PRIMARY_CLUSTER_LABEL } from '../../shared/adapters/kube/primary-cluster.js';
 import { readConfig } from '../../shared/runtimes/lambda/config.js';
@@ -32,29 +33,13 @@ const STEPS = [{ setWeight: 20 }, { pause: {} }];
 function recording(inner: KubeGateway) {
   const writes: string[] = [];
   const secretCalls: string[] = [];
-  const gw: KubeGateway = {
-    get: (r, ...a) => {
-      if (r === 'secrets') secretCalls.push('get');
-      return inner.get(r, ...a);
+  const gw = decorateGateway(inner, {
+    around: (request, send) => {
+      if (request.write) writes.push(`${request.method} ${request.resource}`);
+      else if (request.resource === 'secrets') secretCalls.push(request.method);
+      return send(inner);
     },
-    list: (r, ...a) => {
-      if (r === 'secrets') secretCalls.push('list');
-      return inner.list(r, ...a);
-    },
-    watch: (...a) => inner.watch(...a),
-    create: (r, ...a) => {
-      writes.push(`create ${r}`);
-      return inner.create(r, ...a);
-    },
-    patch: (t, ...a) => {
-      writes.push(`patch ${t.resource}`);
-      return inner.patch(t, ...a);
-    },
-    mergePatch: (t, ...a) => {
-      writes.push(`mergePatch ${t.resource}`);
-      return inner.mergePatch(t, ...a);
-    },
-  };
+  });
   return { gw, writes, secretCalls };
 }
 

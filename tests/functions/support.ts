@@ -6,6 +6,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyEventV2, Context, EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
 import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import { decorateGateway } from '../../shared/adapters/kube/decorate.js';
 import { readConfig } from '../../shared/runtimes/lambda/config.js';
 import type { FunctionDeps } from '../../shared/runtimes/lambda/deps.js';
 import { eventBridgeSink } from '../../shared/runtimes/lambda/wiring.js';
@@ -22,23 +23,12 @@ export const SECRETS: WebhookSecret[] = [
 /** A gateway that counts writes (create, patch, mergePatch) and passes everything through. */
 export function countingGateway(inner: KubeGateway): { gw: KubeGateway; writes: () => number } {
   let writes = 0;
-  const gw: KubeGateway = {
-    get: (...a) => inner.get(...a),
-    list: (...a) => inner.list(...a),
-    watch: (...a) => inner.watch(...a),
-    create: (...a) => {
-      writes++;
-      return inner.create(...a);
+  const gw = decorateGateway(inner, {
+    around: (request, send) => {
+      if (request.write) writes++;
+      return send(inner);
     },
-    patch: (...a) => {
-      writes++;
-      return inner.patch(...a);
-    },
-    mergePatch: (...a) => {
-      writes++;
-      return inner.mergePatch(...a);
-    },
-  };
+  });
   return { gw, writes: () => writes };
 }
 

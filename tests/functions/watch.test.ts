@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeApiError } from '../../shared/adapters/kube/errors.js';
 import type { KubeGateway, WatchHandle } from '../../shared/adapters/kube/gateway.js';
+import { decorateGateway } from '../../shared/adapters/kube/decorate.js';
 import { createWatchHandler, type WatchResult } from '../../functions/watch/handler.js';
 import { adminRequest, applyObjects, createNamespace } from '../support/cluster.js';
 import { adminGateway } from '../journeys/harness.js';
@@ -19,21 +20,18 @@ const quiet = { sink: () => undefined };
 function wrapped(inner: KubeGateway, watch?: KubeGateway['watch']) {
   const lists: string[] = [];
   const watches: string[] = [];
-  const gw: KubeGateway = {
-    ...inner,
-    get: (...a) => inner.get(...a),
-    create: (...a) => inner.create(...a),
-    patch: (...a) => inner.patch(...a),
-    mergePatch: (...a) => inner.mergePatch(...a),
-    list: (r, ...a) => {
-      lists.push(r);
-      return inner.list(r, ...a);
+  const gw = decorateGateway(inner, {
+    around: (request, send) => {
+      if (request.method === 'list') lists.push(request.resource);
+      return send(inner);
     },
-    watch: (r, ns, rv, onEvent) => {
-      watches.push(`${r}@${rv}`);
-      return (watch ?? inner.watch)(r, ns, rv, onEvent);
+    overrides: {
+      watch: (r, ns, rv, onEvent) => {
+        watches.push(`${r}@${rv}`);
+        return watch ? watch(r, ns, rv, onEvent) : inner.watch(r, ns, rv, onEvent);
+      },
     },
-  };
+  });
   return { gw, lists, watches };
 }
 

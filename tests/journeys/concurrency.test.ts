@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import { decorateGateway } from '../../shared/adapters/kube/decorate.js';
 import type { Rollout } from '../../shared/core/model/types.js';
 import { runStep, runUntilSettled } from '../../shared/app/step.js';
 import { routeWeights, selectorHash, setImage, startJourney, type Journey } from './harness.js';
@@ -28,21 +29,16 @@ async function begin(prefix: string): Promise<Journey> {
 /** A gateway that fails with a network-style error after `k` successful writes (counting every write). */
 function crashAfter(gw: KubeGateway, k: number): { gw: KubeGateway; writes: () => number } {
   let writes = 0;
-  const guard = <T>(fn: () => Promise<T>): Promise<T> => {
-    if (writes >= k) return Promise.reject(new Error(`injected crash after ${k} writes`));
-    writes++;
-    return fn();
-  };
   return {
     writes: () => writes,
-    gw: {
-      get: (...a) => gw.get(...a),
-      list: (...a) => gw.list(...a),
-      watch: (...a) => gw.watch(...a),
-      create: (...a) => guard(() => gw.create(...a)),
-      patch: (...a) => guard(() => gw.patch(...a)),
-      mergePatch: (...a) => guard(() => gw.mergePatch(...a)),
-    },
+    gw: decorateGateway(gw, {
+      around: (request, send) => {
+        if (!request.write) return send(gw);
+        if (writes >= k) return Promise.reject(new Error(`injected crash after ${k} writes`));
+        writes++;
+        return send(gw);
+      },
+    }),
   };
 }
 

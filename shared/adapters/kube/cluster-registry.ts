@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createGateway, type GatewayOptions } from './client-gateway.js';
 import { KubeApiError } from './errors.js';
 import type { KubeGateway } from './gateway.js';
+import { decorateGateway } from './decorate.js';
 import {
   eksKubeconfig,
   parseKubeconfig,
@@ -122,8 +123,7 @@ export class ClusterClients {
    * @throws Error for an unknown name; KubeconfigRejectedError for a kubeconfig outside the allow-list.
    */
   async getGateway(name: string): Promise<KubeGateway> {
-    await this.current(name);
-    return this.retrying(name);
+    return this.retrying(name, await this.current(name));
   }
 
   private async current(name: string): Promise<KubeGateway> {
@@ -156,7 +156,7 @@ export class ClusterClients {
   }
 
   /** A gateway whose every call resolves the cached one and, on 401, invalidates, rebuilds and retries once. */
-  private retrying(name: string): KubeGateway {
+  private retrying(name: string, built: KubeGateway): KubeGateway {
     const once = async <T>(fn: (gw: KubeGateway) => Promise<T>): Promise<T> => {
       try {
         return await fn(await this.current(name));
@@ -167,17 +167,12 @@ export class ClusterClients {
         return fn(await this.current(name));
       }
     };
-    return {
-      get: (...a) => once((gw) => gw.get(...a)),
-      list: (...a) => once((gw) => gw.list(...a)),
-      create: (...a) => once((gw) => gw.create(...a)),
-      patch: (...a) => once((gw) => gw.patch(...a)),
-      mergePatch: (...a) => once((gw) => gw.mergePatch(...a)),
-      watch: (...a) => {
-        const hit = this.cache.get(name);
-        if (!hit) throw new Error(`cluster "${name}": call getGateway before watch`);
-        return hit.gw.watch(...a);
-      },
+    const watch: KubeGateway['watch'] = (...a) => {
+      const hit = this.cache.get(name);
+      if (!hit) throw new Error(`cluster "${name}": call getGateway before watch`);
+      return hit.gw.watch(...a);
     };
+    // Every request resolves the current gateway (`built`, or its rebuild after a TTL or a 401) itself.
+    return decorateGateway(built, { around: (_request, send) => once(send), overrides: { watch } });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The port through which all Kubernetes I/O goes. `shared/adapters/kube/client-gateway.ts` implements it on
- * `@kubernetes/client-node` (the only importer of that package); tests may wrap it (fault injection, counting).
+ * `@kubernetes/client-node` (the only importer of that package). Wrappers (Istio routing, 401 handling, fault
+ * injection, counting) are built with `decorateGateway` (`./decorate.ts`), never by forwarding each method by hand.
  */
 import type { KubeObject } from '../../core/model/types.js';
 import type { JsonPatchOp, ResourceName, Target } from '../../core/engine/types.js';

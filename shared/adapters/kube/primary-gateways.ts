@@ -9,6 +9,7 @@
 import { createGateway, type GatewayOptions } from './client-gateway.js';
 import { KubeApiError } from './errors.js';
 import type { KubeGateway } from './gateway.js';
+import { decorateGateway } from './decorate.js';
 import { toKubeConfig } from './kubeconfig.js';
 import { findPrimaryCluster, type PrimaryClusterOptions } from './primary-cluster.js';
 
@@ -83,13 +84,6 @@ export class PrimaryGateways {
         throw err;
       }
     };
-    return {
-      get: (...a) => guard(gw.get(...a)),
-      list: (...a) => guard(gw.list(...a)),
-      create: (...a) => guard(gw.create(...a)),
-      patch: (...a) => guard(gw.patch(...a)),
-      mergePatch: (...a) => guard(gw.mergePatch(...a)),
-      watch: (...a) => gw.watch(...a),
-    };
+    return decorateGateway(gw, { around: (_request, send) => guard(send(gw)) });
   }
 }

@@ -14,6 +14,7 @@ import type { BusEvent } from '../../../shared/app/contract.js';
 import { readConfig } from '../../../shared/runtimes/lambda/config.js';
 import type { FunctionDeps } from '../../../shared/runtimes/lambda/deps.js';
 import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
+import { decorateGateway } from '../../../shared/adapters/kube/decorate.js';
 import { LABELS } from '../../../shared/core/model/types.js';
 import { hostSeed } from '../../journeys/fixtures.js';
 import { clusterInfo } from '../../support/cluster.js';
@@ -46,14 +47,12 @@ const labelled = (objects: unknown[]): unknown[] =>
 
 /** `gw` restricted to one namespace: cluster-wide lists return that namespace's items only. */
 function onlyNamespace(gw: KubeGateway, ns: string): KubeGateway {
-  return {
-    get: (...a) => gw.get(...a),
-    list: (resource, namespace, o) => gw.list(resource, namespace ?? ns, o),
-    create: (...a) => gw.create(...a),
-    patch: (...a) => gw.patch(...a),
-    mergePatch: (...a) => gw.mergePatch(...a),
-    watch: (resource, namespace, ...a) => gw.watch(resource, namespace ?? ns, ...a),
-  };
+  return decorateGateway(gw, {
+    overrides: {
+      list: (resource, namespace, o) => gw.list(resource, namespace ?? ns, o),
+      watch: (resource, namespace, ...a) => gw.watch(resource, namespace ?? ns, ...a),
+    },
+  });
 }
 
 export function clusterSuite(): void {

@@ -4,6 +4,7 @@
  * patch carries a resourceVersion that is no longer current. Every later call passes straight through.
  */
 import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
+import { decorateGateway } from '../../../shared/adapters/kube/decorate.js';
 import type { Target } from '../../../shared/core/engine/types.js';
 import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
 
@@ -26,26 +27,19 @@ export function foreignWriterGateway(
 ): ForeignWriter {
   let fired = 0;
   let raced: 'ok' | KubeApiError | undefined;
-  const gw: KubeGateway = {
-    ...inner,
-    get: (...a) => inner.get(...a),
-    list: (...a) => inner.list(...a),
-    create: (...a) => inner.create(...a),
-    mergePatch: (...a) => inner.mergePatch(...a),
-    watch: (...a) => inner.watch(...a),
-    async patch(t, ops, o) {
-      if (fired > 0 || o?.dryRun || !when(t)) return inner.patch(t, ops, o);
-      fired++;
-      await foreignWrite();
-      try {
-        const out = await inner.patch(t, ops, o);
-        raced = 'ok';
-        return out;
-      } catch (err) {
-        if (err instanceof KubeApiError) raced = err;
-        throw err;
-      }
-    },
+  const patch: KubeGateway['patch'] = async (t, ops, o) => {
+    if (fired > 0 || o?.dryRun || !when(t)) return inner.patch(t, ops, o);
+    fired++;
+    await foreignWrite();
+    try {
+      const out = await inner.patch(t, ops, o);
+      raced = 'ok';
+      return out;
+    } catch (err) {
+      if (err instanceof KubeApiError) raced = err;
+      throw err;
+    }
   };
+  const gw = decorateGateway(inner, { overrides: { patch } });
   return { gw, fired: () => fired, raced: () => raced };
 }

@@ -4,7 +4,8 @@
  * after the API server accepted it ("crash-after": the write landed, the invocation died before seeing the answer).
  * That is the crash hook of docs/reliability.md ("How it is checked").
  */
-import type { KubeGateway, WriteOptions } from '../../../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
+import { decorateGateway, type GatewayRequest } from '../../../shared/adapters/kube/decorate.js';
 import type { ResourceName } from '../../../shared/core/engine/types.js';
 import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
 
@@ -85,45 +86,15 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
       throw err;
     }
   }
-  const gw: KubeGateway = {
-    get: (resource, ns, name) =>
-      track({ verb: 'get', resource, name }, () => inner.get(resource, ns, name), false),
-    list: (resource, ns, o) => track({ verb: 'list', resource }, () => inner.list(resource, ns, o), false),
-    create: (resource, ns, body, o) =>
-      track(
-        { verb: 'create', resource, name: body.metadata.name, ...writeInfo(body, o) },
-        () => inner.create(resource, ns, body, o),
-        true,
-      ),
-    patch: (t, ops, o) =>
-      track(
-        {
-          verb: 'patch',
-          resource: t.resource,
-          name: t.name,
-          ...writeInfo(ops, o),
-          ...(t.subresource ? { subresource: t.subresource } : {}),
-        },
-        () => inner.patch(t, ops, o),
-        true,
-      ),
-    mergePatch: (t, body, o) =>
-      track(
-        {
-          verb: 'mergePatch',
-          resource: t.resource,
-          name: t.name,
-          ...writeInfo(body, o),
-          ...(t.subresource ? { subresource: t.subresource } : {}),
-        },
-        () => inner.mergePatch(t, body, o),
-        true,
-      ),
-    watch: (resource, ns, rv, onEvent) => {
-      calls.push({ verb: 'watch', resource, ok: true });
-      return inner.watch(resource, ns, rv, onEvent);
+  const gw = decorateGateway(inner, {
+    around: (request, send) => track(describeCall(request), () => send(inner), request.write),
+    overrides: {
+      watch: (resource, ns, rv, onEvent) => {
+        calls.push({ verb: 'watch', resource, ok: true });
+        return inner.watch(resource, ns, rv, onEvent);
+      },
     },
-  };
+  });
   const isWrite = (c: CallRecord): boolean =>
     c.verb === 'create' || c.verb === 'patch' || c.verb === 'mergePatch';
   return {
@@ -135,6 +106,17 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
   };
 }
 
-function writeInfo(body: unknown, o: WriteOptions | undefined): Pick<CallRecord, 'dryRun' | 'bytes'> {
-  return { bytes: Buffer.byteLength(JSON.stringify(body) ?? ''), ...(o?.dryRun ? { dryRun: true } : {}) };
+/** The record of one request: a list names no object; a write adds its size and dry-run flag. */
+function describeCall(request: GatewayRequest): Omit<CallRecord, 'ok'> {
+  const { method: verb, resource, name, subresource } = request;
+  if (request.method === 'list') return { verb, resource };
+  if (!request.write) return { verb, resource, ...(name === undefined ? {} : { name }) };
+  return {
+    verb,
+    resource,
+    ...(name === undefined ? {} : { name }),
+    bytes: Buffer.byteLength(JSON.stringify(request.body) ?? ''),
+    ...(request.options?.dryRun ? { dryRun: true } : {}),
+    ...(subresource ? { subresource } : {}),
+  };
 }
