@@ -4,12 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Rollout } from '../core/model/types.js';
-import type { Target } from '../core/engine/types.js';
+import type { EventRecord, Target } from '../core/engine/types.js';
 import type { KubeGateway } from '../adapters/kube/gateway.js';
 import { KubeApiError } from '../adapters/kube/errors.js';
 import { operatorAction } from '../core/engine/actions.js';
 import type { OperatorActionName } from '../core/model/actions.js';
 import { buildEvent, recordEvent } from '../adapters/kube/events.js';
+import * as ev from '../core/engine/events.js';
 import type { Logger } from './logger.js';
 
 /** What {@link applyOperatorAction} needs. */
@@ -169,8 +170,9 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
         );
       const after = summarizeRollout(current);
       const changed = decision.specPatch !== undefined || decision.statusPatch !== undefined;
-      const message = `${req.action} by ${req.actor}: ${describeSummary(before)} -> ${describeSummary(after)}`;
-      if (changed) await recordActionEvent(deps, current, req.action, message);
+      const event = ev.operatorActed(req.action, req.actor, describeSummary(before), describeSummary(after));
+      const message = event.message;
+      if (changed) await recordActionEvent(deps, current, req.action, event);
       return {
         ok: true,
         message: changed ? message : `${req.action}: nothing to change (${describeSummary(before)})`,
@@ -196,8 +198,8 @@ async function claimRequest(
 ): Promise<'claimed' | 'replayed' | 'reused'> {
   // The nonce tells this invocation's own claim (a retried create whose first attempt landed) from a replay's.
   const nonce = randomUUID().slice(0, 8);
-  const message = `${req.action} requested by ${req.actor} (claim ${nonce}, request ${req.fingerprint ?? '-'})`;
-  const event = buildEvent(rollout, { type: 'Normal', reason: 'OperatorRequest', message }, deps.now());
+  const claim = ev.operatorRequest(req.action, req.actor, nonce, req.fingerprint);
+  const event = buildEvent(rollout, claim, deps.now());
   event.metadata.name = `${rollout.metadata.name}.req-${req.requestId}`;
   try {
     await deps.gateway.create('events', req.namespace, event);
@@ -207,8 +209,8 @@ async function claimRequest(
     const existing = String(
       (await deps.gateway.get('events', req.namespace, event.metadata.name))?.['message'],
     );
-    if (existing === message) return 'claimed';
-    return existing.endsWith(`request ${req.fingerprint ?? '-'})`) ? 'replayed' : 'reused';
+    if (existing === claim.message) return 'claimed';
+    return existing.endsWith(`${ev.requestTag(req.fingerprint)})`) ? 'replayed' : 'reused';
   }
 }
 
@@ -220,15 +222,10 @@ async function recordActionEvent(
   deps: ActionDeps,
   rollout: Rollout,
   action: string,
-  message: string,
+  event: EventRecord,
 ): Promise<void> {
   try {
-    await recordEvent(
-      deps.gateway,
-      rollout,
-      { type: 'Normal', reason: 'OperatorAction', message },
-      deps.now(),
-    );
+    await recordEvent(deps.gateway, rollout, event, deps.now());
   } catch (err) {
     deps.log?.warn('event not recorded', { action, error: err instanceof Error ? err.message : String(err) });
   }

@@ -9,6 +9,7 @@ import type { KubeGateway } from '../adapters/kube/gateway.js';
 import { decorateGateway } from '../adapters/kube/decorate.js';
 import { lastWrittenBySluice } from '../adapters/kube/field-manager.js';
 import { recordEvent } from '../adapters/kube/events.js';
+import * as ev from '../core/engine/events.js';
 import { ANNOTATIONS, LABELS, type KubeObject, type Rollout } from '../core/model/types.js';
 import { DRIFT_RESOURCES, managedSummary, references, type ObjectRef } from './references.js';
 import type { Logger } from './logger.js';
@@ -136,14 +137,8 @@ export async function correctDrift(
   const after = managedSummary(object.kind, await read());
   if (after === before) return { entry, result };
   Object.assign(entry, { corrected: true, before, after });
-  const message = `${object.kind} ${object.namespace}/${object.name} drifted from the committed step; restored: ${before} -> ${after}`;
   try {
-    await recordEvent(
-      deps.gateway,
-      rollout,
-      { type: 'Normal', reason: 'DriftCorrected', message },
-      deps.now(),
-    );
+    await recordEvent(deps.gateway, rollout, ev.driftCorrected(object, before, after), deps.now());
   } catch (err) {
     deps.log?.warn('DriftCorrected event not recorded', {
       rollout: entry.rollout,

@@ -12,6 +12,7 @@ import { guardedPatch } from './json-diff.js';
 import { findReplicaSetByHash } from './replicasets.js';
 import type { TrafficInput } from './traffic.js';
 import type { EventRecord, Write } from './types.js';
+import * as ev from './events.js';
 
 function subsetHash(dr: KubeObject | undefined, subset: string): string {
   const subsets = (dr?.spec as { subsets?: unknown } | undefined)?.subsets;
@@ -68,10 +69,10 @@ export function drWrite(
     patch,
     reason: `DestinationRule ${name}: ${ref.canarySubsetName} → ${canaryHash}, ${ref.stableSubsetName} → ${input.stableHash}`,
   };
-  const event: EventRecord = {
-    type: 'Normal',
-    reason: 'UpdatedDestinationRule',
-    message: `DestinationRule ${name} subset updated (${ref.canarySubsetName}: ${canaryHash}, ${ref.stableSubsetName}: ${input.stableHash})`,
-  };
+  const event = ev.destinationRuleUpdated(
+    name,
+    { subset: ref.canarySubsetName, hash: canaryHash },
+    { subset: ref.stableSubsetName, hash: input.stableHash },
+  );
   return { write, event };
 }

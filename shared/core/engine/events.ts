@@ -1,5 +1,7 @@
 /**
- * Kubernetes Events of the step engine, with Argo Rollouts' reasons and messages. Pure module.
+ * The catalogue of every Kubernetes Event sluice records: the step engine's, with Argo Rollouts' reasons and
+ * messages, and sluice's own (drift corrected, operator actions and request claims). Nothing else builds an Event's
+ * reason or message. Pure module.
  */
 import type { RolloutStatus } from '../model/types.js';
 import type { EventRecord } from './types.js';
@@ -38,6 +40,79 @@ export const updated = (revision: number): EventRecord =>
 
 /** `SkipSteps` "Rollback to stable ReplicaSets". */
 export const skipSteps = (): EventRecord => normal('SkipSteps', 'Rollback to stable ReplicaSets');
+
+/** `RolloutAborted` (Warning) with the Progressing condition's message (progressDeadlineAbort). */
+export const deadlineAborted = (conditionMessage: string): EventRecord => ({
+  type: 'Warning',
+  reason: 'RolloutAborted',
+  message: conditionMessage,
+});
+
+/** `ScalingReplicaSet` "Scaled up|down ReplicaSet <name> (revision N) from A to B". */
+export const scaled = (name: string, revision: number | string, from: number, to: number): EventRecord =>
+  normal(
+    'ScalingReplicaSet',
+    `Scaled ${to > from ? 'up' : 'down'} ReplicaSet ${name} (revision ${revision}) from ${from} to ${to}`,
+  );
+
+/** `SwitchService` "Switched selector for service '<name>' from '<old>' to '<new>'". */
+export const serviceSwitched = (name: string, from: string | undefined, to: string): EventRecord =>
+  normal('SwitchService', `Switched selector for service '${name}' from '${from}' to '${to}'`);
+
+/** `Updated VirtualService` "VirtualService `<name>` <what changed>" (one per change, as Argo records them). */
+export const virtualServiceUpdated = (name: string, change: string): EventRecord =>
+  normal('Updated VirtualService', `VirtualService \`${name}\` ${change}`);
+
+/** `UpdatedDestinationRule` "DestinationRule <name> subset updated (<canary>: <hash>, <stable>: <hash>)". */
+export const destinationRuleUpdated = (
+  name: string,
+  canary: { subset: string; hash: string },
+  stable: { subset: string; hash: string },
+): EventRecord =>
+  normal(
+    'UpdatedDestinationRule',
+    `DestinationRule ${name} subset updated (${canary.subset}: ${canary.hash}, ${stable.subset}: ${stable.hash})`,
+  );
+
+/** `TrafficRoutingError` (Warning) with the Istio edit's error message. */
+export const trafficRoutingError = (message: string): EventRecord => ({
+  type: 'Warning',
+  reason: 'TrafficRoutingError',
+  message,
+});
+
+/**
+ * `DriftCorrected` "<Kind> <ns>/<name> drifted from the committed step; restored: <before> -> <after>": a foreign
+ * change to a field sluice manages was put back.
+ */
+export const driftCorrected = (
+  object: { kind: string; namespace: string; name: string },
+  before: string,
+  after: string,
+): EventRecord =>
+  normal(
+    'DriftCorrected',
+    `${object.kind} ${object.namespace}/${object.name} drifted from the committed step; restored: ${before} -> ${after}`,
+  );
+
+/** `OperatorAction` "<action> by <actor>: <state before> -> <state after>". */
+export const operatorActed = (action: string, actor: string, before: string, after: string): EventRecord =>
+  normal('OperatorAction', `${action} by ${actor}: ${before} -> ${after}`);
+
+/**
+ * `OperatorRequest` "<action> requested by <actor> (claim <nonce>, request <fingerprint>)": the claim of one
+ * request id, so a replayed delivery writes nothing. `fingerprint` is `-` when the request carries none.
+ */
+export const operatorRequest = (
+  action: string,
+  actor: string,
+  nonce: string,
+  fingerprint = '-',
+): EventRecord =>
+  normal('OperatorRequest', `${action} requested by ${actor} (claim ${nonce}, ${requestTag(fingerprint)})`);
+
+/** The tail of an `OperatorRequest` message naming the request's fingerprint: `request <fingerprint>`. */
+export const requestTag = (fingerprint = '-'): string => `request ${fingerprint}`;
 
 /** `InvalidSpec` (Warning) with the condition message. */
 export const invalidSpec = (message: string): EventRecord => ({

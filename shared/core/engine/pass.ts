@@ -206,7 +206,7 @@ function progressDeadline(st: PassState, status: RolloutStatus): void {
     const completed = !!status.stableRS && status.stableRS === status.currentPodHash;
     if (st.r.spec.progressDeadlineAbort === true && status.abort !== true && !completed) {
       status.abort = true;
-      st.events.push({ type: 'Warning', reason: 'RolloutAborted', message: cond.message });
+      st.events.push(ev.deadlineAborted(cond.message));
       st.reasons.unshift(`${cond.message} progressDeadlineAbort: the update is aborted`);
     } else if (st.r.status?.conditions?.find((c) => c.type === 'Progressing')?.reason !== TIMED_OUT_REASON) {
       st.reasons.unshift(cond.message);

@@ -60,11 +60,7 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
     });
     events.push(ev.rsCreated(created.metadata.name, revision));
     if (replicas > 0) {
-      events.push({
-        type: 'Normal',
-        reason: 'ScalingReplicaSet',
-        message: `Scaled up ReplicaSet ${created.metadata.name} (revision ${revision}) from 0 to ${replicas}`,
-      });
+      events.push(ev.scaled(created.metadata.name, revision, 0, replicas));
     }
     events.push(ev.updated(revision));
   }

@@ -9,6 +9,7 @@ import { ANNOTATIONS, LABELS } from '../model/types.js';
 import { isFullyAvailable } from '../model/replicas.js';
 import { guardedPatch } from './json-diff.js';
 import type { EventRecord, Write } from './types.js';
+import * as ev from './events.js';
 
 /** Default `scaleDownDelaySeconds` and `abortScaleDownDelaySeconds` (Argo Rollouts' defaults). */
 export const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
@@ -133,7 +134,6 @@ function scaleWrite(r: Rollout, rs: ReplicaSet, want: Desired): { write?: Write;
   const patch = guardedPatch(rs, after);
   if (patch.length === 0) return {};
   const name = rs.metadata.name;
-  const verb = want.replicas > from ? 'up' : 'down';
   const write: Write = {
     op: 'patch',
     target: { resource: 'replicasets', namespace: rs.metadata.namespace, name },
@@ -146,11 +146,7 @@ function scaleWrite(r: Rollout, rs: ReplicaSet, want: Desired): { write?: Write;
   if (want.replicas === from) return { write };
   return {
     write,
-    event: {
-      type: 'Normal',
-      reason: 'ScalingReplicaSet',
-      message: `Scaled ${verb} ReplicaSet ${name} (revision ${rsRevision(rs)}) from ${from} to ${want.replicas}`,
-    },
+    event: ev.scaled(name, rsRevision(rs), from, want.replicas),
   };
 }
 

@@ -9,6 +9,7 @@ import { ANNOTATIONS, LABELS } from '../model/types.js';
 import { isFullyAvailable, replicaSetAvailable } from '../model/replicas.js';
 import { guardedPatch } from './json-diff.js';
 import type { EventRecord, Write } from './types.js';
+import * as ev from './events.js';
 
 /** One Service to point at one pod-template hash. */
 export interface ServiceTarget {
@@ -72,10 +73,6 @@ export function switchService(
   if (from === t.hash) return { write };
   return {
     write,
-    event: {
-      type: 'Normal',
-      reason: 'SwitchService',
-      message: `Switched selector for service '${name}' from '${from}' to '${t.hash}'`,
-    },
+    event: ev.serviceSwitched(name, from, t.hash),
   };
 }

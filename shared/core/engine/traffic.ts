@@ -26,6 +26,7 @@ import { findReplicaSetByHash, rolloutReplicas } from './replicasets.js';
 import { switchService } from './services.js';
 import { drWrite } from './dr-switch.js';
 import type { EventRecord, Observed, Write } from './types.js';
+import * as ev from './events.js';
 
 /** What {@link planTraffic} needs: the observation, with the Rollout's status as this pass sees it. */
 export interface TrafficInput {
@@ -166,11 +167,7 @@ function vsWrites(
       reason: `VirtualService ${namespace}/${name}: ${notes.join('; ') || 'set weights'}`,
     });
     for (const note of notes) {
-      events.push({
-        type: 'Normal',
-        reason: 'Updated VirtualService',
-        message: `VirtualService \`${name}\` ${note}`,
-      });
+      events.push(ev.virtualServiceUpdated(name, note));
     }
   }
   return { writes, events };
@@ -240,7 +237,7 @@ export function planTraffic(input: TrafficInput): TrafficPlan {
     return {
       ...out,
       waiting: error.message,
-      events: [...out.events, { type: 'Warning', reason: 'TrafficRoutingError', message: error.message }],
+      events: [...out.events, ev.trafficRoutingError(error.message)],
     };
   }
   const canary = input.rollout.spec.strategy?.canary ?? {};
