@@ -30,15 +30,25 @@ export interface StepRequest {
   expectedStep?: number;
 }
 
-/** The outcome of one {@link runStep}. */
+/**
+ * How a {@link runStep} ended, for callers to branch on (never on `reason`, which is prose):
+ * - `ran`: a pass observed, planned and applied (it may have written nothing);
+ * - `stale`: the Rollout was not at the expected step, so nothing that moves it was committed;
+ * - `not-found`: there is no such Rollout; nothing was written.
+ */
+export type StepOutcome = 'ran' | 'stale' | 'not-found';
+
+/** The result of one {@link runStep}. */
 export interface StepResult {
   rollout: string;
+  outcome: StepOutcome;
   stepBefore?: number;
   stepAfter?: number;
   phase?: string;
   weights?: { canary: number; stable: number };
   writes: number;
   transition?: string;
+  /** Why, in words (the engine's reason, `stale event`, `rollout not found`): for people, not for branching. */
   reason: string;
   requeueAfterSeconds?: number;
   /** More work may be due now: this pass wrote something, so the next pass sees a changed world (a fixpoint is a
@@ -83,15 +93,20 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
   for (let attempt = 0; ; attempt++) {
     const now = deps.now();
     const observed = await observe(deps.gateway, req.namespace, req.name, now, deps.istioGateway);
-    if (!observed) return { rollout: id, writes, reason: 'rollout not found', followUp: false };
+    if (!observed) {
+      return { rollout: id, outcome: 'not-found', writes, reason: 'rollout not found', followUp: false };
+    }
     const status = observed.rollout.status;
     const stepBefore = status?.currentStepIndex;
     const stale = pin !== undefined && stepBefore !== pin.step;
     const p = (deps.plan ?? enginePlan)(observed);
-    const base = withOptional({ rollout: id, writes: 0, followUp: false, reason: '' } as StepResult, {
-      stepBefore,
-      requeueAfterSeconds: p.requeueAfterSeconds,
-    });
+    const base = withOptional(
+      { rollout: id, outcome: 'ran', writes: 0, followUp: false, reason: '' } as StepResult,
+      {
+        stepBefore,
+        requeueAfterSeconds: p.requeueAfterSeconds,
+      },
+    );
     if (stale && !SAFE_WHEN_STALE.has(p.transition)) {
       deps.log?.debug('stale event: no writes', {
         rollout: id,
@@ -100,7 +115,7 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
         planned: p.transition,
       });
       return withOptional(
-        { ...base, writes, reason: 'stale event' },
+        { ...base, outcome: 'stale', writes, reason: 'stale event' },
         { stepAfter: stepBefore, ...summary(status) },
       );
     }
@@ -115,6 +130,7 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
       return withOptional(
         {
           ...base,
+          outcome: stale ? 'stale' : 'ran',
           writes,
           reason: stale ? 'stale event' : p.reason,
           followUp: !stale && applied.writes > 0,

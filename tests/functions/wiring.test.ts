@@ -87,7 +87,7 @@ describe('default wiring: deadlines', () => {
       busEvent('sluice.step', { cluster: CLUSTER, namespace: 'default', rollout: 'nothing' }),
       lambdaContext(30_000),
     )) as StepOutcome;
-    expect(r).toMatchObject({ reason: 'rollout not found', writes: 0 });
+    expect(r).toMatchObject({ outcome: 'not-found', reason: 'rollout not found', writes: 0 });
   });
 
   it('no time left: the first call is refused before it is sent', async () => {
@@ -171,7 +171,7 @@ describe('schedule pins step events to the step it saw', () => {
     expect(first).toMatchObject({ stepBefore: 1, stepAfter: 2 });
     // EventBridge delivers at least once: the same event again.
     const again = (await step(event, lambdaContext())) as StepOutcome;
-    expect(again).toMatchObject({ reason: 'stale event', stepBefore: 2, stepAfter: 2 });
+    expect(again).toMatchObject({ outcome: 'stale', reason: 'stale event', stepBefore: 2, stepAfter: 2 });
     expect((again as { transition?: string }).transition).toBeUndefined();
     expect((await j.rollout('reviews')).status?.currentStepIndex).toBe(2);
   });

@@ -87,7 +87,7 @@ describe('journey: concurrency and crashes', () => {
     expect(results.filter((x) => x.transition !== undefined && x.transition !== 'status-only')).toHaveLength(
       1,
     );
-    expect(results.filter((x) => x.reason === 'stale event').length).toBeGreaterThan(0);
+    expect(results.filter((x) => x.outcome === 'stale').length).toBeGreaterThan(0);
     expect((await j.rollout('reviews')).status?.currentStepIndex).toBe(3);
     const completed = (await j.events('reviews')).filter(
       (e) => e.reason === 'RolloutStepCompleted' && e.message === 'Rollout step 3/3 completed (pause)',

@@ -51,7 +51,7 @@ export async function stepCommand(argv: string[], io: Io, connector: Connector):
     { ...ref, ...(expectedStep !== undefined ? { expectedStep } : {}) },
   );
   io.out(JSON.stringify(result));
-  return result.reason === 'rollout not found' ? 1 : 0;
+  return result.outcome === 'not-found' ? 1 : 0;
 }
 
 /** `sluice status <ns>/<name> [--watch] [--timeout S]`. With --watch, reprints on change and exits on Healthy/Degraded. */

@@ -110,7 +110,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       const pin = job.expectedStep === undefined ? {} : { expectedStep: job.expectedStep };
       last = await runStep(deps, { namespace: job.namespace, name: job.name, ...pin });
       report(job, last);
-      if (last.reason === 'rollout not found') return;
+      if (last.outcome === 'not-found') return;
     }
     if (last?.followUp) {
       queue.push({

@@ -69,6 +69,7 @@ describe('runStep', () => {
     const r = await runStep(deps(advancing(3, seen)), { namespace: NS, name: 'reviews' });
     expect(r).toMatchObject({
       rollout: 'shop/reviews',
+      outcome: 'ran',
       stepBefore: 0,
       stepAfter: 1,
       transition: 'step-completed',
@@ -90,7 +91,12 @@ describe('runStep', () => {
       { gateway: gw, now: () => NOW, plan: advancing(3) },
       { namespace: NS, name: 'reviews' },
     );
-    expect(r).toMatchObject({ reason: 'rollout not found', writes: 0, followUp: false });
+    expect(r).toMatchObject({
+      outcome: 'not-found',
+      reason: 'rollout not found',
+      writes: 0,
+      followUp: false,
+    });
     expect(gw.writes()).toHaveLength(0);
   });
 
@@ -98,6 +104,7 @@ describe('runStep', () => {
     const { gw, deps } = setup(2);
     const r = await runStep(deps(advancing(3)), { namespace: NS, name: 'reviews', expectedStep: 1 });
     expect(r).toMatchObject({
+      outcome: 'stale',
       reason: 'stale event',
       stepBefore: 2,
       stepAfter: 2,
@@ -111,7 +118,7 @@ describe('runStep', () => {
   it('still applies derived effects for a stale event when the plan makes no transition', async () => {
     const { gw, deps } = setup(3);
     const r = await runStep(deps(advancing(3)), { namespace: NS, name: 'reviews', expectedStep: 1 });
-    expect(r).toMatchObject({ reason: 'stale event', writes: 1 });
+    expect(r).toMatchObject({ outcome: 'stale', reason: 'stale event', writes: 1 });
     expect(gw.writes().map((c) => c.resource)).toEqual(['virtualservices']);
   });
 
@@ -128,7 +135,7 @@ describe('runStep', () => {
     const seen: Observed[] = [];
     const r = await runStep(deps(advancing(3, seen)), { namespace: NS, name: 'reviews' });
     expect(seen).toHaveLength(2);
-    expect(r).toMatchObject({ reason: 'stale event', stepBefore: 1 });
+    expect(r).toMatchObject({ outcome: 'stale', reason: 'stale event', stepBefore: 1 });
     expect(gw.read('rollouts', NS, 'reviews')?.status).toMatchObject({ currentStepIndex: 1 });
   });
 

@@ -152,6 +152,7 @@ describe('bus events', () => {
   it('names the transition as the detail-type and carries steps before/after', () => {
     const e = transitionEvent('eu-1', 'shop', {
       rollout: 'reviews',
+      outcome: 'ran',
       stepBefore: 0,
       stepAfter: 1,
       writes: 3,
@@ -176,6 +177,7 @@ describe('bus events', () => {
     expect(
       transitionEvent('c', 'n', {
         rollout: 'r',
+        outcome: 'ran',
         writes: 1,
         transition: 'status-only',
         reason: '',
