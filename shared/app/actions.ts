@@ -53,10 +53,17 @@ export interface RolloutSummary {
   promoteFull: boolean;
 }
 
-/** The outcome of {@link applyOperatorAction}. */
+/**
+ * How an operator action ended, for callers to branch on (never on `message`, which is prose): `accepted` (written,
+ * or nothing to change), else why nothing was written: `conflict` (the step moved, a replayed request, an aborted or
+ * fully promoted Rollout), `invalid`, `not-found`, or `reused-key` (an Idempotency-Key reused for another request).
+ */
+export type ActionOutcome = 'accepted' | 'conflict' | 'invalid' | 'not-found' | 'reused-key';
+
+/** The result of {@link applyOperatorAction}. `ok` is `outcome === 'accepted'`. */
 export interface ActionResult {
   ok: boolean;
-  code?: 'conflict' | 'invalid' | 'not-found' | 'reused-key';
+  outcome: ActionOutcome;
   message: string;
   before?: RolloutSummary;
   after?: RolloutSummary;
@@ -124,19 +131,19 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
   let pinnedStep: number | undefined = req.expectedStep;
   for (let attempt = 0; ; attempt++) {
     const rollout = (await deps.gateway.get('rollouts', req.namespace, req.name)) as Rollout | undefined;
-    if (!rollout) return { ok: false, code: 'not-found', message: `rollout ${id} not found` };
+    if (!rollout) return { ok: false, outcome: 'not-found', message: `rollout ${id} not found` };
     const before = summarizeRollout(rollout);
     if (attempt > 0 && before.step !== pinnedStep) {
       return {
         ok: false,
-        code: 'conflict',
+        outcome: 'conflict',
         message: `rollout ${id} moved to step ${before.step ?? '-'} while ${req.action} was being applied; nothing written`,
         before,
       };
     }
     pinnedStep = before.step;
     const decision = operatorAction(rollout, req.action, withExpected(req.expectedStep, deps.now()));
-    if (!decision.ok) return { ok: false, code: decision.code, message: decision.message, before };
+    if (!decision.ok) return { ok: false, outcome: decision.outcome, message: decision.message, before };
     const target: Target = { resource: 'rollouts', namespace: req.namespace, name: req.name };
     const writes = decision.specPatch !== undefined || decision.statusPatch !== undefined;
     const claim =
@@ -145,13 +152,13 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
       return claim === 'replayed'
         ? {
             ok: false,
-            code: 'conflict',
+            outcome: 'conflict',
             message: `request ${req.requestId} was already accepted (a replayed delivery); nothing written`,
             before,
           }
         : {
             ok: false,
-            code: 'reused-key',
+            outcome: 'reused-key',
             message: `request ${req.requestId} was already used for a different request; nothing written`,
             before,
           };
@@ -175,6 +182,7 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
       if (changed) await recordActionEvent(deps, current, req.action, event);
       return {
         ok: true,
+        outcome: 'accepted',
         message: changed ? message : `${req.action}: nothing to change (${describeSummary(before)})`,
         before,
         after,

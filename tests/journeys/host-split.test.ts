@@ -101,7 +101,7 @@ describe('journey: host-level canary with canary/stable Services', () => {
 
   it('a duplicate promote for step 1 is refused and changes nothing', async () => {
     const before = (await j.rollout('reviews')).metadata.resourceVersion;
-    expect(await j.action('reviews', 'promote', 1)).toMatchObject({ ok: false, code: 'conflict' });
+    expect(await j.action('reviews', 'promote', 1)).toMatchObject({ ok: false, outcome: 'conflict' });
     expect((await j.rollout('reviews')).metadata.resourceVersion).toBe(before);
   });
 

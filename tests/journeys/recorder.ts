@@ -130,7 +130,7 @@ export class Recorder {
     const res = await this.j.action(this.watched.rollout, action, expectedStep);
     await this.push(`${action}${expectedStep === undefined ? '' : ` @${expectedStep}`}`, {
       ok: res.ok,
-      code: res.code,
+      outcome: res.outcome,
       message: res.message,
     });
   }

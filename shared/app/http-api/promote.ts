@@ -32,7 +32,7 @@ import { HttpError, jsonResponse, type HttpResponse } from './response.js';
 
 const RETRY_AFTER_SECONDS = '5';
 
-const STATUS_BY_CODE: Record<NonNullable<ActionResult['code']>, number> = {
+const STATUS_BY_OUTCOME: Record<Exclude<ActionResult['outcome'], 'accepted'>, number> = {
   conflict: 409,
   invalid: 400,
   'not-found': 404,
@@ -173,8 +173,8 @@ async function act(
       },
     ),
   );
-  if (!result.ok) {
-    const status = STATUS_BY_CODE[result.code ?? 'invalid'];
+  if (result.outcome !== 'accepted') {
+    const status = STATUS_BY_OUTCOME[result.outcome];
     log.info('action refused', {
       actor,
       action,

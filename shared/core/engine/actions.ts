@@ -19,12 +19,12 @@ export interface OperatorActionOptions {
 /** The writes of an accepted action (both may be absent: nothing to change), or why it was refused. */
 export type OperatorActionResult =
   | { ok: true; statusPatch?: object; specPatch?: object; before: number | undefined }
-  | { ok: false; code: 'conflict' | 'invalid'; message: string };
+  | { ok: false; outcome: 'conflict' | 'invalid'; message: string };
 
 const UNPAUSE = { spec: { paused: false } };
 
 function conflict(message: string): OperatorActionResult {
-  return { ok: false, code: 'conflict', message };
+  return { ok: false, outcome: 'conflict', message };
 }
 
 function ok(before: number | undefined, statusPatch?: object, specPatch?: object): OperatorActionResult {
@@ -75,7 +75,7 @@ export function operatorAction(
   const s = r.status ?? {};
   const index = s.currentStepIndex;
   if (r.spec.strategy?.canary === undefined) {
-    return { ok: false, code: 'invalid', message: `Rollout ${name} does not use the canary strategy` };
+    return { ok: false, outcome: 'invalid', message: `Rollout ${name} does not use the canary strategy` };
   }
   if (opts.expectedStep !== undefined && opts.expectedStep !== index) {
     return conflict(
@@ -106,6 +106,10 @@ export function operatorAction(
         r.spec.paused === true ? UNPAUSE : undefined,
       );
     default:
-      return { ok: false, code: 'invalid', message: `unknown action ${String(action)} for Rollout ${name}` };
+      return {
+        ok: false,
+        outcome: 'invalid',
+        message: `unknown action ${String(action)} for Rollout ${name}`,
+      };
   }
 }

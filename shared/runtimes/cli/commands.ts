@@ -128,7 +128,7 @@ export async function actionCommand(
     },
   );
   if (result.ok) io.out(result.message);
-  else io.err(`${verb} ${ref.namespace}/${ref.name} failed (${result.code}): ${result.message}`);
+  else io.err(`${verb} ${ref.namespace}/${ref.name} failed (${result.outcome}): ${result.message}`);
   return result.ok ? 0 : 1;
 }
 

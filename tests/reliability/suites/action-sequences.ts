@@ -55,7 +55,8 @@ export function actionSequenceSuite(): void {
               const after = await stepOf();
               if (c.action !== 'promote-full' && at !== undefined && after !== undefined && after > at + 1)
                 wrong.push(`${c.action} moved the index from ${at} to ${after}`);
-              if (!res.ok && res.code !== 'conflict') wrong.push(`${c.action}: ${res.code} ${res.message}`);
+              if (!res.ok && res.outcome !== 'conflict')
+                wrong.push(`${c.action}: ${res.outcome} ${res.message}`);
             }
             // Release: whatever state the sequence left, retry + resume + promote-full reach Healthy.
             for (const action of ['retry', 'resume', 'promote-full'] as OperatorActionName[])

@@ -65,14 +65,14 @@ export function concurrencySuite(): void {
         await drive({ gateway: s.admin, now: realNow }, s.ns, atGate);
         const results = await Promise.all(Array.from({ length: 5 }, () => promote(s.admin, s.ns)));
         expect(results.filter((r) => r.ok).length).toBeGreaterThanOrEqual(1);
-        expect(results.every((r) => r.ok || r.code === 'conflict')).toBe(true);
+        expect(results.every((r) => r.ok || r.outcome === 'conflict')).toBe(true);
         await drive({ gateway: s.admin, now: realNow }, s.ns, (r) => r.status?.currentStepIndex === 3, {
           exact: true,
         });
         // The same promotion delivered again after the advance: 409 and not a single write.
         const rec = recordingGateway(s.admin);
         const late = await promote(rec.gw, s.ns);
-        expect(late.code).toBe('conflict');
+        expect(late.outcome).toBe('conflict');
         expect(rec.acceptedWrites()).toEqual([]);
         s.ledger.rejection('late duplicate promotion', () => rec.calls);
         const r = await s.rollout();

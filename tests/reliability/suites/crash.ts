@@ -125,7 +125,7 @@ export function crashSuite(): void {
               { gateway: s.admin, now: realNow },
               { namespace: s.ns, name: NAME, action: 'promote', expectedStep: 2, actor: 'test' },
             );
-            const accepted = retry.ok || retry.code === 'conflict';
+            const accepted = retry.ok || retry.outcome === 'conflict';
             await drive({ gateway: s.admin, now: realNow }, s.ns, healthy);
             const got = await endState(s);
             const ok =

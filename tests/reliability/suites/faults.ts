@@ -56,7 +56,7 @@ async function promoteThrough(gw: KubeGateway, ns: string): Promise<void> {
         { gateway: gw, now: realNow },
         { namespace: ns, name: NAME, action: 'promote', expectedStep: 2, actor: 'test' },
       );
-      if (r.ok || r.code === 'conflict') return;
+      if (r.ok || r.outcome === 'conflict') return;
       throw new Error(r.message);
     } catch (err) {
       if (!(err instanceof KubeApiError)) throw err;

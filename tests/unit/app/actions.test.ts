@@ -37,6 +37,7 @@ describe('applyOperatorAction', () => {
     });
     expect(res).toMatchObject({
       ok: true,
+      outcome: 'accepted',
       before: { step: 1, pauseConditions: 1 },
       after: { pauseConditions: 0 },
     });
@@ -57,23 +58,23 @@ describe('applyOperatorAction', () => {
       action: 'promote',
       status: paused,
       expectedStep: 0,
-      code: 'conflict',
+      outcome: 'conflict',
     },
     {
       case: 'abort of a fully promoted Rollout',
       action: 'abort',
       status: { currentStepIndex: 3, stableRS: 'a', currentPodHash: 'a' },
       expectedStep: undefined,
-      code: 'conflict',
+      outcome: 'conflict',
     },
     {
       case: 'promote of an aborted Rollout',
       action: 'promote',
       status: { ...paused, abort: true },
       expectedStep: undefined,
-      code: 'conflict',
+      outcome: 'conflict',
     },
-  ] as const)('refuses $case with zero writes', async ({ action, status, expectedStep, code }) => {
+  ] as const)('refuses $case with zero writes', async ({ action, status, expectedStep, outcome }) => {
     const gw = setup(status as RolloutStatus);
     const res = await applyOperatorAction(deps(gw), {
       namespace: NS,
@@ -82,7 +83,7 @@ describe('applyOperatorAction', () => {
       actor: 'cli:test',
       ...(expectedStep !== undefined ? { expectedStep } : {}),
     });
-    expect(res).toMatchObject({ ok: false, code });
+    expect(res).toMatchObject({ ok: false, outcome });
     expect(gw.writes()).toHaveLength(0);
   });
 
@@ -90,7 +91,7 @@ describe('applyOperatorAction', () => {
     const gw = new MemoryGateway();
     expect(
       await applyOperatorAction(deps(gw), { namespace: NS, name: 'nope', action: 'abort', actor: 'x' }),
-    ).toMatchObject({ ok: false, code: 'not-found' });
+    ).toMatchObject({ ok: false, outcome: 'not-found' });
     expect(gw.writes()).toHaveLength(0);
   });
 
@@ -137,7 +138,7 @@ describe('applyOperatorAction', () => {
       action: 'abort',
       actor: 'x',
     });
-    expect(res).toMatchObject({ ok: false, code: 'conflict' });
+    expect(res).toMatchObject({ ok: false, outcome: 'conflict' });
     expect((gw2.read('rollouts', NS, 'reviews')?.status as RolloutStatus).abort).toBeUndefined();
   });
 });

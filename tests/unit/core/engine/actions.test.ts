@@ -38,19 +38,19 @@ describe('operatorAction', () => {
       r: at(pausedAt1),
       action: 'promote',
       expectedStep: 0,
-      want: { ok: false, code: 'conflict' },
+      want: { ok: false, outcome: 'conflict' },
     },
     {
       case: 'promote of a fully promoted rollout is a conflict',
       r: at(healthy),
       action: 'promote',
-      want: { ok: false, code: 'conflict' },
+      want: { ok: false, outcome: 'conflict' },
     },
     {
       case: 'promote of an aborted rollout is a conflict',
       r: at({ ...running, abort: true }),
       action: 'promote',
-      want: { ok: false, code: 'conflict' },
+      want: { ok: false, outcome: 'conflict' },
     },
     {
       case: 'promote unpauses a manually paused rollout',
@@ -74,7 +74,7 @@ describe('operatorAction', () => {
       case: 'abort of a fully promoted rollout is a conflict',
       r: at(healthy),
       action: 'abort',
-      want: { ok: false, code: 'conflict' },
+      want: { ok: false, outcome: 'conflict' },
     },
     {
       case: 'retry clears abort',
@@ -111,7 +111,7 @@ describe('operatorAction', () => {
     expect(first.ok).toBe(true);
     const moved = at({ ...running, currentStepIndex: 1 });
     const dup = operatorAction(moved, 'promote', { expectedStep: 0, now: T0 });
-    expect(dup).toMatchObject({ ok: false, code: 'conflict' });
+    expect(dup).toMatchObject({ ok: false, outcome: 'conflict' });
     expect(dup.ok ? '' : dup.message).toContain('not at the expected step 0');
   });
 });
