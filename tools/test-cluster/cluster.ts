@@ -88,7 +88,7 @@ function apiserverArgs(certs: ClusterCerts, certDir: string, etcdPort: number, p
     `--secure-port=${port}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
-    '--service-cluster-ip-range=10.0.0.0/24',
+    '--service-cluster-ip-range=10.0.0.0/16',
     '--allow-privileged=true',
     '--disable-admission-plugins=ServiceAccount',
     '--authorization-mode=RBAC',
