@@ -133,21 +133,24 @@ export function assessMetric(
   if (!isCompleted(last.phase)) return { phase: 'Running' };
   const limit = limitCheck(metric, r);
   if (limit.phase !== '') return limit;
+  const counted = successOrCount(metric, r);
+  if (counted) return counted;
+  if (!terminating) return { phase: 'Running' };
+  const bounded = effectiveCount(metric) !== undefined;
+  if (bounded && (r.successful ?? 0) === 0 && last.phase !== 'Successful') {
+    return { phase: last.phase, message: cutShortText(last.phase) };
+  }
+  return { phase: 'Successful' };
+}
+
+/** Rules 5 and 6: enough consecutive successes, or the count reached. */
+function successOrCount(metric: Metric, r: MetricResult): MetricVerdict | undefined {
   const csl = intValue(metric.consecutiveSuccessLimit, 0);
   if (csl > 0 && (r.consecutiveSuccess ?? 0) >= csl) return { phase: 'Successful' };
   const ec = effectiveCount(metric);
-  if (ec !== undefined && (r.count ?? 0) >= ec) {
-    const fl = intValue(metric.failureLimit, 0);
-    if (csl > 0) return { phase: fl >= 0 ? 'Inconclusive' : 'Failed' };
-    return { phase: 'Successful' };
-  }
-  if (terminating) {
-    if (ec !== undefined && (r.successful ?? 0) === 0 && last.phase !== 'Successful') {
-      return { phase: last.phase, message: cutShortText(last.phase) };
-    }
-    return { phase: 'Successful' };
-  }
-  return { phase: 'Running' };
+  if (ec === undefined || (r.count ?? 0) < ec) return undefined;
+  if (csl > 0) return { phase: intValue(metric.failureLimit, 0) >= 0 ? 'Inconclusive' : 'Failed' };
+  return { phase: 'Successful' };
 }
 
 function cutShortText(phase: AnalysisPhase): string {

@@ -54,6 +54,65 @@ export interface RunInput {
   now: number;
 }
 
+/** What one pass accumulates over the metrics. */
+interface Tally {
+  terminating: boolean;
+  worst: AnalysisPhase;
+  worstMessage: string;
+  complete: boolean;
+  summary: RunSummary;
+  drySummary: RunSummary;
+  events: AnalysisEvent[];
+}
+
+const emptySummary = (): RunSummary => ({ count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 });
+
+/** Updates one metric's phase and adds it to the tally. */
+function visit(metric: Metric, status: AnalysisRunStatus, dry: boolean, t: Tally): void {
+  const counts = dry ? t.drySummary : t.summary;
+  counts.count = (counts.count ?? 0) + 1;
+  const r = resultOf(status, metric.name);
+  if (!r) {
+    t.complete = false;
+    return;
+  }
+  const verdict = assessMetric(metric, r, t.terminating);
+  if (verdict.phase !== r.phase) {
+    r.phase = verdict.phase;
+    r.message = r.measurements?.at(-1)?.message;
+    if (r.message === undefined) delete r.message;
+    if (isCompleted(verdict.phase)) {
+      const message = `Metric '${metric.name}' Completed. Result: ${verdict.phase}`;
+      t.events.push({ type: eventType(verdict.phase), reason: `Metric${verdict.phase}`, message });
+    }
+  }
+  if (!isCompleted(r.phase)) {
+    t.complete = false;
+    return;
+  }
+  const limit = limitCheck(metric, r);
+  const message = limit.message ?? verdict.message;
+  tally(counts, limit.phase !== '' ? limit.phase : verdict.message ? r.phase : 'Successful');
+  if (dry) {
+    if (t.worst === '') t.worst = 'Successful';
+    if (message) r.message = `Metric assessed ${r.phase} due to ${message}`;
+    return;
+  }
+  if (t.worst !== '' && !isWorse(t.worst, r.phase)) return;
+  t.worst = r.phase;
+  if (!message) return;
+  t.worstMessage = `Metric "${metric.name}" assessed ${r.phase} due to ${message}`;
+  if (r.message) t.worstMessage += `: "Error Message: ${r.message}"`;
+}
+
+/** The run's phase and message from the tally. */
+function verdictOf(t: Tally): { phase: AnalysisPhase; message: string } {
+  if (t.terminating)
+    return { phase: t.worst === '' ? 'Successful' : t.worst, message: t.worstMessage.trim() };
+  if (!t.complete || t.worst === '') return { phase: 'Running', message: '' };
+  return { phase: t.worst, message: t.worstMessage };
+}
+
 /**
  * One assessment pass. Returns the new status (the input is not modified) and the Events to emit.
  * `terminating` is read before the pass updates metric phases, as in Argo; {@link settleRun} repeats the pass so a
@@ -61,84 +120,34 @@ export interface RunInput {
  */
 export function assessRun(input: RunInput): { status: AnalysisRunStatus; events: AnalysisEvent[] } {
   const status = JSON.parse(JSON.stringify(input.status ?? {})) as AnalysisRunStatus;
-  const events: AnalysisEvent[] = [];
   status.startedAt ??= formatTime(input.now);
-  const terminating = isTerminating(input.terminate, status);
-  let worst: AnalysisPhase = '';
-  let worstMessage = input.terminate ? 'Run Terminated' : '';
-  let complete = true;
-  const summary: RunSummary = { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 };
-  const drySummary: RunSummary = { count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 };
-  for (const metric of input.metrics) {
-    const dry = input.dryRun.has(metric.name);
-    const counts = dry ? drySummary : summary;
-    counts.count = (counts.count ?? 0) + 1;
-    const r = resultOf(status, metric.name);
-    if (!r) {
-      complete = false;
-      continue;
-    }
-    const verdict = assessMetric(metric, r, terminating);
-    if (verdict.phase !== r.phase) {
-      r.phase = verdict.phase;
-      r.message = r.measurements?.at(-1)?.message;
-      if (r.message === undefined) delete r.message;
-      if (isCompleted(verdict.phase)) {
-        events.push({
-          type: eventType(verdict.phase),
-          reason: `Metric${verdict.phase}`,
-          message: `Metric '${metric.name}' Completed. Result: ${verdict.phase}`,
-        });
-      }
-    }
-    if (!isCompleted(r.phase)) {
-      complete = false;
-      continue;
-    }
-    const limit = limitCheck(metric, r);
-    const message = limit.message ?? verdict.message;
-    tally(counts, limit.phase !== '' ? limit.phase : verdict.message ? r.phase : 'Successful');
-    if (dry) {
-      if (worst === '') worst = 'Successful';
-      if (message) r.message = `Metric assessed ${r.phase} due to ${message}`;
-      continue;
-    }
-    if (worst === '' || isWorse(worst, r.phase)) {
-      worst = r.phase;
-      if (message) {
-        worstMessage = `Metric "${metric.name}" assessed ${r.phase} due to ${message}`;
-        if (r.message) worstMessage += `: "Error Message: ${r.message}"`;
-      }
-    }
-  }
-  status.runSummary = summary;
-  status.dryRunSummary = drySummary;
-  let phase: AnalysisPhase;
-  let message: string;
-  if (terminating) {
-    phase = worst === '' ? 'Successful' : worst;
-    message = worstMessage.trim();
-  } else if (!complete || worst === '') {
-    phase = 'Running';
-    message = '';
-  } else {
-    phase = worst;
-    message = worstMessage;
-  }
+  const t: Tally = {
+    terminating: isTerminating(input.terminate, status),
+    worst: '',
+    worstMessage: input.terminate ? 'Run Terminated' : '',
+    complete: true,
+    summary: emptySummary(),
+    drySummary: emptySummary(),
+    events: [],
+  };
+  for (const metric of input.metrics) visit(metric, status, input.dryRun.has(metric.name), t);
+  status.runSummary = t.summary;
+  status.dryRunSummary = t.drySummary;
+  const { phase, message } = verdictOf(t);
   if (phase !== status.phase) {
     status.phase = phase;
     status.message = message;
     if (message === '') delete status.message;
     if (isCompleted(phase)) {
       status.completedAt ??= formatTime(input.now);
-      events.push({
+      t.events.push({
         type: eventType(phase),
         reason: `AnalysisRun${phase}`,
         message: `Analysis Completed. Result: ${phase}`,
       });
     }
   }
-  return { status, events };
+  return { status, events: t.events };
 }
 
 /**

@@ -49,6 +49,40 @@ function gap(last: { phase: string }, metric: Metric): number {
   return last.phase === 'Error' ? ERROR_RETRY_MS : (intervalMs(metric.interval) ?? ERROR_RETRY_MS);
 }
 
+/** An in-flight measurement (asynchronous providers): terminated, or resumed once its `resumeAt` has passed. */
+function inFlightTask(resumeAt: string | undefined, terminating: boolean, now: number): TaskKind | undefined {
+  if (terminating) return 'terminate';
+  const at = parseTime(resumeAt);
+  return at !== undefined && at > now ? undefined : 'resume';
+}
+
+/** Whether a metric's first measurement is due: at once, or `initialDelay` after the run started. */
+function firstDue(metric: Metric, status: AnalysisRunStatus | undefined, now: number): boolean {
+  if (!metric.initialDelay) return true;
+  const started = parseTime(status?.startedAt);
+  const delay = intervalMs(metric.initialDelay);
+  return started !== undefined && delay !== undefined && started + delay <= now;
+}
+
+/** The task one metric needs at `now`, if any. */
+function taskFor(
+  metric: Metric,
+  status: AnalysisRunStatus | undefined,
+  terminating: boolean,
+  now: number,
+): TaskKind | undefined {
+  const r = resultOf(status, metric.name);
+  if (r && isCompleted(r.phase)) return undefined;
+  const last = r?.measurements?.at(-1);
+  if (last && !last.finishedAt) return inFlightTask(last.resumeAt, terminating, now);
+  if (terminating) return undefined;
+  if (!last) return firstDue(metric, status, now) ? 'run' : undefined;
+  const ec = effectiveCount(metric);
+  if (ec !== undefined && (r?.count ?? 0) >= ec) return undefined;
+  const finished = parseTime(last.finishedAt) ?? now;
+  return now > finished + gap(last, metric) ? 'run' : undefined;
+}
+
 /**
  * The measurements due at `now` (Argo's `generateMetricTasks`), in metric order. A metric with an unreadable
  * `initialDelay` is never due (validation reports it).
@@ -62,31 +96,26 @@ export function dueTasks(
   const terminating = isTerminating(terminate, status);
   const tasks: MetricTask[] = [];
   for (const metric of metrics) {
-    const r = resultOf(status, metric.name);
-    if (r && isCompleted(r.phase)) continue;
-    const last = r?.measurements?.at(-1);
-    if (last && !last.finishedAt) {
-      const resumeAt = parseTime(last.resumeAt);
-      if (!terminating && resumeAt !== undefined && resumeAt > now) continue;
-      tasks.push({ metric, kind: terminating ? 'terminate' : 'resume' });
-      continue;
-    }
-    if (terminating) continue;
-    if (!last) {
-      if (metric.initialDelay) {
-        const started = parseTime(status?.startedAt);
-        const delay = intervalMs(metric.initialDelay);
-        if (started === undefined || delay === undefined || started + delay > now) continue;
-      }
-      tasks.push({ metric, kind: 'run' });
-      continue;
-    }
-    const ec = effectiveCount(metric);
-    if (ec !== undefined && (r?.count ?? 0) >= ec) continue;
-    const finished = parseTime(last.finishedAt) ?? now;
-    if (now > finished + gap(last, metric)) tasks.push({ metric, kind: 'run' });
+    const kind = taskFor(metric, status, terminating, now);
+    if (kind) tasks.push({ metric, kind });
   }
   return tasks;
+}
+
+/** When one metric's next measurement is due, if a timed wake-up is needed for it. */
+function dueAt(metric: Metric, status: AnalysisRunStatus | undefined, now: number): number | undefined {
+  const r = resultOf(status, metric.name);
+  if (r && isCompleted(r.phase)) return undefined;
+  const last = r?.measurements?.at(-1);
+  if (!last) {
+    const delay = intervalMs(metric.initialDelay);
+    return delay === undefined ? undefined : (parseTime(status?.startedAt) ?? now) + delay;
+  }
+  if (!last.finishedAt) return parseTime(last.resumeAt);
+  const ec = effectiveCount(metric);
+  if (ec !== undefined && (r?.count ?? 0) >= ec) return undefined;
+  if (last.phase !== 'Error' && !metric.interval) return undefined;
+  return (parseTime(last.finishedAt) ?? now) + gap(last, metric);
 }
 
 /**
@@ -98,28 +127,6 @@ export function nextDue(
   status: AnalysisRunStatus | undefined,
   now: number,
 ): number | undefined {
-  let next: number | undefined;
-  const consider = (t: number): void => {
-    next = next === undefined ? t : Math.min(next, t);
-  };
-  for (const metric of metrics) {
-    const r = resultOf(status, metric.name);
-    if (r && isCompleted(r.phase)) continue;
-    const last = r?.measurements?.at(-1);
-    if (!last) {
-      const delay = intervalMs(metric.initialDelay);
-      if (delay !== undefined) consider((parseTime(status?.startedAt) ?? now) + delay);
-      continue;
-    }
-    if (!last.finishedAt) {
-      const resumeAt = parseTime(last.resumeAt);
-      if (resumeAt !== undefined) consider(resumeAt);
-      continue;
-    }
-    const ec = effectiveCount(metric);
-    if (ec !== undefined && (r?.count ?? 0) >= ec) continue;
-    if (last.phase !== 'Error' && !metric.interval) continue;
-    consider((parseTime(last.finishedAt) ?? now) + gap(last, metric));
-  }
-  return next;
+  const times = metrics.map((m) => dueAt(m, status, now)).filter((t): t is number => t !== undefined);
+  return times.length === 0 ? undefined : Math.min(...times);
 }

@@ -82,21 +82,37 @@ function len(v: Value, pos: number): bigint {
   throw fail(`invalid argument for len (type ${typeName(v)})`, pos);
 }
 
-const ARITY: Record<string, [number, number]> = {
-  len: [1, 1],
-  abs: [1, 1],
-  int: [1, 1],
-  float: [1, 1],
-  asInt: [1, 1],
-  asFloat: [1, 1],
-  isNaN: [1, 1],
-  isInf: [1, 1],
-  isNil: [1, 1],
-  default: [2, 2],
-  max: [1, 64],
-  min: [1, 64],
-  sum: [1, 1],
-  mean: [1, 1],
+type Builtin = (args: Value[], result: Value, pos: number) => Value;
+const first = (args: Value[]): Value => args[0] ?? null;
+
+/** Each function with its arity. */
+const BUILTINS: Record<string, { arity: [number, number]; run: Builtin }> = {
+  len: { arity: [1, 1], run: (a, _r, pos) => len(first(a), pos) },
+  abs: {
+    arity: [1, 1],
+    run: (a, _r, pos) => {
+      const v = first(a);
+      return typeof v === 'bigint' ? (v < 0n ? BigInt.asIntN(64, -v) : v) : Math.abs(floatArg('abs', v, pos));
+    },
+  },
+  int: { arity: [1, 1], run: (a, _r, pos) => toInt('int', first(a), pos) },
+  asInt: { arity: [1, 1], run: (a, _r, pos) => toInt('asInt', first(a), pos) },
+  float: { arity: [1, 1], run: (a, _r, pos) => toFloat('float', first(a), pos) },
+  asFloat: { arity: [1, 1], run: (a, _r, pos) => toFloat('asFloat', first(a), pos) },
+  isNaN: { arity: [1, 1], run: (a, _r, pos) => Number.isNaN(floatArg('isNaN', first(a), pos)) },
+  isInf: { arity: [1, 1], run: (a, _r, pos) => Math.abs(floatArg('isInf', first(a), pos)) === Infinity },
+  isNil: { arity: [1, 1], run: (_a, result) => result === null },
+  default: { arity: [2, 2], run: (a, result) => (result === null ? (a[1] ?? null) : result) },
+  max: { arity: [1, 64], run: (a, _r, pos) => extreme('max', a, pos) },
+  min: { arity: [1, 64], run: (a, _r, pos) => extreme('min', a, pos) },
+  sum: { arity: [1, 1], run: (a, _r, pos) => sum(a, pos) },
+  mean: {
+    arity: [1, 1],
+    run: (a, _r, pos) => {
+      const list = numbers('mean', a, pos);
+      return list.length === 0 ? 0 : list.reduce<number>((acc, v) => acc + Number(v), 0) / list.length;
+    },
+  },
 };
 
 /**
@@ -105,42 +121,10 @@ const ARITY: Record<string, [number, number]> = {
  * @throws ExprError (kind `runtime`) with the wording of Go's `strconv` or expr-lang for bad arguments.
  */
 export function callBuiltin(fn: string, args: Value[], result: Value, pos: number): Value {
-  const [lo, hi] = ARITY[fn] ?? [0, -1];
+  const builtin = Object.prototype.hasOwnProperty.call(BUILTINS, fn) ? BUILTINS[fn] : undefined;
+  if (!builtin) throw fail(`unknown func ${fn}`, pos);
+  const [lo, hi] = builtin.arity;
   if (args.length < lo || args.length > hi)
     throw fail(`invalid number of arguments to ${fn} (got ${args.length})`, pos);
-  const a = args[0] ?? null;
-  switch (fn) {
-    case 'len':
-      return len(a, pos);
-    case 'abs':
-      return typeof a === 'bigint' ? (a < 0n ? BigInt.asIntN(64, -a) : a) : Math.abs(floatArg(fn, a, pos));
-    case 'int':
-      return toInt(fn, a, pos);
-    case 'asInt':
-      return toInt(fn, a, pos);
-    case 'float':
-      return toFloat(fn, a, pos);
-    case 'asFloat':
-      return toFloat(fn, a, pos);
-    case 'isNaN':
-      return Number.isNaN(floatArg(fn, a, pos));
-    case 'isInf':
-      return Math.abs(floatArg(fn, a, pos)) === Infinity;
-    case 'isNil':
-      return result === null;
-    case 'default':
-      return result === null ? (args[1] ?? null) : result;
-    case 'max':
-      return extreme('max', args, pos);
-    case 'min':
-      return extreme('min', args, pos);
-    case 'sum':
-      return sum(args, pos);
-    case 'mean': {
-      const list = numbers(fn, args, pos);
-      return list.length === 0 ? 0 : list.reduce<number>((acc, v) => acc + Number(v), 0) / list.length;
-    }
-    default:
-      throw fail(`unknown func ${fn}`, pos);
-  }
+  return builtin.run(args, result, pos);
 }

@@ -68,7 +68,7 @@ describe('parseAnalysisTemplate', () => {
       (o) => (o['kind'] = 'Rollout'),
       'AnalysisTemplate shop/success-rate: kind: expected "AnalysisTemplate" or "ClusterAnalysisTemplate", got "Rollout"',
     ],
-    ['no spec', (o) => delete o['spec'], 'AnalysisTemplate shop/success-rate: spec: required'],
+    ['no spec', (o: Obj) => delete o['spec'], 'AnalysisTemplate shop/success-rate: spec: required'],
     [
       'metrics not a list',
       (o) => (o.spec['metrics'] = {}),
