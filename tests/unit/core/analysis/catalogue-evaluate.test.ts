@@ -3,6 +3,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { assess } from '../../../../shared/core/analysis/assess.js';
+import { ExprError } from '../../../../shared/core/analysis/expr/errors.js';
+import { evaluateTime } from '../../../../shared/core/analysis/expr/time-expr.js';
 import { prometheusMeasurement } from '../../../../shared/core/analysis/prometheus-result.js';
 import type { Metric } from '../../../../shared/core/analysis/types.js';
 import { webMeasurement } from '../../../../shared/core/analysis/web-result.js';
@@ -94,6 +96,25 @@ describe('utils/evaluate/evaluate_test.go', () => {
       });
     },
   );
+
+  it('TestEvalTimeWithSuccessExpr', () => {
+    const t = evaluateTime('date("2023-08-14 00:00:00", "2006-01-02 15:04:05", "UTC") - duration("1h")', NOW);
+    expect(new Date(t).toISOString()).toBe('2023-08-13T23:00:00.000Z');
+    expect(evaluateTime('now() - duration("5m")', NOW)).toBe(NOW - 300_000);
+    expect(evaluateTime('date("2023-08-14")', NOW)).toBe(Date.parse('2023-08-14T00:00:00Z'));
+  });
+
+  it.each([['hello'], ['duration("1h")'], ['now() + now()'], ['date("14/08/2023")'], ['duration("??")']])(
+    'TestEvalTimeNotTimeResult: %s is an ExprError',
+    (src) => {
+      expect(() => evaluateTime(src, NOW)).toThrow(ExprError);
+    },
+  );
+
+  it('TestEvalTimeNotTimeResult messages', () => {
+    expect(() => evaluateTime('duration("1h")', NOW)).toThrow('expected time.Time, but got time.Duration');
+    expect(() => evaluateTime('duration("??")', NOW)).toThrow('time: invalid duration "??"');
+  });
 
   it('TestEvaluateConditionWithInvalidExpression / OnFailureCondition', () => {
     expect(assess(cond('result >= '), 1).message).toMatch(
