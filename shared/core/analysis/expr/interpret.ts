@@ -12,6 +12,9 @@ import { isList, isMap, typeName, type Value } from './values.js';
 /** Most steps one evaluation may take. */
 export const MAX_STEPS = 200_000;
 
+/** Operators whose cost grows with the size of their operands. */
+const SIZED = new Set(['==', '!=', 'in', 'not in']);
+
 interface Ctx {
   result: Value;
   steps: number;
@@ -104,7 +107,7 @@ function binary(n: Node & { t: 'binary' }, ctx: Ctx, pointer: Value | undefined)
   }
   if (n.op === '??') return left !== null ? left : evalNode(n.right, ctx, pointer);
   const right = evalNode(n.right, ctx, pointer);
-  if (['==', '!=', 'in', 'not in'].includes(n.op)) {
+  if (SIZED.has(n.op)) {
     chargeSize(ctx, left, n.pos);
     chargeSize(ctx, right, n.pos);
   }
