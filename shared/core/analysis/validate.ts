@@ -1,0 +1,101 @@
+/**
+ * Argo's `ValidateMetrics`: the checks every AnalysisRun pass makes on its resolved metrics, first error only, with
+ * Argo's messages (reported by the run as `Analysis spec invalid: <message>`). Pure module: no I/O imports.
+ */
+import { parseInterval } from './time.js';
+import { intValue, type Metric } from './types.js';
+
+/** Every provider Argo knows; exactly one must be set. */
+export const PROVIDERS = [
+  'prometheus',
+  'web',
+  'cloudWatch',
+  'job',
+  'kayenta',
+  'datadog',
+  'wavefront',
+  'newRelic',
+  'graphite',
+  'influxdb',
+  'skywalking',
+  'plugin',
+] as const;
+
+/** The prefix Argo puts before a validation or rule error in the run's message. */
+export const SPEC_INVALID = 'Analysis spec invalid: ';
+
+function countCheck(metric: Metric): string | undefined {
+  const count = intValue(metric.count, 0);
+  if (count <= 0) return undefined;
+  const fl = intValue(metric.failureLimit, 0);
+  const csl = intValue(metric.consecutiveSuccessLimit, 0);
+  const il = intValue(metric.inconclusiveLimit, 0);
+  if (fl >= 0 && count < fl + csl) {
+    return `count (${count}) must be >= failureLimit + consecutiveSuccessLimit (${fl} + ${csl}) if both >= 0`;
+  }
+  if (fl < 0 && count < csl) return 'count must be >= consecutiveSuccessLimit';
+  if (count < il) return 'count must be >= inconclusiveLimit';
+  return undefined;
+}
+
+function providerCount(metric: Metric): number {
+  const p = (metric.provider ?? {}) as Record<string, unknown>;
+  return PROVIDERS.filter((k) => {
+    const v = p[k];
+    if (v === undefined || v === null) return false;
+    return k !== 'plugin' || Object.keys(v as object).length > 0;
+  }).length;
+}
+
+/**
+ * One metric's checks, in Argo's order; the message without the `metrics[i]: ` prefix.
+ */
+export function validateMetric(metric: Metric): string | undefined {
+  const csl = intValue(metric.consecutiveSuccessLimit, 0);
+  const fl = intValue(metric.failureLimit, 0);
+  if (csl < 0) return 'consecutiveSuccessLimit must be >= 0';
+  if (fl < -1) return 'failureLimit must be >= 0, or -1 to be disabled';
+  if (fl === -1 && csl === 0) return 'failureLimit and consecutiveSuccessLimit cannot both be disabled';
+  if (intValue(metric.inconclusiveLimit, 0) < 0) return 'inconclusiveLimit must be >= 0';
+  if (metric.consecutiveErrorLimit !== undefined && intValue(metric.consecutiveErrorLimit, 0) < 0) {
+    return 'consecutiveErrorLimit must be >= 0';
+  }
+  const counted = countCheck(metric);
+  if (counted) return counted;
+  if (intValue(metric.count, 0) > 1 && !metric.interval) return 'interval must be specified when count > 1';
+  for (const [field, label] of [
+    ['interval', 'interval'],
+    ['initialDelay', 'startDelay'],
+  ] as const) {
+    const v = metric[field];
+    if (!v) continue;
+    const p = parseInterval(v);
+    if ('error' in p) return `invalid ${label} string: ${p.error}`;
+  }
+  const providers = providerCount(metric);
+  if (providers === 0) return 'no provider specified';
+  if (providers > 1) return 'multiple providers specified';
+  return undefined;
+}
+
+/**
+ * Validates a run's metrics: at least one, unique names, each metric valid.
+ *
+ * @returns Argo's message for the first problem, `undefined` when valid.
+ * @example
+ * ```ts
+ * validateMetrics([{ name: 'm', count: 1, failureLimit: 2, provider: { web: {} } }])
+ * // 'metrics[0]: count (1) must be >= failureLimit + consecutiveSuccessLimit (2 + 0) if both >= 0'
+ * ```
+ */
+export function validateMetrics(metrics: Metric[]): string | undefined {
+  if (metrics.length === 0) return 'no metrics specified';
+  const seen = new Set<string>();
+  for (const [i, metric] of metrics.entries()) {
+    if (seen.has(metric.name)) return `metrics[${i}]: duplicate name '${metric.name}'`;
+    seen.add(metric.name);
+    const problem = validateMetric(metric);
+    if (problem) return `metrics[${i}]: ${problem}`;
+  }
+  return undefined;
+}
