@@ -19,7 +19,7 @@ import {
   type ResponseContext,
 } from '@kubernetes/client-node';
 import type { KubeObject } from '../../core/model/types.js';
-import { RESOURCES, type JsonPatchOp, type ResourceName, type Target } from '../../core/engine/types.js';
+import { RESOURCES, type JsonPatchOp, type ResourceName, type Target } from '../../core/model/resources.js';
 import { KubeApiError, type KubeCall } from './errors.js';
 import { FIELD_MANAGER } from './field-manager.js';
 import type { KubeGateway, ListOptions, WatchEvent, WatchHandle, WriteOptions } from './gateway.js';

@@ -4,7 +4,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { KubeObject, Rollout } from '../../core/model/types.js';
-import type { EventRecord } from '../../core/engine/types.js';
+import type { EventRecord } from '../../core/model/resources.js';
 import type { KubeGateway } from './gateway.js';
 
 /** The component name sluice records Events under. */

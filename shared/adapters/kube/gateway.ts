@@ -4,7 +4,7 @@
  * injection, counting) are built with `decorateGateway` (`./decorate.ts`), never by forwarding each method by hand.
  */
 import type { KubeObject } from '../../core/model/types.js';
-import type { JsonPatchOp, ResourceName, Target } from '../../core/engine/types.js';
+import type { JsonPatchOp, ResourceName, Target } from '../../core/model/resources.js';
 
 /** Options for list calls. */
 export interface ListOptions {

@@ -10,8 +10,7 @@ import { isFullyAvailable, replicaSetAvailable } from '../model/replicas.js';
 import { updateDestinationRule } from '../istio/destination-rule.js';
 import { guardedPatch } from './json-diff.js';
 import { findReplicaSetByHash } from './replicasets.js';
-import type { TrafficInput } from './traffic.js';
-import type { EventRecord, Write } from './types.js';
+import type { EventRecord, TrafficInput, Write } from './types.js';
 import * as ev from './events.js';
 
 function subsetHash(dr: KubeObject | undefined, subset: string): string {

@@ -25,19 +25,10 @@ import { jsonEqual } from '../model/json.js';
 import { findReplicaSetByHash, rolloutReplicas } from './replicasets.js';
 import { switchService } from './services.js';
 import { drWrite } from './dr-switch.js';
-import type { EventRecord, Observed, Write } from './types.js';
+import type { EventRecord, TrafficInput, Write } from './types.js';
 import * as ev from './events.js';
 
-/** What {@link planTraffic} needs: the observation, with the Rollout's status as this pass sees it. */
-export interface TrafficInput {
-  observed: Observed;
-  /** The Rollout with the effective status of this pass (promoteFull/abort adjustments applied). */
-  rollout: Rollout;
-  newHash: string;
-  stableHash: string;
-  /** Whether the canary and stable ReplicaSets are at their desired counts (`AtDesiredReplicaCountsForCanary`). */
-  atDesiredCounts: boolean;
-}
+export type { TrafficInput } from './types.js';
 
 /** The traffic writes of one pass. `applied` = after the writes, the VirtualServices carry `weight`. */
 export interface TrafficPlan {

@@ -7,74 +7,18 @@
  * committed status only, so a re-run after a crash converges and duplicates make no extra transition.
  */
 import type { KubeObject, ReplicaSet, Rollout, RolloutStatus, Service } from '../model/types.js';
+import type { EventRecord, ObjectKey, Write } from '../model/resources.js';
 
-/** Namespace + name of an object. */
-export interface ObjectKey {
-  namespace: string;
-  name: string;
-}
-
-/** A resource type the engine reads or writes. */
-export interface ResourceType {
-  /** `''` for the core group. */
-  group: string;
-  version: string;
-  plural: string;
-  kind: string;
-}
-
-/** The resource types sluice touches, keyed by a short name. */
-export const RESOURCES = {
-  rollouts: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', kind: 'Rollout' },
-  replicasets: { group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet' },
-  services: { group: '', version: 'v1', plural: 'services', kind: 'Service' },
-  events: { group: '', version: 'v1', plural: 'events', kind: 'Event' },
-  secrets: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' },
-  virtualservices: {
-    group: 'networking.istio.io',
-    version: 'v1',
-    plural: 'virtualservices',
-    kind: 'VirtualService',
-  },
-  destinationrules: {
-    group: 'networking.istio.io',
-    version: 'v1',
-    plural: 'destinationrules',
-    kind: 'DestinationRule',
-  },
-} as const satisfies Record<string, ResourceType>;
-
-/** Short name of a resource type in {@link RESOURCES}. */
-export type ResourceName = keyof typeof RESOURCES;
-
-/** One object a write targets. `subresource: 'status'` writes `.../status`. */
-export interface Target extends ObjectKey {
-  resource: ResourceName;
-  subresource?: 'status';
-}
-
-/** One RFC 6902 operation. */
-export interface JsonPatchOp {
-  op: 'add' | 'remove' | 'replace' | 'test';
-  path: string;
-  value?: unknown;
-}
-
-/**
- * One write. Patches are JSON Patches whose first op is
- * `{op:'test', path:'/metadata/resourceVersion', value:<as read>}`, so a concurrent change gives 409/422
- * and the caller re-reads and re-plans (never resends).
- */
-export type Write =
-  | { op: 'create'; target: Target; body: KubeObject; reason: string }
-  | { op: 'patch'; target: Target; patch: JsonPatchOp[]; reason: string };
-
-/** A Kubernetes Event to record on the Rollout (reason and message as Argo Rollouts writes them). */
-export interface EventRecord {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
+export type {
+  EventRecord,
+  JsonPatchOp,
+  ObjectKey,
+  ResourceName,
+  ResourceType,
+  Target,
+  Write,
+} from '../model/resources.js';
+export { RESOURCES } from '../model/resources.js';
 
 /** A VirtualService the Rollout references, as located (`name.namespace` parsed), and what was found. */
 export interface ObservedVirtualService {
@@ -97,6 +41,17 @@ export interface Observed {
   destinationRule?: KubeObject;
   /** Current time (injected: the engine never reads a clock). */
   now: Date;
+}
+
+/** What the traffic planner (`planTraffic`) and the DestinationRule switch needs: the observation, with the Rollout's status as this pass sees it. */
+export interface TrafficInput {
+  observed: Observed;
+  /** The Rollout with the effective status of this pass (promoteFull/abort adjustments applied). */
+  rollout: Rollout;
+  newHash: string;
+  stableHash: string;
+  /** Whether the canary and stable ReplicaSets are at their desired counts (`AtDesiredReplicaCountsForCanary`). */
+  atDesiredCounts: boolean;
 }
 
 /** Kinds of transition that are committed (one conditional status write each). */

@@ -1,5 +1,5 @@
 /** Locating the VirtualServices a Rollout references (Argo Rollouts `utils/istio`). Pure. */
-import type { ObjectKey } from '../engine/types.js';
+import type { ObjectKey } from '../model/resources.js';
 import type { IstioTrafficRouting, IstioVirtualServiceRef } from '../model/types.js';
 
 /**

@@ -1,0 +1,74 @@
+/**
+ * Shared vocabulary of every layer: object keys, the resource types sluice reads and writes (REST group, version,
+ * plural, kind), write targets, JSON Patch operations, writes and Event records. It lives in the model so the Istio
+ * edits, the engine and the Kubernetes adapter all depend downward on it. Pure module: no I/O.
+ */
+import type { KubeObject } from './types.js';
+
+/** Namespace + name of an object. */
+export interface ObjectKey {
+  namespace: string;
+  name: string;
+}
+
+/** A resource type the engine reads or writes. */
+export interface ResourceType {
+  /** `''` for the core group. */
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+/** The resource types sluice touches, keyed by a short name. */
+export const RESOURCES = {
+  rollouts: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', kind: 'Rollout' },
+  replicasets: { group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet' },
+  services: { group: '', version: 'v1', plural: 'services', kind: 'Service' },
+  events: { group: '', version: 'v1', plural: 'events', kind: 'Event' },
+  secrets: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' },
+  virtualservices: {
+    group: 'networking.istio.io',
+    version: 'v1',
+    plural: 'virtualservices',
+    kind: 'VirtualService',
+  },
+  destinationrules: {
+    group: 'networking.istio.io',
+    version: 'v1',
+    plural: 'destinationrules',
+    kind: 'DestinationRule',
+  },
+} as const satisfies Record<string, ResourceType>;
+
+/** Short name of a resource type in {@link RESOURCES}. */
+export type ResourceName = keyof typeof RESOURCES;
+
+/** One object a write targets. `subresource: 'status'` writes `.../status`. */
+export interface Target extends ObjectKey {
+  resource: ResourceName;
+  subresource?: 'status';
+}
+
+/** One RFC 6902 operation. */
+export interface JsonPatchOp {
+  op: 'add' | 'remove' | 'replace' | 'test';
+  path: string;
+  value?: unknown;
+}
+
+/**
+ * One write. Patches are JSON Patches whose first op is
+ * `{op:'test', path:'/metadata/resourceVersion', value:<as read>}`, so a concurrent change gives 409/422
+ * and the caller re-reads and re-plans (never resends).
+ */
+export type Write =
+  | { op: 'create'; target: Target; body: KubeObject; reason: string }
+  | { op: 'patch'; target: Target; patch: JsonPatchOp[]; reason: string };
+
+/** A Kubernetes Event to record on the Rollout (reason and message as Argo Rollouts writes them). */
+export interface EventRecord {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
