@@ -41,15 +41,28 @@ function fullyPromoted(r: Rollout): boolean {
   return s.stableRS !== undefined && s.stableRS !== '' && s.stableRS === s.currentPodHash;
 }
 
-function promote(r: Rollout, name: string, index: number | undefined): OperatorActionResult {
-  const s = r.status ?? {};
-  const steps = r.spec.strategy?.canary?.steps?.length ?? 0;
-  const specPatch = r.spec.paused === true ? UNPAUSE : undefined;
-  if (s.abort === true) return conflict(`Rollout ${name} is aborted: retry it before promoting`);
-  if (fullyPromoted(r) && !specPatch)
+function paused(r: Rollout): boolean {
+  return (r.status?.pauseConditions?.length ?? 0) > 0;
+}
+
+function unpause(r: Rollout): object | undefined {
+  return r.spec.paused === true ? UNPAUSE : undefined;
+}
+
+/** Why a promote is refused before looking at the steps, or undefined. */
+function promoteRefusal(r: Rollout, name: string): OperatorActionResult | undefined {
+  if (r.status?.abort === true) return conflict(`Rollout ${name} is aborted: retry it before promoting`);
+  if (fullyPromoted(r) && !unpause(r))
     return conflict(`Rollout ${name} is fully promoted: there is nothing to promote`);
-  if ((s.pauseConditions?.length ?? 0) > 0)
-    return ok(index, { status: { pauseConditions: null } }, specPatch);
+  return undefined;
+}
+
+function promote(r: Rollout, name: string, index: number | undefined): OperatorActionResult {
+  const steps = r.spec.strategy?.canary?.steps?.length ?? 0;
+  const specPatch = unpause(r);
+  const refused = promoteRefusal(r, name);
+  if (refused) return refused;
+  if (paused(r)) return ok(index, { status: { pauseConditions: null } }, specPatch);
   if (index !== undefined && index < steps) {
     return ok(index, { status: { pauseConditions: null, currentStepIndex: index + 1 } }, specPatch);
   }
@@ -58,6 +71,28 @@ function promote(r: Rollout, name: string, index: number | undefined): OperatorA
     `Rollout ${name} has completed all ${steps} steps: it is promoted once the canary ReplicaSet is fully available`,
   );
 }
+
+type Decide = (r: Rollout, name: string, index: number | undefined) => OperatorActionResult;
+
+/** One decision per action, once the canary strategy and the expected step are checked. */
+const DECIDE: Record<OperatorActionName, Decide> = {
+  promote,
+  'promote-full': (r, name, index) => {
+    if (fullyPromoted(r) && !unpause(r)) {
+      return conflict(`Rollout ${name} is fully promoted: there is nothing to promote`);
+    }
+    return ok(index, fullyPromoted(r) ? undefined : { status: { promoteFull: true } }, unpause(r));
+  },
+  abort: (r, name, index) => {
+    if (fullyPromoted(r)) return conflict(`Rollout ${name} is fully promoted: there is no update to abort`);
+    return ok(index, r.status?.abort === true ? undefined : { status: { abort: true } });
+  },
+  retry: (r, _name, index) => ok(index, r.status?.abort === true ? { status: { abort: false } } : undefined),
+  pause: (r, _name, index) =>
+    ok(index, undefined, r.spec.paused === true ? undefined : { spec: { paused: true } }),
+  resume: (r, _name, index) =>
+    ok(index, paused(r) ? { status: { pauseConditions: null } } : undefined, unpause(r)),
+};
 
 /**
  * Decides one operator action on a Rollout as read.
@@ -72,8 +107,7 @@ export function operatorAction(
   opts: OperatorActionOptions,
 ): OperatorActionResult {
   const name = `${r.metadata.namespace}/${r.metadata.name}`;
-  const s = r.status ?? {};
-  const index = s.currentStepIndex;
+  const index = r.status?.currentStepIndex;
   if (r.spec.strategy?.canary === undefined) {
     return { ok: false, outcome: 'invalid', message: `Rollout ${name} does not use the canary strategy` };
   }
@@ -82,34 +116,8 @@ export function operatorAction(
       `Rollout ${name} is at step ${index ?? 'none'}, not at the expected step ${opts.expectedStep}: nothing changed`,
     );
   }
-  switch (action) {
-    case 'promote':
-      return promote(r, name, index);
-    case 'promote-full': {
-      const specPatch = r.spec.paused === true ? UNPAUSE : undefined;
-      if (fullyPromoted(r) && !specPatch) {
-        return conflict(`Rollout ${name} is fully promoted: there is nothing to promote`);
-      }
-      return ok(index, fullyPromoted(r) ? undefined : { status: { promoteFull: true } }, specPatch);
-    }
-    case 'abort':
-      if (fullyPromoted(r)) return conflict(`Rollout ${name} is fully promoted: there is no update to abort`);
-      return ok(index, s.abort === true ? undefined : { status: { abort: true } });
-    case 'retry':
-      return ok(index, s.abort === true ? { status: { abort: false } } : undefined);
-    case 'pause':
-      return ok(index, undefined, r.spec.paused === true ? undefined : { spec: { paused: true } });
-    case 'resume':
-      return ok(
-        index,
-        (s.pauseConditions?.length ?? 0) > 0 ? { status: { pauseConditions: null } } : undefined,
-        r.spec.paused === true ? UNPAUSE : undefined,
-      );
-    default:
-      return {
-        ok: false,
-        outcome: 'invalid',
-        message: `unknown action ${String(action)} for Rollout ${name}`,
-      };
+  if (!Object.hasOwn(DECIDE, action)) {
+    return { ok: false, outcome: 'invalid', message: `unknown action ${String(action)} for Rollout ${name}` };
   }
+  return DECIDE[action](r, name, index);
 }

@@ -16,7 +16,7 @@ import { buildStatus } from './status-builder.js';
 import { destinationRuleHashes } from './dr-switch.js';
 import { planTraffic, type TrafficPlan } from './traffic.js';
 import { secondsUntilDeadline, TIMED_OUT_REASON } from './progress.js';
-import type { EventRecord, Observed, Plan, TransitionKind } from './types.js';
+import type { EventRecord, Observed, Plan, TransitionKind, Write } from './types.js';
 
 const PAUSE_STEP = 'CanaryPauseStep';
 
@@ -137,22 +137,24 @@ function promote(st: PassState, reason: string): void {
   commit(st, 'promoted', `promoted ${st.newHash} to stable: ${reason}`);
 }
 
+/** After the last step (or with promoteFull): promote once the canary ReplicaSet is fully up, else wait. */
+function finalStep(st: PassState): void {
+  const fullyUp = st.newRS !== undefined && replicaSetAvailable(st.newRS) >= rolloutReplicas(st.r);
+  if (fullyUp) {
+    promote(
+      st,
+      st.s.promoteFull ? 'Full promotion requested' : `Completed all ${st.steps.length} canary steps`,
+    );
+    return;
+  }
+  st.reasons.push('waiting for the canary ReplicaSet to be fully available before promotion');
+  st.podWait = true;
+}
+
 function stepTransition(st: PassState, counted: boolean, traffic: TrafficPlan): void {
   const s = st.s;
   const index = s.currentStepIndex ?? st.steps.length;
-  const fullyUp = st.newRS !== undefined && replicaSetAvailable(st.newRS) >= rolloutReplicas(st.r);
-  if (s.promoteFull === true || index >= st.steps.length) {
-    if (fullyUp)
-      promote(
-        st,
-        s.promoteFull ? 'Full promotion requested' : `Completed all ${st.steps.length} canary steps`,
-      );
-    else {
-      st.reasons.push('waiting for the canary ReplicaSet to be fully available before promotion');
-      st.podWait = true;
-    }
-    return;
-  }
+  if (s.promoteFull === true || index >= st.steps.length) return finalStep(st);
   const step = st.steps[index];
   if (!step) return;
   if (step.pause !== undefined) return pauseStep(st, index, step.pause.duration);
@@ -218,6 +220,67 @@ function progressDeadline(st: PassState, status: RolloutStatus): void {
   if (wait !== undefined) st.requeue.push(wait);
 }
 
+/** What one pass decided so far, for the scaling and step part of {@link planPass}. */
+interface PassDecisions {
+  observed: Observed;
+  stableHash: string;
+  counts: { canary: number; stable: number };
+  aborted: boolean;
+  promoted: boolean;
+  counted: boolean;
+  traffic: TrafficPlan;
+}
+
+/** Scaling writes, the stable wait of an abort and the step transition of an unpaused Rollout. */
+function scaleAndStep(st: PassState, d: PassDecisions, effects: Write[]): void {
+  const { observed, stableHash, counts, aborted, promoted } = d;
+  const scaling = planScaling({
+    rollout: st.r,
+    replicaSets: observed.replicaSets,
+    newHash: st.newHash,
+    stableHash,
+    desiredCanary: counts.canary,
+    desiredStable: counts.stable,
+    aborted,
+    referenced: referencedHashes(observed, st.s),
+    now: observed.now,
+  });
+  effects.push(...scaling.writes);
+  st.events.push(...scaling.events);
+  if (scaling.requeueAfterSeconds !== undefined) st.requeue.push(scaling.requeueAfterSeconds);
+  const stableRS = findReplicaSetByHash(observed.replicaSets, stableHash);
+  if (aborted && stableRS !== undefined && !isFullyAvailable(stableRS)) {
+    st.reasons.push('waiting for the stable ReplicaSet to be fully available');
+    st.podWait = true;
+  }
+  if (!st.transition && !aborted && !promoted) stepTransition(st, d.counted, d.traffic);
+}
+
+/** Applied weights that differ from the committed ones: `status.canary.weights` and a TrafficWeightUpdated Event. */
+function recordWeights(st: PassState, traffic: TrafficPlan): void {
+  const before = st.r.status?.canary?.weights;
+  if (!traffic.applied || !traffic.weights || jsonEqual(traffic.weights, before)) return;
+  st.events.push(ev.trafficWeightUpdated(before, traffic.weights));
+  st.s.canary = { ...(st.s.canary ?? {}), weights: traffic.weights };
+}
+
+/** The plan of a pass from its effects and the status built from its state. */
+function passPlan(st: PassState, effects: Write[], status: RolloutStatus): Plan {
+  const changed = !jsonEqual(status, st.r.status ?? {});
+  const transition = st.transition ?? (changed ? 'status-only' : undefined);
+  const what = effects.length > 0 ? `${effects.length} write(s)` : 'no writes';
+  const reason =
+    st.reasons.length > 0 ? `${st.reasons.join('; ')} (${what})` : `nothing to do beyond ${what}`;
+  return {
+    effects,
+    ...(changed ? { status } : {}),
+    ...(transition ? { transition } : {}),
+    events: st.events,
+    reason,
+    ...(st.requeue.length > 0 ? { requeueAfterSeconds: Math.min(...st.requeue) } : {}),
+  };
+}
+
 /** The regular pass for a Rollout whose pod template and steps match the committed status. */
 export function planPass(observed: Observed, newHash: string): Plan {
   const r = observed.rollout;
@@ -245,49 +308,16 @@ export function planPass(observed: Observed, newHash: string): Plan {
   const effects = [...traffic.writes];
   st.events.push(...traffic.events);
   if (r.spec.paused !== true) {
-    const scaling = planScaling({
-      rollout: r,
-      replicaSets: observed.replicaSets,
-      newHash,
-      stableHash,
-      desiredCanary: counts.canary,
-      desiredStable: counts.stable,
-      aborted,
-      referenced: referencedHashes(observed, st.s),
-      now: observed.now,
-    });
-    effects.push(...scaling.writes);
-    st.events.push(...scaling.events);
-    if (scaling.requeueAfterSeconds !== undefined) st.requeue.push(scaling.requeueAfterSeconds);
-    if (aborted && stableRS !== undefined && !isFullyAvailable(stableRS)) {
-      st.reasons.push('waiting for the stable ReplicaSet to be fully available');
-      st.podWait = true;
-    }
-    if (!st.transition && !aborted && !promoted) stepTransition(st, counted, traffic);
+    scaleAndStep(st, { observed, stableHash, counts, aborted, promoted, counted, traffic }, effects);
   } else {
     st.reasons.push('spec.paused: steps and scaling are halted');
   }
-  if (traffic.applied && traffic.weights && !jsonEqual(traffic.weights, s0.canary?.weights)) {
-    st.events.push(ev.trafficWeightUpdated(s0.canary?.weights, traffic.weights));
-    st.s.canary = { ...(st.s.canary ?? {}), weights: traffic.weights };
-  }
+  recordWeights(st, traffic);
   const status = buildStatus(
     { rollout: r, replicaSets: observed.replicaSets, newRS: st.newRS, now: observed.now },
     st.s,
     retrying,
   );
   progressDeadline(st, status);
-  const changed = !jsonEqual(status, s0);
-  const transition = st.transition ?? (changed ? 'status-only' : undefined);
-  const what = effects.length > 0 ? `${effects.length} write(s)` : 'no writes';
-  const reason =
-    st.reasons.length > 0 ? `${st.reasons.join('; ')} (${what})` : `nothing to do beyond ${what}`;
-  return {
-    effects,
-    ...(changed ? { status } : {}),
-    ...(transition ? { transition } : {}),
-    events: st.events,
-    reason,
-    ...(st.requeue.length > 0 ? { requeueAfterSeconds: Math.min(...st.requeue) } : {}),
-  };
+  return passPlan(st, effects, status);
 }

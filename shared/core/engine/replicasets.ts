@@ -171,22 +171,26 @@ function scaleDownLater(
   return { replicas: current, wait: Math.ceil((deadline - now.getTime()) / 1000) };
 }
 
+/** Abort: keep the canary until the stable RS is fully available, then for abortScaleDownDelaySeconds. */
+function abortedCanary(input: ScalingInput, rs: ReplicaSet): Desired & { wait?: number } {
+  const delay =
+    input.rollout.spec.strategy?.canary?.abortScaleDownDelaySeconds ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS;
+  const stable = findReplicaSetByHash(input.replicaSets, input.stableHash);
+  const stableReady = stable !== undefined && isFullyAvailable(stable);
+  return scaleDownLater(rs, input.now, delay === 0 ? undefined : delay, stableReady);
+}
+
 function desiredFor(input: ScalingInput, rs: ReplicaSet, overLimit: boolean): Desired & { wait?: number } {
-  const canary = input.rollout.spec.strategy?.canary ?? {};
   const hash = rsHash(rs);
   const keep = rs.metadata.annotations?.[ANNOTATIONS.scaleDownDeadline] !== undefined ? null : undefined;
-  if (hash === input.newHash && input.aborted && input.newHash !== input.stableHash) {
-    // Abort: keep the canary until the stable RS is fully available, then for abortScaleDownDelaySeconds.
-    const delay = canary.abortScaleDownDelaySeconds ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS;
-    const stable = findReplicaSetByHash(input.replicaSets, input.stableHash);
-    const stableReady = stable !== undefined && isFullyAvailable(stable);
-    return scaleDownLater(rs, input.now, delay === 0 ? undefined : delay, stableReady);
-  }
+  if (hash === input.newHash && input.aborted && input.newHash !== input.stableHash)
+    return abortedCanary(input, rs);
   if (hash === input.newHash) return { replicas: input.desiredCanary, deadline: keep };
   if (hash === input.stableHash) return { replicas: input.desiredStable, deadline: keep };
   if (input.referenced.has(hash)) return { replicas: rs.spec.replicas ?? 0 };
   if (overLimit) return { replicas: 0 };
-  const delay = canary.scaleDownDelaySeconds ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS;
+  const delay =
+    input.rollout.spec.strategy?.canary?.scaleDownDelaySeconds ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS;
   return scaleDownLater(rs, input.now, delay, true);
 }
 

@@ -4,7 +4,7 @@
  *
  * Pure module: no I/O; time is passed in.
  */
-import type { LabelSelector, ReplicaSet, Rollout, RolloutStatus } from '../model/types.js';
+import type { LabelSelector, ReplicaSet, Rollout, RolloutCondition, RolloutStatus } from '../model/types.js';
 import {
   computePhase,
   getCondition,
@@ -126,12 +126,8 @@ function movingOrTimedOut(ctx: StatusContext, s: RolloutStatus, rsName: string):
   return { update: updated };
 }
 
-/**
- * Fills counters, selector, observedGeneration, conditions and phase into `s` (the status fields the planner
- * decided: hashes, step index, pause, abort, weights) and returns it. A valid Rollout loses its InvalidSpec
- * condition. `retrying` marks the pass that saw an abort cleared (Progressing Unknown `RolloutRetry`).
- */
-export function buildStatus(ctx: StatusContext, s: RolloutStatus, retrying = false): RolloutStatus {
+/** Replica counters, selector and observedGeneration, from the ReplicaSets as observed. */
+function fillCounters(ctx: StatusContext, s: RolloutStatus): void {
   const r = ctx.rollout;
   const rss = ctx.replicaSets;
   s.replicas = sum(rss, (rs) => rs.status?.replicas);
@@ -141,52 +137,60 @@ export function buildStatus(ctx: StatusContext, s: RolloutStatus, retrying = fal
   s.HPAReplicas = s.replicas;
   s.selector = formatSelector(r.spec.selector);
   if (r.metadata.generation !== undefined) s.observedGeneration = String(r.metadata.generation);
+}
+
+function availableCondition(available: boolean): ConditionUpdate {
+  return {
+    type: 'Available',
+    status: available ? 'True' : 'False',
+    reason: 'AvailableReason',
+    message: available ? 'Rollout has minimum availability' : 'Rollout does not have minimum availability',
+  };
+}
+
+/** Paused True while paused; False (resumed) only once a Paused condition was ever set. */
+function pausedConditions(conds: RolloutCondition[], paused: boolean, t: Date): RolloutCondition[] {
+  if (paused) {
+    return setCondition(
+      conds,
+      { type: 'Paused', status: 'True', reason: 'RolloutPaused', message: 'Rollout is paused' },
+      t,
+    );
+  }
+  if (!conds.some((c) => c.type === 'Paused')) return conds;
+  return setCondition(
+    conds,
+    { type: 'Paused', status: 'False', reason: 'RolloutResumed', message: 'Rollout is resumed' },
+    t,
+  );
+}
+
+const retry = (): ProgressingUpdate => ({
+  update: {
+    type: 'Progressing',
+    status: 'Unknown',
+    reason: 'RolloutRetry',
+    message: 'Retrying Rollout after abort',
+  },
+});
+
+/**
+ * Fills counters, selector, observedGeneration, conditions and phase into `s` (the status fields the planner
+ * decided: hashes, step index, pause, abort, weights) and returns it. A valid Rollout loses its InvalidSpec
+ * condition. `retrying` marks the pass that saw an abort cleared (Progressing Unknown `RolloutRetry`).
+ */
+export function buildStatus(ctx: StatusContext, s: RolloutStatus, retrying = false): RolloutStatus {
+  const r = ctx.rollout;
+  fillCounters(ctx, s);
   const completed = !!s.stableRS && s.stableRS === s.currentPodHash;
   const paused = r.spec.paused === true || (s.pauseConditions?.length ?? 0) > 0;
   const available = (s.availableReplicas ?? 0) >= rolloutReplicas(r);
   const t = ctx.now;
   let conds = removeCondition(s.conditions, 'InvalidSpec');
-  const prog: ProgressingUpdate = retrying
-    ? {
-        update: {
-          type: 'Progressing',
-          status: 'Unknown',
-          reason: 'RolloutRetry',
-          message: 'Retrying Rollout after abort',
-        },
-      }
-    : progressing(ctx, s, completed, paused);
+  const prog: ProgressingUpdate = retrying ? retry() : progressing(ctx, s, completed, paused);
   conds = (prog.refresh ? refreshCondition : setCondition)(conds, prog.update, t);
-  conds = setCondition(
-    conds,
-    available
-      ? {
-          type: 'Available',
-          status: 'True',
-          reason: 'AvailableReason',
-          message: 'Rollout has minimum availability',
-        }
-      : {
-          type: 'Available',
-          status: 'False',
-          reason: 'AvailableReason',
-          message: 'Rollout does not have minimum availability',
-        },
-    t,
-  );
-  if (paused) {
-    conds = setCondition(
-      conds,
-      { type: 'Paused', status: 'True', reason: 'RolloutPaused', message: 'Rollout is paused' },
-      t,
-    );
-  } else if (conds.some((c) => c.type === 'Paused')) {
-    conds = setCondition(
-      conds,
-      { type: 'Paused', status: 'False', reason: 'RolloutResumed', message: 'Rollout is resumed' },
-      t,
-    );
-  }
+  conds = setCondition(conds, availableCondition(available), t);
+  conds = pausedConditions(conds, paused, t);
   const healthy = completed && available && !paused;
   conds = setCondition(
     conds,

@@ -44,19 +44,28 @@ export interface TrafficPlan {
 
 type Branch = 'promoted' | 'aborted' | 'no-canary' | 'promote-full' | 'steps';
 
-/** The desired canary weight W and which branch of `reconcileTrafficRouting` chose it (first match wins). */
-export function desiredWeight(input: TrafficInput): { weight: number; branch: Branch } {
-  const { rollout: r, newHash, stableHash } = input;
-  const s = r.status ?? {};
-  const steps = r.spec.strategy?.canary?.steps ?? [];
-  const newRS = findReplicaSetByHash(input.observed.replicaSets, newHash);
-  if (stableHash === newHash) return { weight: 0, branch: 'promoted' };
+type Choice = { weight: number; branch: Branch };
+
+/** The branches before the steps: promoted, aborted, no available canary, full promotion; or undefined. */
+function beforeSteps(input: TrafficInput): Choice | undefined {
+  const s = input.rollout.status ?? {};
+  const newRS = findReplicaSetByHash(input.observed.replicaSets, input.newHash);
+  if (input.stableHash === input.newHash) return { weight: 0, branch: 'promoted' };
   if (s.abort === true) return { weight: 0, branch: 'aborted' };
   if (!newRS || replicaSetAvailable(newRS) === 0) return { weight: 0, branch: 'no-canary' };
   if (s.promoteFull === true)
     return { weight: s.canary?.weights?.canary.weight ?? 0, branch: 'promote-full' };
+  return undefined;
+}
+
+/** The desired canary weight W and which branch of `reconcileTrafficRouting` chose it (first match wins). */
+export function desiredWeight(input: TrafficInput): Choice {
+  const early = beforeSteps(input);
+  if (early) return early;
+  const r = input.rollout;
+  const steps = r.spec.strategy?.canary?.steps ?? [];
   if (steps.length === 0) return { weight: 0, branch: 'steps' };
-  const index = s.currentStepIndex ?? 0;
+  const index = r.status?.currentStepIndex ?? 0;
   if (!input.atDesiredCounts) return { weight: previousSetWeight(steps, index), branch: 'steps' };
   if (index < steps.length) return { weight: currentSetWeight(r), branch: 'steps' };
   return { weight: 100, branch: 'steps' };
@@ -95,6 +104,37 @@ function applyStepRoutes(
   return object;
 }
 
+/** Where header/mirror routes send traffic: the canary Service or subset, and the managed route names. */
+function routeTarget(input: TrafficInput): RouteTarget {
+  const canary = input.rollout.spec.strategy?.canary ?? {};
+  const dr = canary.trafficRouting?.istio?.destinationRule;
+  const drHost = (input.observed.destinationRule?.spec as { host?: string } | undefined)?.host;
+  return {
+    canaryService: canary.canaryService,
+    canarySubset: dr?.canarySubsetName,
+    destinationRuleHost: dr ? drHost : undefined,
+    managedRoutes: (canary.trafficRouting?.managedRoutes ?? []).map((m) => m.name),
+  };
+}
+
+/** Header/mirror routes of steps 0..index on the `steps` branch; otherwise every managed route removed. */
+function editRoutes(
+  input: TrafficInput,
+  vs: KubeObject,
+  ref: IstioVirtualServiceRef,
+  branch: Branch,
+  notes: string[],
+): KubeObject {
+  const r = input.rollout;
+  const target = routeTarget(input);
+  const managed = target.managedRoutes ?? [];
+  if (branch === 'steps') return applyStepRoutes(r, vs, ref, target, notes);
+  if (managed.length === 0 && stepRouteNames(r).length === 0) return vs;
+  const removed = removeManagedRoutes(vs, managed, stepRouteNames(r));
+  if (removed.modified) notes.push('removed all managed routes.');
+  return removed.object;
+}
+
 /** Applies header/mirror routes of steps 0..index, or removes all managed routes; then the weights. */
 function editVirtualService(
   input: TrafficInput,
@@ -103,26 +143,10 @@ function editVirtualService(
   w: number,
   branch: Branch,
 ): { object: KubeObject; notes: string[] } {
-  const r = input.rollout;
-  const canary = r.spec.strategy?.canary ?? {};
+  const canary = input.rollout.spec.strategy?.canary ?? {};
   const dr = canary.trafficRouting?.istio?.destinationRule;
-  const managed = (canary.trafficRouting?.managedRoutes ?? []).map((m) => m.name);
-  const drHost = (input.observed.destinationRule?.spec as { host?: string } | undefined)?.host;
-  const target: RouteTarget = {
-    canaryService: canary.canaryService,
-    canarySubset: dr?.canarySubsetName,
-    destinationRuleHost: dr ? drHost : undefined,
-    managedRoutes: managed,
-  };
-  let object = vs;
   const notes: string[] = [];
-  if (branch === 'steps') {
-    object = applyStepRoutes(r, object, ref, target, notes);
-  } else if (managed.length > 0 || stepRouteNames(r).length > 0) {
-    const removed = removeManagedRoutes(object, managed, stepRouteNames(r));
-    if (removed.modified) notes.push('removed all managed routes.');
-    object = removed.object;
-  }
+  const object = editRoutes(input, vs, ref, branch, notes);
   const weighted = setWeight(object, ref, {
     weight: w,
     canaryService: canary.canaryService,
@@ -130,7 +154,7 @@ function editVirtualService(
     canarySubset: dr?.canarySubsetName,
     stableSubset: dr?.stableSubsetName,
     additionalSubsetNames: dr?.additionalSubsetNames,
-    managedRoutes: managed,
+    managedRoutes: (canary.trafficRouting?.managedRoutes ?? []).map((m) => m.name),
   });
   if (!jsonEqual(object, weighted.object)) notes.push(`set to desiredWeight '${w}'`);
   return { object: weighted.object, notes };
