@@ -24,6 +24,38 @@ export const USAGE = `usage: sluice <command> [flags]
 cluster flags: --kubeconfig FILE (default $KUBECONFIG or ~/.kube/config), --context NAME,
   --allow-loopback-http, --istio-kubeconfig FILE, --istio-context NAME`;
 
+type Command = (rest: string[], io: Io, connector: Connector) => Promise<number>;
+
+const action =
+  (verb: string): Command =>
+  (rest, io, connector) =>
+    actionCommand(verb, rest, io, connector);
+
+const help: Command = (_rest, io) => {
+  io.out(USAGE);
+  return Promise.resolve(0);
+};
+
+/** The commands by name: the operator action verbs, and the rest (validate, plan and run loaded on first use). */
+const COMMANDS: Record<string, Command> = {
+  step: stepCommand,
+  status: statusCommand,
+  ...Object.fromEntries(ACTION_VERBS.map((verb) => [verb, action(verb)])),
+  validate: async (rest, io) => (await import('./validate.js')).main(rest, io),
+  plan: async (rest, io, connector) => (await import('./plan.js')).main(rest, io, connector),
+  run: async (rest) => (await import('./run.js')).main(rest),
+  '-h': help,
+  '--help': help,
+  help,
+};
+
+function commandFor(command: string | undefined): Command {
+  if (command === undefined) throw new UsageError('missing command (see sluice --help)');
+  const found = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!found) throw new UsageError(`unknown command "${command}" (see sluice --help)`);
+  return found;
+}
+
 /** Runs one CLI invocation and returns its exit code. */
 export async function main(
   argv: string[],
@@ -32,29 +64,7 @@ export async function main(
 ): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command !== undefined && ACTION_VERBS.includes(command))
-      return await actionCommand(command, rest, io, connector);
-    switch (command) {
-      case 'step':
-        return await stepCommand(rest, io, connector);
-      case 'status':
-        return await statusCommand(rest, io, connector);
-      case 'validate':
-        return await (await import('./validate.js')).main(rest, io);
-      case 'plan':
-        return await (await import('./plan.js')).main(rest, io, connector);
-      case 'run':
-        return await (await import('./run.js')).main(rest);
-      case undefined:
-        throw new UsageError('missing command (see sluice --help)');
-      case '-h':
-      case '--help':
-      case 'help':
-        io.out(USAGE);
-        return 0;
-      default:
-        throw new UsageError(`unknown command "${command}" (see sluice --help)`);
-    }
+    return await commandFor(command)(rest, io, connector);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`sluice: ${err.message}`);

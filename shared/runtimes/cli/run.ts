@@ -66,6 +66,52 @@ const out = (line: string): void => void process.stdout.write(`${line}\n`);
 /** Default port of the local HTTP API. */
 export const DEFAULT_PORT = 8417;
 
+type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
+
+/** The sandbox (no cluster flag): interactive on a TTY unless --auto-promote. */
+function sandbox(values: Values): Promise<number> {
+  const interactive = process.stdin.isTTY === true && !values['auto-promote'];
+  return runSandbox({
+    intervalMs: seconds(values.interval, 'interval', 1) * 1000,
+    autoPromote: !interactive,
+    autoPromoteDelayMs: 3000,
+    keepRunning: values['keep-running'] === true && values['exit-when-done'] !== true,
+    timeoutMs: seconds(values.timeout, 'timeout', 120) * 1000,
+    requestsPerTick: 200,
+    out,
+    ...(interactive ? { keys: process.stdin } : {}),
+  });
+}
+
+/** The clusters and webhook secret the flags name; a failure to read them is a usage error. */
+async function clustersAndSecret(
+  values: Values,
+): Promise<{ clusters: LocalCluster[]; secret?: LocalSecret }> {
+  const kubeconfigs = values.kubeconfig ?? [];
+  if (kubeconfigs.length > 1 && values.context)
+    throw new UsageError('--context applies to a single --kubeconfig');
+  try {
+    const clusters = await loadClusters({
+      kubeconfigs,
+      names: values['cluster-name'] ?? [],
+      ...(values.context ? { context: values.context } : {}),
+      ...(values.clusters ? { registry: values.clusters } : {}),
+      allowLoopbackHttp: values['allow-loopback-http'] === true,
+    });
+    const secret = await readWebhookSecret(values['webhook-secret-file'], process.env);
+    return { clusters, ...(secret ? { secret } : {}) };
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function portOf(values: Values): number {
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be 0..65535, got "${values.port}"`);
+  return port;
+}
+
 /**
  * Entry point of `sluice run`; resolves with the exit code.
  * @example process.exitCode = await main(['--auto-promote']);
@@ -76,40 +122,10 @@ export async function main(argv: string[]): Promise<number> {
     out(RUN_USAGE);
     return 0;
   }
-  const kubeconfigs = values.kubeconfig ?? [];
-  if (kubeconfigs.length === 0 && !values.clusters) {
-    const interactive = process.stdin.isTTY === true && !values['auto-promote'];
-    return runSandbox({
-      intervalMs: seconds(values.interval, 'interval', 1) * 1000,
-      autoPromote: !interactive,
-      autoPromoteDelayMs: 3000,
-      keepRunning: values['keep-running'] === true && values['exit-when-done'] !== true,
-      timeoutMs: seconds(values.timeout, 'timeout', 120) * 1000,
-      requestsPerTick: 200,
-      out,
-      ...(interactive ? { keys: process.stdin } : {}),
-    });
-  }
-  if (kubeconfigs.length > 1 && values.context)
-    throw new UsageError('--context applies to a single --kubeconfig');
-  let clusters: LocalCluster[];
-  let secret: LocalSecret | undefined;
-  try {
-    clusters = await loadClusters({
-      kubeconfigs,
-      names: values['cluster-name'] ?? [],
-      ...(values.context ? { context: values.context } : {}),
-      ...(values.clusters ? { registry: values.clusters } : {}),
-      allowLoopbackHttp: values['allow-loopback-http'] === true,
-    });
-    secret = await readWebhookSecret(values['webhook-secret-file'], process.env);
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  if ((values.kubeconfig ?? []).length === 0 && !values.clusters) return sandbox(values);
+  const { clusters, secret } = await clustersAndSecret(values);
   if (clusters.length === 0) throw new UsageError('the cluster registry lists no cluster');
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new UsageError(`--port must be 0..65535, got "${values.port}"`);
+  const port = portOf(values);
   const { runControlPlane } = await import('./run-control-plane.js');
   return runControlPlane({
     clusters,

@@ -159,6 +159,19 @@ function finished(view: RolloutView | undefined, v1Hash: string | undefined): 'd
   return view.phase === 'Healthy' && onNew && view.stableRS === view.currentPodHash ? 'done' : undefined;
 }
 
+/** The last line of the story. */
+function endLine(
+  end: 'done' | 'aborted' | undefined,
+  view: RolloutView | undefined,
+  seconds: string,
+): string {
+  if (end === 'done')
+    return `Rollout default/reviews is Healthy: 100% of traffic on v2 (${view?.stableRS}) after ${seconds}s. End of simulation.`;
+  if (end === 'aborted')
+    return `Rollout default/reviews was aborted: all traffic back on v1 (${seconds}s). End of simulation.`;
+  return `Stopped after ${seconds}s before the rollout finished.`;
+}
+
 /**
  * Runs the sandbox story; resolves with the exit code (0 Healthy on v2, 1 aborted, timed out or failed).
  * @example process.exitCode = await runSandbox({ intervalMs: 1000, autoPromote: true, ... });
@@ -200,16 +213,7 @@ export async function runSandbox(opts: SandboxOptions): Promise<number> {
     );
     view = await runPhase(step, gw, t, loopOpts, (v) => finished(v, v1Hash) !== undefined);
     const end = finished(view, v1Hash);
-    const seconds = ((Date.now() - t.start) / 1000).toFixed(1);
-    if (end === 'done')
-      opts.out(
-        `Rollout default/reviews is Healthy: 100% of traffic on v2 (${view?.stableRS}) after ${seconds}s. End of simulation.`,
-      );
-    else if (end === 'aborted')
-      opts.out(
-        `Rollout default/reviews was aborted: all traffic back on v1 (${seconds}s). End of simulation.`,
-      );
-    else opts.out(`Stopped after ${seconds}s before the rollout finished.`);
+    opts.out(endLine(end, view, ((Date.now() - t.start) / 1000).toFixed(1)));
     if (opts.keepRunning && !t.action) {
       opts.out(
         `Sandbox API still running at ${api.url} (kubeconfig ${kubeconfigPath}); press q or Ctrl-C to stop.`,

@@ -56,14 +56,8 @@ export function parseManifests(file: string, text: string): Manifest[] {
   return out;
 }
 
-/** Runs `sluice validate`. */
-export async function main(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseFlags(argv, {
-    strict: { type: 'boolean' },
-    namespace: { type: 'string', short: 'n' },
-  });
-  if (positionals.length === 0) throw new UsageError(USAGE);
-  const files = await manifestFiles(positionals);
+/** Parses every file; an unreadable one is reported on stderr and counted. */
+async function readAll(files: string[], io: Io): Promise<{ manifests: Manifest[]; unreadable: number }> {
   const manifests: Manifest[] = [];
   let unreadable = 0;
   for (const file of files) {
@@ -74,20 +68,42 @@ export async function main(argv: string[], io: Io): Promise<number> {
       unreadable++;
     }
   }
+  return { manifests, unreadable };
+}
+
+/** One `valid` line per Rollout without an error. */
+function printValid(
+  manifests: Manifest[],
+  errors: { file: string; line: number }[],
+  namespace: string,
+  io: Io,
+): void {
+  for (const m of manifests) {
+    if (m.object.kind !== 'Rollout') continue;
+    const meta = (m.object.metadata ?? {}) as { name?: string; namespace?: string };
+    const subject = `Rollout ${meta.namespace ?? namespace}/${meta.name ?? '?'}`;
+    if (!errors.some((e) => e.file === m.file && e.line === m.line)) io.out(`${m.file}: ${subject}: valid`);
+  }
+}
+
+/** Runs `sluice validate`. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseFlags(argv, {
+    strict: { type: 'boolean' },
+    namespace: { type: 'string', short: 'n' },
+  });
+  if (positionals.length === 0) throw new UsageError(USAGE);
+  const { manifests, unreadable } = await readAll(await manifestFiles(positionals), io);
+  const namespace = values.namespace ?? 'default';
   const { rollouts, findings } = checkManifests(manifests, {
     strict: values.strict === true,
-    defaultNamespace: values.namespace ?? 'default',
+    defaultNamespace: namespace,
   });
   for (const f of findings)
     io.err(`${f.file}: ${f.subject}: ${f.level === 'warning' ? 'warning: ' : ''}${f.message}`);
   const errors = findings.filter((f) => f.level === 'error');
   const warnings = findings.length - errors.length;
-  for (const m of manifests) {
-    if (m.object.kind !== 'Rollout') continue;
-    const meta = (m.object.metadata ?? {}) as { name?: string; namespace?: string };
-    const subject = `Rollout ${meta.namespace ?? values.namespace ?? 'default'}/${meta.name ?? '?'}`;
-    if (!errors.some((e) => e.file === m.file && e.line === m.line)) io.out(`${m.file}: ${subject}: valid`);
-  }
+  printValid(manifests, errors, namespace, io);
   const problems = errors.length + unreadable;
   io.out(`${rollouts} Rollout(s) checked, ${problems} problem(s), ${warnings} warning(s)`);
   return problems === 0 ? 0 : 1;
