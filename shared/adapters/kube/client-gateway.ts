@@ -253,7 +253,8 @@ export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}):
         resource: resourceLabel(resource),
         ...(namespace ? { namespace } : {}),
       };
-      return startWatch(kc, call, collectionPath(resource, namespace), resourceVersion, onEvent, {
+      return startWatch(kc, call, collectionPath(resource, namespace), resourceVersion, {
+        onEvent,
         idleMs: options.watchIdleTimeoutMs ?? 90_000,
         deadline,
         report: (status, started) => report(call, status, started),
@@ -294,6 +295,7 @@ async function explainPatch422(
 }
 
 interface WatchCtx {
+  onEvent: (event: WatchEvent) => void;
   idleMs: number;
   deadline: () => number;
   report: (status: number, started: number) => void;
@@ -309,7 +311,6 @@ function startWatch(
   call: KubeCall,
   path: string,
   resourceVersion: string,
-  onEvent: (event: WatchEvent) => void,
   ctx: WatchCtx,
 ): WatchHandle {
   let controller: AbortController | undefined;
@@ -352,7 +353,7 @@ function startWatch(
           controller?.abort();
           return;
         }
-        if (!stopped) onEvent({ type: type as WatchEvent['type'], object });
+        if (!stopped) ctx.onEvent({ type: type as WatchEvent['type'], object });
       },
       (err: unknown) => {
         clearTimeout(deadlineTimer);

@@ -53,23 +53,30 @@ export function statusError(call: KubeCall, code: number, body: unknown, cause?:
   return new KubeApiError(call, code, reason, detail, cause === undefined ? undefined : { cause });
 }
 
+type Thrown = { name?: string; message?: string; cause?: { code?: string; message?: string; name?: string } };
+
+/** A timeout or an abort (fetch's AbortSignal.timeout), as a `Timeout` error; else undefined. */
+function timeoutError(call: KubeCall, e: Thrown, err: unknown): KubeApiError | undefined {
+  if (e?.name !== 'TimeoutError' && e?.name !== 'AbortError' && e?.cause?.name !== 'TimeoutError')
+    return undefined;
+  return new KubeApiError(call, 0, 'Timeout', e.message ?? 'request timed out', { cause: err });
+}
+
+/** A socket-level failure (the cause carries a code such as ECONNREFUSED); else undefined. */
+function socketError(call: KubeCall, e: Thrown, err: unknown): KubeApiError | undefined {
+  if (!e?.cause?.code) return undefined;
+  return new KubeApiError(call, 0, e.cause.code, e.cause.message ?? e.message ?? 'network error', {
+    cause: err,
+  });
+}
+
 /** Map any thrown value from a client-node call to a {@link KubeApiError} naming the call. */
 export function toKubeApiError(call: KubeCall, err: unknown): KubeApiError {
   if (err instanceof KubeApiError) return err;
   if (isHttpError(err)) return statusError(call, err.code, err.body, err);
-  const e = err as {
-    name?: string;
-    message?: string;
-    cause?: { code?: string; message?: string; name?: string };
-  };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError' || e?.cause?.name === 'TimeoutError') {
-    return new KubeApiError(call, 0, 'Timeout', e.message ?? 'request timed out', { cause: err });
-  }
-  if (e?.cause?.code) {
-    return new KubeApiError(call, 0, e.cause.code, e.cause.message ?? e.message ?? 'network error', {
-      cause: err,
-    });
-  }
+  const e = err as Thrown;
+  const early = timeoutError(call, e, err) ?? socketError(call, e, err);
+  if (early) return early;
   if (e?.name === 'RequiredError' || e?.name === 'Error' || e?.name === 'TypeError') {
     const network = e.message === 'fetch failed';
     return new KubeApiError(call, 0, network ? 'NetworkError' : 'ClientError', e.message ?? String(err), {
