@@ -180,22 +180,19 @@ export class Ledger {
       if (v.type !== 'DELETED') latest.set(key, v.obj);
       if (v.kind === 'rollouts') this.checkRollout(v, prev, steps, f);
       if (v.kind === 'virtualservices') this.checkVirtualService(v, prev, latest, f);
-      if (v.kind === 'services' || v.kind === 'virtualservices' || v.kind === 'destinationrules') {
-        const masked = JSON.stringify(unowned(v.kind, v.obj));
-        const base = baseline.get(key);
-        const allowed = foreign.get(key) ?? 0;
-        if (base === undefined) baseline.set(key, masked);
-        else if (base !== masked && allowed > 0) {
-          foreign.set(key, allowed - 1);
-          baseline.set(key, masked);
-        } else if (base !== masked)
-          f.violations.push(
-            `${key} rv ${v.rv}: a field sluice does not own changed: ${diffHint(base, masked)}`,
-          );
-      }
+      if (v.kind === 'services' || v.kind === 'virtualservices' || v.kind === 'destinationrules')
+        checkUnowned(v, key, { baseline, foreign }, f);
     }
     if (f.violations.length > 0 && process.env.SLUICE_LEDGER_DUMP)
       this.dump(process.env.SLUICE_LEDGER_DUMP, ordered, f.violations);
+    this.checkRejections(f);
+    // Name the namespace: a run's figures list the violations of all its scenarios together.
+    f.violations = f.violations.map((v) => `${this.ns}: ${v}`);
+    return f;
+  }
+
+  /** Every write a use case made after it rejected a request is a violation. */
+  private checkRejections(f: LedgerFigures): void {
     for (const r of this.rejections) {
       const after = r
         .calls()
@@ -206,9 +203,6 @@ export class Ledger {
           `${after.length} write(s) after rejection "${r.label}": ${after.map((c) => `${c.verb} ${c.resource}/${c.name}`).join(', ')}`,
         );
     }
-    // Name the namespace: a run's figures list the violations of all its scenarios together.
-    f.violations = f.violations.map((v) => `${this.ns}: ${v}`);
-    return f;
   }
 
   /**
@@ -244,60 +238,28 @@ export class Ledger {
     steps: Map<string, StepTrack>,
     f: LedgerFigures,
   ): void {
-    const s = (v.obj.status ?? {}) as {
-      currentStepIndex?: number;
-      currentPodHash?: string;
-      abort?: boolean;
-      abortedAt?: string;
-      promoteFull?: boolean;
-    };
+    const s = (v.obj.status ?? {}) as RolloutStatusSeen;
     if (prev && JSON.stringify(prev.status ?? {}) !== JSON.stringify(v.obj.status ?? {})) f.statusCommits++;
     const name = v.obj.metadata.name;
     const t = steps.get(name) ?? { epoch: 0 };
-    const total = (
-      (v.obj.spec?.strategy as { canary?: { steps?: unknown[] } } | undefined)?.canary?.steps ?? []
-    ).length;
+    const total = stepCount(v.obj);
     // An abort committed by the engine (abortedAt newly set) sends the index back to 0, as Argo does: that starts
     // an epoch too. The operator's `abort: true` alone (abortedAt not yet set) moves nothing.
-    const aborted = s.abort === true && s.abortedAt !== undefined && s.abortedAt !== t.abortedAt;
-    const newEpoch = t.hash !== s.currentPodHash || (t.abort === true && s.abort !== true) || aborted;
+    const { aborted, newEpoch } = epochOf(t, s);
     if (newEpoch) {
-      if (aborted && t.hash === s.currentPodHash && total > 0 && s.currentStepIndex !== 0)
-        f.violations.push(
-          `rollout ${name} rv ${v.rv}: the abort left the step index at ${String(s.currentStepIndex)}, not 0`,
-        );
-      steps.set(name, {
-        epoch: t.epoch + 1,
-        ...(s.currentPodHash ? { hash: s.currentPodHash } : {}),
-        abort: s.abort === true,
-        ...(s.abortedAt !== undefined ? { abortedAt: s.abortedAt } : {}),
-        ...(s.currentStepIndex !== undefined ? { index: s.currentStepIndex } : {}),
-      });
+      if (aborted && t.hash === s.currentPodHash) checkAbortIndex(`rollout ${name} rv ${v.rv}`, s, total, f);
+      steps.set(name, newEpochTrack(t, s));
       return;
     }
     const before = t.index;
     const now = s.currentStepIndex;
-    t.abort = s.abort === true;
-    if (s.abortedAt === undefined) delete t.abortedAt;
-    else t.abortedAt = s.abortedAt;
-    if (before === undefined || now === undefined || now === before) {
-      if (now !== undefined) t.index = now;
-      steps.set(name, t);
-      return;
-    }
-    if (now < before) {
-      f.duplicatedSteps++;
-      f.violations.push(
-        `rollout ${name} rv ${v.rv}: step index moved back from ${before} to ${now} in one revision`,
+    steps.set(name, advance(t, s));
+    if (before !== undefined && now !== undefined && now !== before)
+      checkStepMove(
+        `rollout ${name} rv ${v.rv}`,
+        { before, now, total, promoteFull: s.promoteFull === true },
+        f,
       );
-    } else if (now > before + 1 && !(s.promoteFull === true && now === total)) {
-      f.lostSteps += now - before - 1;
-      f.violations.push(
-        `rollout ${name} rv ${v.rv}: step index jumped from ${before} to ${now} (a step was skipped)`,
-      );
-    }
-    t.index = now;
-    steps.set(name, t);
   }
 
   private checkVirtualService(
@@ -318,26 +280,124 @@ export class Ledger {
     if (w.total !== 100) f.violations.push(`${where}: route weights sum to ${w.total}, not 100`);
     if (w0 === undefined || w0.weight === w.weight) return;
     f.weightWrites++;
-    if (w.weight <= w0.weight) return;
-    const s = (rollout.status ?? {}) as { currentStepIndex?: number; currentPodHash?: string };
-    const list = canary.steps ?? [];
-    const idx = s.currentStepIndex ?? list.length;
-    const allowed =
-      idx >= list.length ? 100 : Math.max(0, ...list.slice(0, idx + 1).map((x) => x.setWeight ?? 0));
-    if (w.weight > allowed)
-      f.violations.push(
-        `${where}: canary weight raised to ${w.weight} while the committed step ${idx} allows ${allowed}`,
-      );
-    const canaryHash = canaryHashOf(latest, canary) ?? s.currentPodHash;
-    const rs = [...latest.entries()].find(
-      ([k, o]) => k.startsWith('replicasets/') && o.metadata.labels?.[HASH] === canaryHash,
-    )?.[1];
-    const available = (rs?.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0;
-    if (available <= 0)
-      f.violations.push(
-        `${where}: canary weight raised to ${w.weight} while canary ReplicaSet ${canaryHash} has no available pod`,
-      );
+    if (w.weight > w0.weight) checkRaise(where, w.weight, { rollout, canary, latest }, f);
   }
+}
+
+interface RolloutStatusSeen {
+  currentStepIndex?: number;
+  currentPodHash?: string;
+  abort?: boolean;
+  abortedAt?: string;
+  promoteFull?: boolean;
+}
+
+function stepCount(rollout: Obj): number {
+  return ((rollout.spec?.strategy as { canary?: { steps?: unknown[] } } | undefined)?.canary?.steps ?? [])
+    .length;
+}
+
+/** A committed abort sends the step index back to 0 (when there are steps). */
+function checkAbortIndex(where: string, s: RolloutStatusSeen, total: number, f: LedgerFigures): void {
+  if (total > 0 && s.currentStepIndex !== 0)
+    f.violations.push(`${where}: the abort left the step index at ${String(s.currentStepIndex)}, not 0`);
+}
+
+/** Whether this version starts a new epoch, and whether because the engine committed an abort. */
+function epochOf(t: StepTrack, s: RolloutStatusSeen): { aborted: boolean; newEpoch: boolean } {
+  const aborted = s.abort === true && s.abortedAt !== undefined && s.abortedAt !== t.abortedAt;
+  return {
+    aborted,
+    newEpoch: t.hash !== s.currentPodHash || (t.abort === true && s.abort !== true) || aborted,
+  };
+}
+
+/** The track within an epoch, moved to this version. */
+function advance(t: StepTrack, s: RolloutStatusSeen): StepTrack {
+  t.abort = s.abort === true;
+  if (s.abortedAt === undefined) delete t.abortedAt;
+  else t.abortedAt = s.abortedAt;
+  if (s.currentStepIndex !== undefined) t.index = s.currentStepIndex;
+  return t;
+}
+
+/** The step track that starts an epoch (new pod hash, retry, or a committed abort). */
+function newEpochTrack(t: StepTrack, s: RolloutStatusSeen): StepTrack {
+  return {
+    epoch: t.epoch + 1,
+    ...(s.currentPodHash ? { hash: s.currentPodHash } : {}),
+    abort: s.abort === true,
+    ...(s.abortedAt !== undefined ? { abortedAt: s.abortedAt } : {}),
+    ...(s.currentStepIndex !== undefined ? { index: s.currentStepIndex } : {}),
+  };
+}
+
+/** Within one epoch the step index moves forward one at a time (promoteFull may jump to the end). */
+function checkStepMove(
+  where: string,
+  m: { before: number; now: number; total: number; promoteFull: boolean },
+  f: LedgerFigures,
+): void {
+  if (m.now < m.before) {
+    f.duplicatedSteps++;
+    f.violations.push(`${where}: step index moved back from ${m.before} to ${m.now} in one revision`);
+  } else if (m.now > m.before + 1 && !(m.promoteFull && m.now === m.total)) {
+    f.lostSteps += m.now - m.before - 1;
+    f.violations.push(`${where}: step index jumped from ${m.before} to ${m.now} (a step was skipped)`);
+  }
+}
+
+/** A raised canary weight must be allowed by the committed step and go to a canary with an available pod. */
+function checkRaise(
+  where: string,
+  weight: number,
+  seen: { rollout: Obj; canary: CanarySpec; latest: Map<string, Obj> },
+  f: LedgerFigures,
+): void {
+  const { rollout, canary, latest } = seen;
+  const s = (rollout.status ?? {}) as { currentStepIndex?: number; currentPodHash?: string };
+  const list = canary.steps ?? [];
+  const idx = s.currentStepIndex ?? list.length;
+  const allowed =
+    idx >= list.length ? 100 : Math.max(0, ...list.slice(0, idx + 1).map((x) => x.setWeight ?? 0));
+  if (weight > allowed)
+    f.violations.push(
+      `${where}: canary weight raised to ${weight} while the committed step ${idx} allows ${allowed}`,
+    );
+  const canaryHash = canaryHashOf(latest, canary) ?? s.currentPodHash;
+  const rs = [...latest.entries()].find(
+    ([k, o]) => k.startsWith('replicasets/') && o.metadata.labels?.[HASH] === canaryHash,
+  )?.[1];
+  const available = (rs?.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0;
+  if (available <= 0)
+    f.violations.push(
+      `${where}: canary weight raised to ${weight} while canary ReplicaSet ${canaryHash} has no available pod`,
+    );
+}
+
+/**
+ * A change to a field sluice does not own is a violation, except the foreign changes a scenario announced (each
+ * announced change moves the baseline once).
+ */
+function checkUnowned(
+  v: Version,
+  key: string,
+  seen: { baseline: Map<string, string>; foreign: Map<string, number> },
+  f: LedgerFigures,
+): void {
+  const masked = JSON.stringify(unowned(v.kind, v.obj));
+  const base = seen.baseline.get(key);
+  const allowed = seen.foreign.get(key) ?? 0;
+  if (base === undefined || base === masked) {
+    seen.baseline.set(key, masked);
+    return;
+  }
+  if (allowed > 0) {
+    seen.foreign.set(key, allowed - 1);
+    seen.baseline.set(key, masked);
+    return;
+  }
+  f.violations.push(`${key} rv ${v.rv}: a field sluice does not own changed: ${diffHint(base, masked)}`);
 }
 
 interface CanarySpec {
@@ -380,21 +440,29 @@ function canaryHashOf(latest: Map<string, Obj>, canary: CanarySpec): string | un
   return subset?.labels?.[HASH];
 }
 
-/** The object without the fields sluice owns (weights, hash selectors/labels, managed-by) and server metadata. */
-function unowned(kind: Kind, obj: Obj): unknown {
-  const o = structuredClone(obj) as Obj & { metadata: Record<string, unknown> };
+/** Drops server metadata and the managed-by annotation (and an annotation map it leaves empty). */
+function stripMetadata(o: Obj & { metadata: Record<string, unknown> }): void {
   for (const k of ['resourceVersion', 'generation', 'managedFields']) delete o.metadata[k];
   if (o.metadata.annotations) delete o.metadata.annotations[MANAGED_BY];
   if (o.metadata.annotations && Object.keys(o.metadata.annotations).length === 0)
     delete o.metadata.annotations;
+}
+
+function stripRouteWeights(o: Obj): void {
+  for (const section of ['http', 'tcp', 'tls'])
+    for (const rule of (o.spec?.[section] as { route?: Route[] }[] | undefined) ?? [])
+      for (const r of rule.route ?? []) delete r.weight;
+}
+
+/** The object without the fields sluice owns (weights, hash selectors/labels, managed-by) and server metadata. */
+function unowned(kind: Kind, obj: Obj): unknown {
+  const o = structuredClone(obj) as Obj & { metadata: Record<string, unknown> };
+  stripMetadata(o);
   delete o.status;
   if (kind === 'services') delete (o.spec?.selector as Record<string, string> | undefined)?.[HASH];
   if (kind === 'destinationrules')
     for (const s of (o.spec?.subsets ?? []) as { labels?: Record<string, string> }[]) delete s.labels?.[HASH];
-  if (kind === 'virtualservices')
-    for (const section of ['http', 'tcp', 'tls'])
-      for (const rule of (o.spec?.[section] as { route?: Route[] }[] | undefined) ?? [])
-        for (const r of rule.route ?? []) delete r.weight;
+  if (kind === 'virtualservices') stripRouteWeights(o);
   return o;
 }
 

@@ -82,7 +82,7 @@ export async function drive(
   deps: StepDeps,
   ns: string,
   done: (r: Rollout) => boolean,
-  opts: { timeoutMs?: number; results?: StepResult[]; failures?: Error[]; exact?: boolean } = {},
+  opts: DriveOptions = {},
 ): Promise<Rollout> {
   const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
   const admin = adminGateway();
@@ -90,24 +90,39 @@ export async function drive(
   for (;;) {
     const r = (await admin.get('rollouts', ns, NAME)) as Rollout;
     if (done(r) && (opts.exact || !lastFollowUp)) return r;
-    if (Date.now() > deadline)
-      throw new Error(
-        `rollout ${ns}/${NAME} did not settle: ${JSON.stringify(r.status?.conditions?.map((c) => c.message))} step ${r.status?.currentStepIndex} phase ${r.status?.phase}; failures: ${opts.failures
-          ?.slice(-2)
-          .map((e) => e.message)
-          .join(' | ')}`,
-      );
-    try {
-      const res = await runStep(deps, { namespace: ns, name: NAME });
-      opts.results?.push(res);
-      lastFollowUp = res.followUp;
-      if (!res.followUp) await new Promise((ok) => setTimeout(ok, 40));
-    } catch (err) {
-      if (!(err instanceof KubeApiError) && !(err instanceof InjectedCrash)) throw err;
-      opts.failures?.push(err);
-      lastFollowUp = true;
-      await new Promise((ok) => setTimeout(ok, 40));
-    }
+    if (Date.now() > deadline) throw notSettled(ns, r, opts.failures);
+    lastFollowUp = await invokeOnce(deps, ns, opts);
+  }
+}
+
+interface DriveOptions {
+  timeoutMs?: number;
+  results?: StepResult[];
+  failures?: Error[];
+  exact?: boolean;
+}
+
+function notSettled(ns: string, r: Rollout, failures: Error[] | undefined): Error {
+  return new Error(
+    `rollout ${ns}/${NAME} did not settle: ${JSON.stringify(r.status?.conditions?.map((c) => c.message))} step ${r.status?.currentStepIndex} phase ${r.status?.phase}; failures: ${failures
+      ?.slice(-2)
+      .map((e) => e.message)
+      .join(' | ')}`,
+  );
+}
+
+/** One runStep invocation; an API error or injected crash is counted and means "invoke again". Returns followUp. */
+async function invokeOnce(deps: StepDeps, ns: string, opts: DriveOptions): Promise<boolean> {
+  try {
+    const res = await runStep(deps, { namespace: ns, name: NAME });
+    opts.results?.push(res);
+    if (!res.followUp) await new Promise((ok) => setTimeout(ok, 40));
+    return res.followUp;
+  } catch (err) {
+    if (!(err instanceof KubeApiError) && !(err instanceof InjectedCrash)) throw err;
+    opts.failures?.push(err);
+    await new Promise((ok) => setTimeout(ok, 40));
+    return true;
   }
 }
 

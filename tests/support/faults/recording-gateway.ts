@@ -61,28 +61,27 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
     dead = true;
     throw new InjectedCrash(`injected crash ${crash?.mode} write ${crash?.atWrite} (${what})`);
   };
+  /** Whether the injected crash is at write number `n` (0: not a write) at this moment. */
+  const crashesAt = (mode: CrashPoint['mode'], n: number): boolean =>
+    n > 0 && crash !== undefined && crash.mode === mode && n === crash.atWrite;
+  const failed = (rec: Omit<CallRecord, 'ok'>, err: unknown): CallRecord => ({
+    ...rec,
+    ok: false,
+    error: err instanceof Error ? err.message : String(err),
+    ...(err instanceof KubeApiError ? { code: err.code } : {}),
+  });
   async function track<T>(rec: Omit<CallRecord, 'ok'>, fn: () => Promise<T>, write: boolean): Promise<T> {
     if (dead && !revive) throw new InjectedCrash('invocation already crashed');
-    let n = 0;
-    if (write && !dead) {
-      n = ++writes;
-      if (crash && crash.mode === 'before' && n === crash.atWrite)
-        die(`${rec.verb} ${rec.resource} ${rec.name}`);
-    }
+    const n = write && !dead ? ++writes : 0;
+    if (crashesAt('before', n)) die(`${rec.verb} ${rec.resource} ${rec.name}`);
     try {
       const out = await fn();
       calls.push({ ...rec, ok: true });
-      if (write && n > 0 && crash && crash.mode === 'after' && n === crash.atWrite)
-        die(`${rec.verb} ${rec.resource} ${rec.name}`);
+      if (crashesAt('after', n)) die(`${rec.verb} ${rec.resource} ${rec.name}`);
       return out;
     } catch (err) {
       if (err instanceof InjectedCrash) throw err;
-      calls.push({
-        ...rec,
-        ok: false,
-        error: err instanceof Error ? err.message : String(err),
-        ...(err instanceof KubeApiError ? { code: err.code } : {}),
-      });
+      calls.push(failed(rec, err));
       throw err;
     }
   }

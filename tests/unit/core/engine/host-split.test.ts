@@ -5,6 +5,7 @@ import { NS, World, weightsOf } from './support/fixtures.js';
 import { drive, messages } from './support/drive.js';
 
 const hashOf = (w: World, svc: string) => w.services[svc]?.spec?.selector?.[LABELS.podTemplateHash];
+const statusOf = (w: World) => w.rollout.status ?? {};
 
 describe('host-level split (canary + stable Services + VirtualService)', () => {
   it('initial deploy creates the ReplicaSet, makes it stable and sets weight 0 once available', () => {
@@ -37,18 +38,18 @@ describe('host-level split (canary + stable Services + VirtualService)', () => {
   it('walks an update step by step, pauses, is promoted, and scales the old ReplicaSet down after the delay', () => {
     const w = new World('host');
     drive(w);
-    const rev1 = w.rollout.status?.stableRS;
+    const rev1 = statusOf(w).stableRS;
     w.updateImage('demo:2');
     const upd = plan(w.observed());
     expect(upd.transition).toBe('new-revision');
     expect(upd.status?.currentStepIndex).toBe(0);
     expect(upd.effects).toEqual([expect.objectContaining({ op: 'create' })]);
     const d1 = drive(w);
-    const rev2 = w.rollout.status?.currentPodHash;
+    const rev2 = statusOf(w).currentPodHash;
     expect(rev2).not.toBe(rev1);
-    expect(w.rollout.status?.currentStepIndex).toBe(1);
-    expect(w.rollout.status?.phase).toBe('Paused');
-    expect(w.rollout.status?.pauseConditions?.map((c) => c.reason)).toEqual(['CanaryPauseStep']);
+    expect(statusOf(w).currentStepIndex).toBe(1);
+    expect(statusOf(w).phase).toBe('Paused');
+    expect(statusOf(w).pauseConditions?.map((c) => c.reason)).toEqual(['CanaryPauseStep']);
     expect(weightsOf(w.vs())).toEqual({ 'demo-stable': 75, 'demo-canary': 25 });
     expect(hashOf(w, 'demo-canary')).toBe(rev2);
     expect(hashOf(w, 'demo-stable')).toBe(rev1);
@@ -71,7 +72,7 @@ describe('host-level split (canary + stable Services + VirtualService)', () => {
       'Rollout step 2/4 completed (pause)',
       'Rollout step 3/4 completed (setWeight: 50)',
     ]);
-    expect(w.rollout.status?.currentStepIndex).toBe(3);
+    expect(statusOf(w).currentStepIndex).toBe(3);
     expect(weightsOf(w.vs())).toEqual({ 'demo-stable': 50, 'demo-canary': 50 });
     expect(d2.last.requeueAfterSeconds).toBe(30);
 

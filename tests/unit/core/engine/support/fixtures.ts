@@ -1,5 +1,5 @@
 /** Seed Rollouts (host-level, subset-level, TCP) and a tiny in-memory world to drive the planner. */
-import type { Observed, Plan } from '../../../../../shared/core/engine/types.js';
+import type { Observed, Plan, Write } from '../../../../../shared/core/engine/types.js';
 import { parseVirtualServiceName, virtualServiceRefs } from '../../../../../shared/core/istio/names.js';
 import type {
   CanaryStep,
@@ -150,40 +150,46 @@ export class World {
     };
   }
 
+  private bump<T extends KubeObject>(o: T): T {
+    return { ...o, metadata: { ...o.metadata, resourceVersion: String(++this.rv) } };
+  }
+
+  /** Applies one patch write to the object it targets. */
+  private patchOne(w: Extract<Write, { op: 'patch' }>): void {
+    const { resource, namespace, name } = w.target;
+    if (resource === 'replicasets') {
+      const i = this.replicaSets.findIndex(
+        (rs) => rs.metadata.name === name && rs.metadata.namespace === namespace,
+      );
+      if (i < 0) throw new Error(`no ReplicaSet ${name}`);
+      this.replicaSets[i] = this.bump(applyPatch(this.replicaSets[i] as ReplicaSet, w.patch));
+    } else if (resource === 'services') {
+      const svc = this.services[name];
+      if (!svc || namespace !== NS) throw new Error(`no Service ${namespace}/${name}`);
+      this.services[name] = this.bump(applyPatch(svc, w.patch));
+    } else if (resource === 'virtualservices') {
+      const vs = this.virtualServices[`${namespace}/${name}`];
+      if (!vs) throw new Error(`no VirtualService ${namespace}/${name}`);
+      this.virtualServices[`${namespace}/${name}`] = this.bump(applyPatch(vs, w.patch));
+    } else if (resource === 'destinationrules') {
+      if (!this.destinationRule || name !== this.destinationRule.metadata.name)
+        throw new Error(`no DR ${name}`);
+      this.destinationRule = this.bump(applyPatch(this.destinationRule, w.patch));
+    } else throw new Error(`unexpected write to ${resource}`);
+  }
+
   /** Applies a plan's effects (patches checked against resourceVersion) and its status, as the use case would. */
   apply(p: Plan): void {
     for (const w of p.effects) {
-      const { resource, namespace, name } = w.target;
-      const bump = <T extends KubeObject>(o: T): T => ({
-        ...o,
-        metadata: { ...o.metadata, resourceVersion: String(++this.rv) },
-      });
-      if (w.op === 'create') {
-        if (resource !== 'replicasets') throw new Error(`unexpected create of ${resource}`);
-        if (this.replicaSets.some((rs) => rs.metadata.name === name))
-          throw new Error(`ReplicaSet ${name} exists`);
-        this.replicaSets.push(bump(structuredClone(w.body) as ReplicaSet));
+      if (w.op === 'patch') {
+        this.patchOne(w);
         continue;
       }
-      if (resource === 'replicasets') {
-        const i = this.replicaSets.findIndex(
-          (rs) => rs.metadata.name === name && rs.metadata.namespace === namespace,
-        );
-        if (i < 0) throw new Error(`no ReplicaSet ${name}`);
-        this.replicaSets[i] = bump(applyPatch(this.replicaSets[i] as ReplicaSet, w.patch));
-      } else if (resource === 'services') {
-        const svc = this.services[name];
-        if (!svc || namespace !== NS) throw new Error(`no Service ${namespace}/${name}`);
-        this.services[name] = bump(applyPatch(svc, w.patch));
-      } else if (resource === 'virtualservices') {
-        const vs = this.virtualServices[`${namespace}/${name}`];
-        if (!vs) throw new Error(`no VirtualService ${namespace}/${name}`);
-        this.virtualServices[`${namespace}/${name}`] = bump(applyPatch(vs, w.patch));
-      } else if (resource === 'destinationrules') {
-        if (!this.destinationRule || name !== this.destinationRule.metadata.name)
-          throw new Error(`no DR ${name}`);
-        this.destinationRule = bump(applyPatch(this.destinationRule, w.patch));
-      } else throw new Error(`unexpected write to ${resource}`);
+      const { resource, name } = w.target;
+      if (resource !== 'replicasets') throw new Error(`unexpected create of ${resource}`);
+      if (this.replicaSets.some((rs) => rs.metadata.name === name))
+        throw new Error(`ReplicaSet ${name} exists`);
+      this.replicaSets.push(this.bump(structuredClone(w.body) as ReplicaSet));
     }
     if (p.status) this.rollout = { ...this.rollout, status: structuredClone(p.status) };
   }
