@@ -1,18 +1,67 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Layer rules. Inside `shared/`: core (model → istio → engine) imports nothing above it and no I/O; app imports
+ * core and app, and only the port types of adapters; adapters import core and app port types; runtimes import
+ * anything below them; `functions/` imports only runtimes and app. Relative specifiers are matched, so each
+ * pattern names the folder a specifier would reach.
+ */
+const IO_PACKAGES = {
+  regex:
+    '^(@kubernetes|@aws-sdk|@smithy|@middy)/|^(node:)?(fs|http|https|http2|net|tls|dgram|child_process)(/|$)',
+  message: 'core is pure: no I/O packages (do the I/O in shared/app through a port, or in an adapter).',
+};
+const CLIENT_PACKAGES = {
+  regex: '^(@kubernetes|@aws-sdk)/',
+  message:
+    'shared/app reaches Kubernetes and AWS only through ports; the client libraries belong to shared/adapters.',
+};
+const LEAVES_CORE = (allowed, message) => ({ regex: `^\\.\\./(?!(${allowed})/)`, message });
+const NO_RUNTIMES = {
+  regex: '(^|/)(runtimes|functions)/',
+  message: 'a lower layer never imports a runtime or a Lambda entry point (pass what it needs in as a port).',
+};
+const NO_FUNCTIONS = {
+  regex: '(^|/)functions/',
+  message: 'nothing in shared/ imports a Lambda entry point.',
+};
+const ADAPTER_TYPES_ONLY = {
+  regex: '(^|/)adapters/',
+  allowTypeImports: true,
+  message:
+    'shared/app imports only the port types of shared/adapters (`import type`), never their implementations.',
+};
+const APP_TYPES_ONLY = {
+  regex: '(^|/)app/',
+  allowTypeImports: true,
+  message: 'shared/adapters imports only port types of shared/app (`import type`).',
+};
+const FUNCTIONS_BELOW = {
+  regex: '(^|/)shared/(core|adapters)/',
+  message:
+    'functions/ imports only shared/runtimes and shared/app (the runtime wires the adapters and core).',
+};
+const layer = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
+
+/** Complexity limits: errors everywhere except the temporary overrides below. */
+const COMPLEXITY = { complexity: 15, 'max-depth': 4, 'max-params': 5 };
+const complexity = (level) =>
+  Object.fromEntries(Object.entries(COMPLEXITY).map(([rule, max]) => [rule, [level, max]]));
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', '.serverless*/', 'tests/support/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/explicit-function-return-type': ['error', { allowExpressions: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      complexity: ['warn', 15],
-      'max-depth': ['error', 4],
-      'max-params': ['warn', 5],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      ...complexity('error'),
     },
   },
   {
@@ -20,13 +69,55 @@ export default tseslint.config(
     rules: { '@typescript-eslint/explicit-function-return-type': 'off' },
   },
   {
-    files: ['shared/core/model/**', 'shared/core/istio/**', 'shared/core/engine/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['@kubernetes/*', '@aws-sdk/*', '@middy/*', 'node:fs', 'node:http', 'node:https'] },
-      ],
-    },
+    files: ['shared/core/model/**'],
+    rules: layer(
+      IO_PACKAGES,
+      LEAVES_CORE('model', 'core/model imports nothing else: not istio, engine or above.'),
+    ),
+  },
+  {
+    files: ['shared/core/istio/**'],
+    rules: layer(IO_PACKAGES, LEAVES_CORE('model|istio', 'core/istio imports only core/model.')),
+  },
+  {
+    files: ['shared/core/engine/**'],
+    rules: layer(
+      IO_PACKAGES,
+      LEAVES_CORE('model|istio|engine', 'core/engine imports only core/model and core/istio.'),
+    ),
+  },
+  { files: ['shared/app/**'], rules: layer(CLIENT_PACKAGES, NO_RUNTIMES, ADAPTER_TYPES_ONLY) },
+  { files: ['shared/adapters/**'], rules: layer(NO_RUNTIMES, APP_TYPES_ONLY) },
+  { files: ['shared/runtimes/**'], rules: layer(NO_FUNCTIONS) },
+  { files: ['functions/**'], rules: layer(FUNCTIONS_BELOW) },
+  // TEMPORARY (remove when the control-loop and name-unification work lands): these use-case files still import
+  // adapter implementations (KubeApiError, recordEvent/buildEvent, lastWrittenBySluice, kubeconfig and primary
+  // cluster errors) instead of ports.
+  {
+    files: [
+      'shared/app/actions.ts',
+      'shared/app/apply.ts',
+      'shared/app/drift.ts',
+      'shared/app/step.ts',
+      'shared/app/watch.ts',
+    ],
+    rules: layer(CLIENT_PACKAGES, NO_RUNTIMES),
+  },
+  // TEMPORARY: these also import from shared/runtimes/lambda (promote.ts: the Lambda wrapper and deps; gateways.ts:
+  // the ClusterDirectory type), which the control-loop work moves out of the app layer.
+  {
+    files: ['shared/app/gateways.ts', 'shared/app/http-api/promote.ts'],
+    rules: layer(CLIENT_PACKAGES, NO_FUNCTIONS),
+  },
+  // TEMPORARY: handler bodies being rewritten still import core directly (LABELS, Rollout, dueReason).
+  {
+    files: ['functions/drift-check/handler.ts', 'functions/schedule/handler.ts'],
+    rules: layer({ regex: '(^|/)shared/adapters/', message: FUNCTIONS_BELOW.message }),
+  },
+  // TEMPORARY: complexity stays a warning in the areas being rewritten now; the warnings are fixed after merging.
+  {
+    files: ['shared/app/**', 'shared/runtimes/local/**', 'shared/runtimes/lambda/**', 'functions/**'],
+    rules: complexity('warn'),
   },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
