@@ -133,3 +133,87 @@ describe('the Event catalogue', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+const w = (canary: number) => ({
+  canary: { weight: canary, podTemplateHash: 'b', serviceName: 'c' },
+  stable: { weight: 100 - canary, podTemplateHash: 'a', serviceName: 's' },
+});
+
+describe('the Event catalogue: step, pause, abort, revision and weight Events', () => {
+  it.each<{ case: string; got: EventRecord; want: EventRecord }>([
+    {
+      case: 'step completed',
+      got: ev.stepCompleted(2, 4, 'pause'),
+      want: { type: 'Normal', reason: 'RolloutStepCompleted', message: 'Rollout step 2/4 completed (pause)' },
+    },
+    {
+      case: 'paused',
+      got: ev.paused('CanaryPauseStep'),
+      want: { type: 'Normal', reason: 'RolloutPaused', message: 'Rollout is paused (CanaryPauseStep)' },
+    },
+    {
+      case: 'resumed',
+      got: ev.resumed(),
+      want: { type: 'Normal', reason: 'RolloutResumed', message: 'Rollout is resumed' },
+    },
+    {
+      case: 'aborted is a warning',
+      got: ev.aborted(3),
+      want: { type: 'Warning', reason: 'RolloutAborted', message: 'Rollout aborted update to revision 3' },
+    },
+    {
+      case: 'completed',
+      got: ev.completed(2, 'abc', 'Completed all 4 canary steps'),
+      want: {
+        type: 'Normal',
+        reason: 'RolloutCompleted',
+        message: 'Rollout completed update to revision 2 (abc): Completed all 4 canary steps',
+      },
+    },
+    {
+      case: 'ReplicaSet created',
+      got: ev.rsCreated('demo-abc', 2),
+      want: {
+        type: 'Normal',
+        reason: 'NewReplicaSetCreated',
+        message: 'Created ReplicaSet demo-abc (revision 2)',
+      },
+    },
+    {
+      case: 'updated',
+      got: ev.updated(2),
+      want: { type: 'Normal', reason: 'RolloutUpdated', message: 'Rollout updated to revision 2' },
+    },
+    {
+      case: 'skip steps',
+      got: ev.skipSteps(),
+      want: { type: 'Normal', reason: 'SkipSteps', message: 'Rollback to stable ReplicaSets' },
+    },
+    {
+      case: 'invalid spec is a warning',
+      got: ev.invalidSpec('The Rollout "demo" is invalid: x'),
+      want: { type: 'Warning', reason: 'InvalidSpec', message: 'The Rollout "demo" is invalid: x' },
+    },
+    {
+      case: 'first weight',
+      got: ev.trafficWeightUpdated(undefined, w(25)),
+      want: { type: 'Normal', reason: 'TrafficWeightUpdated', message: 'Traffic weight updated to 25' },
+    },
+    {
+      case: 'weight change',
+      got: ev.trafficWeightUpdated(w(25), w(50)),
+      want: {
+        type: 'Normal',
+        reason: 'TrafficWeightUpdated',
+        message: 'Traffic weight updated from 25 to 50',
+      },
+    },
+    {
+      case: 'same canary weight (other fields moved)',
+      got: ev.trafficWeightUpdated(w(50), { ...w(50), stable: { ...w(50).stable, podTemplateHash: 'z' } }),
+      want: { type: 'Normal', reason: 'TrafficWeightUpdated', message: 'Traffic weight updated ' },
+    },
+  ])('$case', ({ got, want }) => {
+    expect(got).toEqual(want);
+  });
+});
