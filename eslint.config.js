@@ -86,6 +86,13 @@ export default tseslint.config(
       LEAVES_CORE('model|istio|engine', 'core/engine imports only core/model and core/istio.'),
     ),
   },
+  {
+    files: ['shared/core/analysis/**'],
+    rules: layer(IO_PACKAGES, {
+      regex: '(^|/)(engine|istio|app|adapters|runtimes|functions)/',
+      message: 'core/analysis imports only core/model (and its own modules).',
+    }),
+  },
   { files: ['shared/app/**'], rules: layer(CLIENT_PACKAGES, NO_RUNTIMES, ADAPTER_TYPES_ONLY) },
   { files: ['shared/adapters/**'], rules: layer(NO_RUNTIMES, APP_TYPES_ONLY) },
   { files: ['shared/runtimes/**'], rules: layer(NO_FUNCTIONS) },
@@ -117,6 +124,19 @@ export default tseslint.config(
   // TEMPORARY: complexity stays a warning in the areas being rewritten now; the warnings are fixed after merging.
   {
     files: ['shared/app/**', 'shared/runtimes/local/**', 'shared/runtimes/lambda/**', 'functions/**'],
+    rules: complexity('warn'),
+  },
+  // TEMPORARY: the analysis core arrived with eleven functions above complexity 15; they are split after merging.
+  {
+    files: [
+      'shared/core/analysis/expr/check.ts',
+      'shared/core/analysis/expr/interpret.ts',
+      'shared/core/analysis/expr/operators.ts',
+      'shared/core/analysis/metric.ts',
+      'shared/core/analysis/run.ts',
+      'shared/core/analysis/schedule.ts',
+      'shared/core/analysis/validate.ts',
+    ],
     rules: complexity('warn'),
   },
   {
