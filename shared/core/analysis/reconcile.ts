@@ -13,6 +13,7 @@
 import { resolveMetrics, type SecretLookup } from './args.js';
 import { recordMeasurement } from './metric.js';
 import { dryRunMetrics, retentionLimits, trimMeasurements } from './rules.js';
+import { runCompleted } from './events.js';
 import { settleRun, type AnalysisEvent } from './run.js';
 import { dueTasks, nextDue, resultOf, type MetricTask } from './schedule.js';
 import { formatTime } from './time.js';
@@ -42,7 +43,7 @@ function invalid(run: AnalysisRun, message: string): PassPlan {
   return {
     kind: 'invalid',
     status,
-    events: [{ type: 'Warning', reason: 'AnalysisRunError', message: 'Analysis Completed. Result: Error' }],
+    events: [runCompleted('Error')],
   };
 }
 

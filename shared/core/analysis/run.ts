@@ -14,23 +14,16 @@ import {
   type Metric,
   type RunSummary,
 } from './types.js';
+import { metricCompleted, runCompleted, type AnalysisEvent } from './events.js';
 
 /** An Event to emit for a change, as Argo emits it. */
-export interface AnalysisEvent {
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
+export type { AnalysisEvent };
 
 const ORDER: AnalysisPhase[] = ['Successful', 'Running', 'Pending', 'Inconclusive', 'Error', 'Failed'];
 
 /** Argo's `IsWorse`: whether `b` is worse than `a` (unknown phases rank as Successful). */
 export function isWorse(a: AnalysisPhase, b: AnalysisPhase): boolean {
   return Math.max(ORDER.indexOf(b), 0) > Math.max(ORDER.indexOf(a), 0);
-}
-
-function eventType(phase: AnalysisPhase): 'Normal' | 'Warning' {
-  return phase === 'Failed' || phase === 'Error' ? 'Warning' : 'Normal';
 }
 
 function tally(summary: RunSummary, phase: AnalysisPhase): void {
@@ -82,8 +75,7 @@ function visit(metric: Metric, status: AnalysisRunStatus, dry: boolean, t: Tally
     r.message = r.measurements?.at(-1)?.message;
     if (r.message === undefined) delete r.message;
     if (isCompleted(verdict.phase)) {
-      const message = `Metric '${metric.name}' Completed. Result: ${verdict.phase}`;
-      t.events.push({ type: eventType(verdict.phase), reason: `Metric${verdict.phase}`, message });
+      t.events.push(metricCompleted(metric.name, verdict.phase));
     }
   }
   if (!isCompleted(r.phase)) {
@@ -140,11 +132,7 @@ export function assessRun(input: RunInput): { status: AnalysisRunStatus; events:
     if (message === '') delete status.message;
     if (isCompleted(phase)) {
       status.completedAt ??= formatTime(input.now);
-      t.events.push({
-        type: eventType(phase),
-        reason: `AnalysisRun${phase}`,
-        message: `Analysis Completed. Result: ${phase}`,
-      });
+      t.events.push(runCompleted(phase));
     }
   }
   return { status, events: t.events };
