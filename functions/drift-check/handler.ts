@@ -1,23 +1,16 @@
 /**
- * `drift-check` (EventBridge `sluice.drift`): finds the sluice Rollouts that reference the changed object and runs
- * one engine pass for each. The engine derives weights, subset labels and selectors from the committed status, so
- * the pass re-asserts them; when the object's managed fields were put back, a `DriftCorrected` Event is recorded on
- * the Rollout naming the object and what changed (before → after). Nothing drifted: nothing written, no Event.
+ * `drift-check` (EventBridge `sluice.drift`): the control loop's drift report (shared with `sluice run`): the
+ * sluice Rollouts that reference the changed object each get one engine pass. The engine derives weights, subset
+ * labels and selectors from the committed status, so the pass re-asserts them; when the object's managed fields were
+ * put back, a `DriftCorrected` Event is recorded on the Rollout naming the object and what changed (before →
+ * after). Nothing drifted: nothing written, no Event.
  */
 import type { EventBridgeEvent } from 'aws-lambda';
-import type { Rollout } from '../../shared/core/model/types.js';
-import { affectedRollouts, correctDrift, type DriftCheckEntry } from '../../shared/app/drift.js';
-import {
-  parseDriftDetail,
-  stepEvent,
-  transitionEvent,
-  type BusEvent,
-  type DriftDetail,
-} from '../../shared/app/contract.js';
-import type { DepsProvider, FunctionDeps } from '../../shared/runtimes/lambda/deps.js';
-import { clusterGateways, type ClusterGateways } from '../../shared/app/gateways.js';
-import type { Logger } from '../../shared/app/logger.js';
 import type { MiddyfiedHandler } from '@middy/core';
+import { driftReport, type DriftReport } from '../../shared/app/control-loop.js';
+import { parseDriftDetail } from '../../shared/app/contract.js';
+import type { DriftCheckEntry } from '../../shared/app/drift.js';
+import { loopDeps, type DepsProvider } from '../../shared/runtimes/lambda/deps.js';
 import { lambdaHandler, type HandlerOptions } from '../../shared/runtimes/lambda/middleware.js';
 import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
 
@@ -25,25 +18,7 @@ import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
 export type { DriftCheckEntry };
 
 /** What one drift-check did; `skipped` explains a dropped event. */
-export type DriftCheckResult = { skipped: string } | { checked: DriftCheckEntry[] };
-
-async function checkOne(
-  deps: FunctionDeps,
-  gateways: ClusterGateways,
-  d: DriftDetail,
-  rollout: Rollout,
-  out: { events: BusEvent[]; log: Logger },
-): Promise<DriftCheckEntry> {
-  const { namespace, name } = rollout.metadata;
-  const { entry, result } = await correctDrift({ ...gateways, now: deps.now, log: out.log }, d, rollout);
-  const notice = transitionEvent(d.cluster, namespace, result);
-  if (notice) out.events.push(notice);
-  if (result.followUp) {
-    const expected = result.stepAfter === undefined ? {} : { expectedStep: result.stepAfter };
-    out.events.push(stepEvent({ cluster: d.cluster, namespace, rollout: name, ...expected }));
-  }
-  return entry;
-}
+export type DriftCheckResult = DriftReport;
 
 /** The drift-check function over the given dependencies. */
 export function createDriftCheckHandler(
@@ -53,30 +28,15 @@ export function createDriftCheckHandler(
   return lambdaHandler<EventBridgeEvent<string, unknown>, DriftCheckResult>(
     { ...options, name: 'drift-check' },
     async (event, { log }) => {
-      const d = await deps();
-      let detail: DriftDetail;
+      const d = loopDeps(await deps());
+      let detail;
       try {
         detail = parseDriftDetail(event.detail);
       } catch (err) {
         log.error('event dropped', { error: err, eventId: event.id });
         return { skipped: (err as Error).message };
       }
-      const gateways = await clusterGateways(d.clusters, detail.cluster);
-      if ('skipped' in gateways) {
-        log.error('event dropped', { cluster: detail.cluster, reason: gateways.skipped });
-        return gateways;
-      }
-      const rollouts = await affectedRollouts(gateways.gateway, d.config.instanceId, detail);
-      const out = { events: [] as BusEvent[], log: log.child({ cluster: detail.cluster }) };
-      const checked: DriftCheckEntry[] = [];
-      for (const rollout of rollouts) checked.push(await checkOne(d, gateways, detail, rollout, out));
-      if (out.events.length > 0) await d.bus.send(out.events);
-      log.info('drift check done', {
-        ...detail,
-        rollouts: checked.length,
-        corrected: checked.filter((c) => c.corrected).length,
-      });
-      return { checked };
+      return driftReport(d, detail, log);
     },
   );
 }

@@ -1,10 +1,33 @@
 /**
- * `promote`: the signed HTTP API (operator actions and status) as a Lambda function. The request handling lives in
- * `shared/app/http-api/promote.ts`, shared with the local control plane (`sluice run`).
+ * `promote`: the signed HTTP API (operator actions and status) as a Lambda function. The request handling is the
+ * runtime-neutral `shared/app/http-api/promote.ts`, which `sluice run` serves behind node:http; this file only turns
+ * the API Gateway (payload 2.0) event into a request and the answer into the response.
  */
-import { createPromoteHandler } from '../../shared/app/http-api/promote.js';
+import type { MiddyfiedHandler } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createApiHandler, lowerCaseHeaders } from '../../shared/app/http-api/promote.js';
+import { rawBody } from '../../shared/app/http-api/request.js';
+import type { HttpResponse } from '../../shared/app/http-api/response.js';
+import { apiDeps, type DepsProvider } from '../../shared/runtimes/lambda/deps.js';
+import { lambdaHandler, type HandlerOptions } from '../../shared/runtimes/lambda/middleware.js';
 import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
 
-export { createPromoteHandler };
+/** The promote function over the given dependencies. */
+export function createPromoteHandler(
+  deps: DepsProvider,
+  options: Partial<HandlerOptions> = {},
+): MiddyfiedHandler<APIGatewayProxyEventV2, HttpResponse> {
+  const api = createApiHandler(async () => apiDeps(await deps()));
+  return lambdaHandler<APIGatewayProxyEventV2, HttpResponse>(
+    { ...options, name: 'promote', http: true },
+    async (event, { log }) => {
+      // An oversized body is an HttpError (413), answered by the wrapper's error mapping.
+      const body = rawBody(event);
+      const method = event.requestContext?.http?.method ?? '';
+      const headers = lowerCaseHeaders(event.headers);
+      return (await api({ method, path: event.rawPath ?? '', headers, body }, log)).response;
+    },
+  );
+}
 
 export const handler = createPromoteHandler(defaultDeps);

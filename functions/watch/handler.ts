@@ -1,19 +1,19 @@
 /**
- * `watch` (scheduled, every 15 minutes, timeout 15 minutes): holds watches on VirtualServices, DestinationRules
- * and Services of every registered cluster until ~30 s before Lambda's limit, and turns each change to an object a
- * sluice Rollout references into a `sluice.drift` event (coalesced per object, reported about 50 ms after the first change).
- * VirtualServices and DestinationRules are watched in the cluster's Istio primary when it has one.
+ * `watch` (scheduled, every 15 minutes, timeout 15 minutes): the control loop's watch (shared with `sluice run`)
+ * on VirtualServices, DestinationRules and Services of every registered cluster, until ~30 s before Lambda's limit;
+ * each change to an object a sluice Rollout references becomes a `sluice.drift` event (coalesced per object,
+ * reported about 50 ms after the first change). VirtualServices and DestinationRules are watched in the cluster's
+ * Istio primary when it has one.
  *
  * It resumes from the last resourceVersion it saw (kept in the warm container); a cold start or a 410 Gone lists
  * afresh and reports every referenced object once, so a change made while nothing was watching is not missed.
  */
 import type { ScheduledEvent } from 'aws-lambda';
-import { driftEvent } from '../../shared/app/contract.js';
-import type { DepsProvider } from '../../shared/runtimes/lambda/deps.js';
 import type { MiddyfiedHandler } from '@middy/core';
-import { clusterGateways, istioRouted } from '../../shared/app/gateways.js';
+import { watchCluster } from '../../shared/app/control-loop.js';
+import type { WatchMemory as UseCaseWatchMemory } from '../../shared/app/watch.js';
+import { loopDeps, type DepsProvider } from '../../shared/runtimes/lambda/deps.js';
 import { lambdaHandler, type HandlerOptions } from '../../shared/runtimes/lambda/middleware.js';
-import { watchReferencedObjects, type WatchMemory as UseCaseWatchMemory } from '../../shared/app/watch.js';
 import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
 
 /** resourceVersions per `cluster/kind`, kept across invocations of a warm container. */
@@ -37,36 +37,17 @@ export function createWatchHandler(
 ): MiddyfiedHandler<ScheduledEvent, WatchResult> {
   return lambdaHandler<ScheduledEvent, WatchResult>({ ...options, name: 'watch' }, async (_event, inv) => {
     const d = await deps();
-    const remaining = inv.context.getRemainingTimeInMillis();
-    const stopAt = Date.now() + remaining - d.config.watchStopBeforeSeconds * 1000;
+    const stopAt =
+      Date.now() + inv.context.getRemainingTimeInMillis() - d.config.watchStopBeforeSeconds * 1000;
     const result: WatchResult = { clusters: 0, changes: 0, driftEvents: 0, relists: 0, errors: 0 };
+    const run = { memory: rvMemory, counters: result, log: inv.log, stopAt };
     const runs = d.clusters.names().map(async (cluster) => {
-      let gateways;
       try {
-        gateways = await clusterGateways(d.clusters, cluster);
-      } catch (err) {
-        result.errors++;
-        inv.log.error('cluster watch failed', { cluster, error: err });
-        return;
-      }
-      if ('skipped' in gateways) {
-        result.errors++;
-        inv.log.error('cluster not watched', { cluster, reason: gateways.skipped });
-        return;
-      }
-      result.clusters++;
-      try {
-        await watchReferencedObjects({
-          cluster,
-          // VirtualServices and DestinationRules are watched in the Istio primary when the cluster has one.
-          gateway: istioRouted(gateways),
-          instanceId: d.config.instanceId,
-          memory: rvMemory,
-          stopAt,
-          onDrift: (drifted) => d.bus.send(drifted.map(driftEvent)),
-          log: inv.log,
-          counters: result,
-        });
+        const skipped = await watchCluster(loopDeps(d), cluster, run, () => result.clusters++);
+        if (skipped) {
+          result.errors++;
+          inv.log.error('cluster not watched', { cluster, reason: skipped.skipped });
+        }
       } catch (err) {
         result.errors++;
         inv.log.error('cluster watch failed', { cluster, error: err });

@@ -16,6 +16,8 @@ export const DRIFT_DETAIL_TYPE = 'sluice.drift';
 export interface BusEvent {
   detailType: string;
   detail: Record<string, unknown>;
+  /** Why it was sent (`due: ...`, `follow-up`, `operator action`), for readable lines; never put on EventBridge. */
+  reason?: string;
 }
 
 /** Where events go: EventBridge in Lambda, an array in tests. Resolves only when every event was accepted. */

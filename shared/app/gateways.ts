@@ -7,7 +7,7 @@ import type { KubeGateway } from '../adapters/kube/gateway.js';
 import { decorateGateway } from '../adapters/kube/decorate.js';
 import { KubeconfigRejectedError } from '../adapters/kube/kubeconfig.js';
 import { PrimaryClusterError } from '../adapters/kube/primary-cluster.js';
-import type { ClusterDirectory } from '../runtimes/lambda/deps.js';
+import type { ClusterDirectory } from './ports.js';
 
 /** A cluster's gateway and, when Istio's primary is another cluster, the primary's. */
 export interface ClusterGateways {

@@ -82,3 +82,42 @@ export async function findPrimaryCluster(
   const text = Buffer.from((secret.data as Record<string, string>)[key] ?? '', 'base64').toString('utf8');
   return { secretName: secret.metadata.name, key, kubeconfig: parseKubeconfig(text, opts.parse) };
 }
+
+/** Where the Istio primary-cluster Secret is looked up in every rollout cluster. */
+export interface IstioPrimaryConfig {
+  namespace: string;
+  /** Read this Secret with `get` only; without it, the one labelled Secret in `namespace` is found with `list`. */
+  name?: string;
+  /** Data key holding the kubeconfig; needed when the Secret has several. */
+  key?: string;
+}
+
+/** A malformed Secret reference (`field` says which part) given to {@link parseIstioPrimaryRef}. */
+export class IstioPrimaryRefError extends Error {
+  override readonly name = 'IstioPrimaryRefError';
+  constructor(
+    readonly field: 'secret' | 'key',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+/**
+ * Reads `<namespace>/<name>` (or `<namespace>`, to find the Secret by label) and an optional data key, as the
+ * functions' environment and `sluice run`'s flags give them.
+ * @throws {@link IstioPrimaryRefError} naming the bad part.
+ * @example parseIstioPrimaryRef('istio-system/primary') // { namespace: 'istio-system', name: 'primary' }
+ */
+export function parseIstioPrimaryRef(raw: string, key?: string): IstioPrimaryConfig {
+  const [namespace = '', name, ...rest] = raw.split('/');
+  if (rest.length > 0 || !DNS_NAME.test(namespace) || (name !== undefined && !DNS_NAME.test(name))) {
+    throw new IstioPrimaryRefError('secret', `must be <namespace>/<name> or <namespace>, got "${raw}"`);
+  }
+  if (key !== undefined && key !== '' && !/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
+    throw new IstioPrimaryRefError('key', `is not a Secret data key: "${key}"`);
+  }
+  return { namespace, ...(name === undefined ? {} : { name }), ...(key ? { key } : {}) };
+}

@@ -10,24 +10,21 @@
  * with Retry-After. After a change, one `sluice.step` event moves the rollout now instead of at the next minute.
  */
 import { createHash } from 'node:crypto';
-import type { MiddyfiedHandler } from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { verifySignature } from './webhook-auth.js';
 import { KubeApiError } from '../../adapters/kube/errors.js';
 import type { Rollout } from '../../core/model/types.js';
 import { applyOperatorAction, summarizeRollout, type ActionResult } from '../actions.js';
 import { stepEvent } from '../contract.js';
-import type { DepsProvider, FunctionDeps } from '../../runtimes/lambda/deps.js';
+import type { ApiDeps } from '../ports.js';
 import {
+  MAX_BODY_BYTES,
   parseActionBody,
   parseRoute,
-  rawBody,
   requireJson,
   type ActionBody,
   type ApiRoute,
 } from './request.js';
 import type { Logger } from '../logger.js';
-import { lambdaHandler, type HandlerOptions } from '../../runtimes/lambda/middleware.js';
 import { HttpError, jsonResponse, type HttpResponse } from './response.js';
 
 const RETRY_AFTER_SECONDS = '5';
@@ -39,14 +36,41 @@ const STATUS_BY_OUTCOME: Record<Exclude<ActionResult['outcome'], 'accepted'>, nu
   'reused-key': 422,
 };
 
-function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
+/** One HTTP request, whatever carried it (API Gateway, node:http). */
+export interface ApiRequest {
+  method: string;
+  /** The path as received (it is signed). */
+  path: string;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  /** The raw body bytes (at most {@link MAX_BODY_BYTES} + 1 are needed to answer 413). */
+  body: Buffer;
+}
+
+/** The answer to one request, and why it was refused when it was (status >= 400). */
+export interface ApiAnswer {
+  response: HttpResponse;
+  refusal?: { status: number; reason: string };
+}
+
+/** Lower-cases header names and drops undefined values. */
+export function lowerCaseHeaders(
+  headers: Record<string, string | undefined> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
   return out;
 }
 
+/** A signature the request failed, with the verifier's reason. */
+class SignatureRejected extends HttpError {
+  constructor(readonly reason: string) {
+    super(401, 'unauthorized');
+  }
+}
+
 async function authenticate(
-  deps: FunctionDeps,
+  deps: ApiDeps,
   request: { method: string; path: string; headers: Record<string, string>; body: Buffer },
   log: Logger,
 ): Promise<string> {
@@ -59,14 +83,14 @@ async function authenticate(
     rawBody: request.body,
     secrets,
     now: deps.now(),
-    toleranceSeconds: deps.config.signatureToleranceSeconds,
+    toleranceSeconds: deps.signatureToleranceSeconds,
   });
   if (!verdict.ok) {
     log.warn('signature rejected', {
       reason: verdict.reason,
       keyId: headers['x-sluice-key-id']?.slice(0, 64),
     });
-    throw new HttpError(401, 'unauthorized');
+    throw new SignatureRejected(verdict.reason);
   }
   return verdict.keyId;
 }
@@ -137,12 +161,12 @@ async function reachable<T>(cluster: string, call: () => Promise<T>): Promise<T>
 }
 
 async function act(
-  deps: FunctionDeps,
+  deps: ApiDeps,
   route: ApiRoute,
   input: ActionBody,
   caller: { actor: string; requestId: string; fingerprint: string },
   log: Logger,
-): Promise<HttpResponse> {
+): Promise<ApiAnswer> {
   const { cluster, namespace, name, action } = route;
   const { actor, requestId, fingerprint } = caller;
   const gateway = await deps.clusters.gateway(cluster);
@@ -151,13 +175,15 @@ async function act(
     const rollout = (await reachable(cluster, () => gateway.get('rollouts', namespace, name))) as
       Rollout | undefined;
     if (!rollout) throw new HttpError(404, `rollout ${namespace}/${name} not found`);
-    return jsonResponse(200, {
-      cluster,
-      namespace,
-      name,
-      state: summarizeRollout(rollout),
-      status: rollout.status,
-    });
+    return {
+      response: jsonResponse(200, {
+        cluster,
+        namespace,
+        name,
+        state: summarizeRollout(rollout),
+        status: rollout.status,
+      }),
+    };
   }
   const result = await reachable(cluster, () =>
     applyOperatorAction(
@@ -183,7 +209,10 @@ async function act(
       status,
       ...result,
     });
-    return jsonResponse(status, { message: result.message, before: result.before });
+    return {
+      response: jsonResponse(status, { message: result.message, before: result.before }),
+      refusal: { status, reason: result.message },
+    };
   }
   log.info('action accepted', {
     actor,
@@ -196,43 +225,69 @@ async function act(
   });
   if (JSON.stringify(result.before) !== JSON.stringify(result.after)) {
     try {
-      await deps.bus.send([stepEvent({ cluster, namespace, rollout: name })]);
+      await deps.bus.send([
+        { ...stepEvent({ cluster, namespace, rollout: name }), reason: 'operator action' },
+      ]);
     } catch (err) {
       // The action is committed; the schedule picks the rollout up within a minute.
       log.warn('step event not sent', { error: err });
     }
   }
-  return jsonResponse(200, { message: result.message, before: result.before, after: result.after });
+  return {
+    response: jsonResponse(200, { message: result.message, before: result.before, after: result.after }),
+  };
 }
 
-/** The promote function over the given dependencies. */
-export function createPromoteHandler(
-  deps: DepsProvider,
-  options: Partial<HandlerOptions> = {},
-): MiddyfiedHandler<APIGatewayProxyEventV2, HttpResponse> {
+/** The answer to a refused request (logged as `request rejected`, like the Lambda wrapper does). */
+function refusedAnswer(err: HttpError, log: Logger): ApiAnswer {
+  log.warn('request rejected', { status: err.statusCode, reason: err.message, ...err.details });
+  const reason = err instanceof SignatureRejected ? err.reason : err.message;
+  return {
+    response: jsonResponse(err.statusCode, { message: err.message }, err.headers),
+    refusal: { status: err.statusCode, reason },
+  };
+}
+
+/** Answers one request: the checks in the order above, then the action or the read. */
+async function answer(deps: ApiDeps, guard: ReplayGuard, req: ApiRequest, log: Logger): Promise<ApiAnswer> {
+  const { method, path, headers, body } = req;
+  if (body.length > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
+  const keyId = await authenticate(deps, { method, path, headers, body }, log);
+  const route = parseRoute(method, path);
+  let input: ActionBody = {};
+  if (route.action) {
+    const windowMs = 2 * deps.signatureToleranceSeconds * 1000;
+    if (guard.replayed(headers, deps.now().getTime(), windowMs)) {
+      log.warn('signature rejected', { reason: 'replayed request', keyId });
+      throw new SignatureRejected('replayed request');
+    }
+    requireJson(headers, body);
+    input = parseActionBody(body);
+  }
+  const caller = { actor: keyId, ...requestIdentity(headers, { keyId, method, path, body }) };
+  return act(deps, route, input, caller, log.child({ keyId }));
+}
+
+/** Answers requests of the signed HTTP API; one replay guard per instance. */
+export type ApiHandler = (req: ApiRequest, log: Logger) => Promise<ApiAnswer>;
+
+/**
+ * The signed HTTP API over the given ports, for every runtime: the promote function wraps it in the Lambda
+ * wrapper, `sluice run` serves it behind node:http. Refusals come back as answers with their status and reason;
+ * anything unexpected is thrown (the runtime answers 500).
+ *
+ * @example
+ * const api = createApiHandler(deps);
+ * const { response, refusal } = await api({ method: 'GET', path, headers, body: Buffer.alloc(0) }, log);
+ */
+export function createApiHandler(deps: () => Promise<ApiDeps>): ApiHandler {
   const guard = new ReplayGuard();
-  return lambdaHandler<APIGatewayProxyEventV2, HttpResponse>(
-    { ...options, name: 'promote', http: true },
-    async (event, { log }) => {
-      const body = rawBody(event);
-      const d = await deps();
-      const headers = lowerCaseHeaders(event.headers);
-      const method = event.requestContext?.http?.method ?? '';
-      const path = event.rawPath ?? '';
-      const keyId = await authenticate(d, { method, path, headers, body }, log);
-      const route = parseRoute(method, path);
-      let input: ActionBody = {};
-      if (route.action) {
-        const windowMs = 2 * d.config.signatureToleranceSeconds * 1000;
-        if (guard.replayed(headers, d.now().getTime(), windowMs)) {
-          log.warn('signature rejected', { reason: 'replayed request', keyId });
-          throw new HttpError(401, 'unauthorized');
-        }
-        requireJson(headers, body);
-        input = parseActionBody(body);
-      }
-      const caller = { actor: keyId, ...requestIdentity(headers, { keyId, method, path, body }) };
-      return act(d, route, input, caller, log.child({ keyId }));
-    },
-  );
+  return async (req, log) => {
+    try {
+      return await answer(await deps(), guard, req, log);
+    } catch (err) {
+      if (err instanceof HttpError) return refusedAnswer(err, log);
+      throw err;
+    }
+  };
 }

@@ -4,6 +4,11 @@
  */
 
 import { LOG_LEVELS, type LogLevel } from '../../app/logger.js';
+import {
+  IstioPrimaryRefError,
+  parseIstioPrimaryRef,
+  type IstioPrimaryConfig,
+} from '../../adapters/kube/primary-cluster.js';
 
 /** Everything the functions read from the environment. */
 export interface LambdaConfig {
@@ -31,14 +36,7 @@ export interface LambdaConfig {
   readonly istioPrimary?: IstioPrimaryConfig;
 }
 
-/** Where the Istio primary-cluster Secret is looked up in every rollout cluster. */
-export interface IstioPrimaryConfig {
-  namespace: string;
-  /** Read this Secret with `get` only; without it, the one labelled Secret in `namespace` is found with `list`. */
-  name?: string;
-  /** Data key holding the kubeconfig; needed when the Secret has several. */
-  key?: string;
-}
+export type { IstioPrimaryConfig };
 
 /** A missing or malformed environment variable. */
 export class ConfigError extends Error {
@@ -84,8 +82,6 @@ function logLevel(env: Env): LogLevel {
   return raw as LogLevel;
 }
 
-const DNS_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-
 function istioPrimary(env: Env): IstioPrimaryConfig | undefined {
   const raw = env.SLUICE_ISTIO_PRIMARY_SECRET?.trim();
   const key = env.SLUICE_ISTIO_PRIMARY_SECRET_KEY?.trim();
@@ -94,22 +90,13 @@ function istioPrimary(env: Env): IstioPrimaryConfig | undefined {
       throw new ConfigError('SLUICE_ISTIO_PRIMARY_SECRET_KEY is set but SLUICE_ISTIO_PRIMARY_SECRET is not');
     return undefined;
   }
-  const [namespace = '', name, ...rest] = raw.split('/');
-  if (rest.length > 0 || !DNS_NAME.test(namespace) || (name !== undefined && !DNS_NAME.test(name))) {
-    throw new ConfigError(
-      `environment variable SLUICE_ISTIO_PRIMARY_SECRET must be <namespace>/<name> or <namespace>, got "${raw}"`,
-    );
+  try {
+    return parseIstioPrimaryRef(raw, key);
+  } catch (err) {
+    if (!(err instanceof IstioPrimaryRefError)) throw err;
+    const variable = err.field === 'key' ? 'SLUICE_ISTIO_PRIMARY_SECRET_KEY' : 'SLUICE_ISTIO_PRIMARY_SECRET';
+    throw new ConfigError(`environment variable ${variable} ${err.message}`);
   }
-  if (key !== undefined && key !== '' && !/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
-    throw new ConfigError(
-      `environment variable SLUICE_ISTIO_PRIMARY_SECRET_KEY is not a Secret data key: "${key}"`,
-    );
-  }
-  return {
-    namespace,
-    ...(name === undefined ? {} : { name }),
-    ...(key ? { key } : {}),
-  };
 }
 
 /**

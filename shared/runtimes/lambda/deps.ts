@@ -2,20 +2,12 @@
  * What every function needs from the outside world, behind small interfaces so tests inject a real cluster's
  * gateway and a mocked EventBridge client while Lambda gets the AWS wiring (shared/runtimes/lambda/wiring.ts).
  */
-import type { KubeGateway } from '../../adapters/kube/gateway.js';
 import type { LambdaConfig } from './config.js';
 import type { EventSink } from '../../app/contract.js';
 import type { WebhookSecret } from '../../adapters/aws/webhook-secrets.js';
+import type { ApiDeps, ClusterDirectory, LoopDeps } from '../../app/ports.js';
 
-/** The registered clusters and their gateways. */
-export interface ClusterDirectory {
-  /** Names of all registered clusters. */
-  names(): string[];
-  /** The cluster's gateway, or undefined when the name is not registered. */
-  gateway(cluster: string): Promise<KubeGateway | undefined>;
-  /** Gateway of the cluster's Istio primary, when it is another cluster. */
-  istioGateway?(cluster: string): Promise<KubeGateway | undefined>;
-}
+export type { ClusterDirectory };
 
 /** Dependencies shared by all functions. */
 export interface FunctionDeps {
@@ -25,6 +17,20 @@ export interface FunctionDeps {
   now: () => Date;
   /** Accepted webhook signing keys (promote only). */
   webhookSecrets: () => Promise<WebhookSecret[]>;
+}
+
+/** The control loop's ports, as the functions fill them. */
+export function loopDeps(d: FunctionDeps): LoopDeps {
+  return { instanceId: d.config.instanceId, clusters: d.clusters, bus: d.bus, now: d.now };
+}
+
+/** The signed HTTP API's ports, as the promote function fills them. */
+export function apiDeps(d: FunctionDeps): ApiDeps {
+  return {
+    ...loopDeps(d),
+    webhookSecrets: d.webhookSecrets,
+    signatureToleranceSeconds: d.config.signatureToleranceSeconds,
+  };
 }
 
 /** Builds the dependencies on first use and reuses them for the life of the container. */

@@ -1,27 +1,34 @@
 /**
- * The whole control plane in one process (`sluice run` with clusters): the schedule tick (`dueReason` every
- * interval), the watch + drift check, the signed HTTP API (the promote function's handler behind node:http),
- * and an in-process queue where AWS would use EventBridge. Every part calls the same use cases as the functions.
+ * The whole control plane in one process (`sluice run` with clusters). Transport only: the control loop
+ * (shared/app/control-loop.ts) is the one the functions run — the same tick (clusters in parallel), step, drift
+ * pass and watch, the same Istio primary-cluster lookup, and the same signed HTTP API handling behind node:http.
+ * Where the functions put events on EventBridge, this puts them on an in-process queue that coalesces requests
+ * per Rollout (queue.ts).
  */
-import { createPromoteHandler } from '../../app/http-api/promote.js';
-import type { WebhookSecret } from '../../app/http-api/webhook-auth.js';
-import { dueReason } from '../../core/engine/due.js';
+import {
+  driftPass,
+  driftTargets,
+  step,
+  tick,
+  watchCluster,
+  type StepOutcome,
+} from '../../app/control-loop.js';
 import {
   DRIFT_DETAIL_TYPE,
   parseDriftDetail,
   parseStepDetail,
   STEP_DETAIL_TYPE,
   type BusEvent,
-  type DriftDetail,
 } from '../../app/contract.js';
-import type { FunctionDeps } from '../lambda/deps.js';
-import { entryLogger, jsonLine } from '../../app/logger.js';
-import { LABELS, type Rollout } from '../../core/model/types.js';
-import { affectedRollouts, correctDrift } from '../../app/drift.js';
-import { runStep, type StepResult } from '../../app/step.js';
-import { watchReferencedObjects, type WatchCounters } from '../../app/watch.js';
+import { createApiHandler } from '../../app/http-api/promote.js';
+import type { WebhookSecret } from '../../app/http-api/webhook-auth.js';
+import { silentLogger } from '../../app/logger.js';
+import type { ApiDeps, Logger, LoopDeps } from '../../app/ports.js';
+import type { Rollout } from '../../core/model/types.js';
+import type { WatchCounters } from '../../app/watch.js';
 import type { LocalCluster } from './clusters.js';
-import { startApiServer, type ApiHandler, type ApiServer } from './http-api.js';
+import { localDirectory, type LocalIstioPrimary } from './directory.js';
+import { startApiServer } from './http-api.js';
 import { decisionText, httpText, type Say } from './log-lines.js';
 import { sayLogger } from './say-logger.js';
 import { RolloutQueue, type RolloutJob } from './queue.js';
@@ -34,13 +41,15 @@ export interface ControlPlaneOptions {
   host: string;
   port: number;
   secrets: WebhookSecret[];
+  /** Where each cluster's Istio primary-cluster Secret is (unset: Istio objects are in the cluster itself). */
+  istioPrimary?: LocalIstioPrimary;
   /** Watch VirtualServices, DestinationRules and Services for drift (default true). */
   watch?: boolean;
   /** Passes in flight at once, over all Rollouts (default 4). */
   concurrency?: number;
   /** One readable line per decision. */
   say: Say;
-  /** Also print debug and info log lines (warnings and errors always print). */
+  /** Also print the control loop's structured log lines. */
   verbose?: boolean;
   now?: () => Date;
 }
@@ -49,6 +58,8 @@ export interface ControlPlaneOptions {
 export interface ControlPlane {
   /** Base URL of the HTTP API. */
   url: string;
+  /** Resolves when nothing is queued or in flight (tests). */
+  idle(): Promise<void>;
   /**
    * Stops: no new tick, watches closed, HTTP server closed after answering the requests in flight, the passes in
    * flight finished; waiting requests are dropped (the next start finds them due again). Idempotent.
@@ -78,49 +89,84 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
  * process.on('SIGTERM', () => void cp.stop());
  */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
-  const now = opts.now ?? (() => new Date());
-  const byName = new Map(opts.clusters.map((c) => [c.name, c]));
   const abort = new AbortController();
-  const say = opts.say;
-  const verbose = opts.verbose ?? false;
+  const { say } = opts;
+  const verbose = opts.verbose === true;
+  // Warnings and errors of a pass always print; the HTTP API and the tick have their own readable lines, so their
+  // log lines print only with --verbose.
+  const log = (source: string): Logger => sayLogger(say, { source, verbose });
+  const verboseOnly = (source: string): Logger => (verbose ? log(source) : silentLogger);
 
-  const report = (job: RolloutJob, result: StepResult): void => {
-    const text = decisionText(result, job.reasons);
+  /** The in-process bus: step requests and drifted objects become queue requests; notices are not needed. */
+  const bus = {
+    send: async (events: BusEvent[]): Promise<void> => {
+      for (const e of events) {
+        if (e.detailType === STEP_DETAIL_TYPE) {
+          const d = parseStepDetail(e.detail);
+          const pin = d.expectedStep === undefined ? {} : { expectedStep: d.expectedStep };
+          const reason = e.reason ?? 'step requested';
+          queue.push({ cluster: d.cluster, namespace: d.namespace, name: d.rollout, reason, ...pin });
+        } else if (e.detailType === DRIFT_DETAIL_TYPE)
+          await dispatchDrift(parseDriftDetail(e.detail), e.reason);
+      }
+    },
+  };
+  const deps: LoopDeps = {
+    instanceId: opts.instanceId,
+    clusters: localDirectory(opts.clusters, opts.istioPrimary),
+    bus,
+    now: opts.now ?? (() => new Date()),
+  };
+
+  const dispatchDrift = async (d: ReturnType<typeof parseDriftDetail>, why?: string): Promise<void> => {
+    const object = { kind: d.kind, namespace: d.namespace, name: d.name };
+    try {
+      const rollouts = await driftTargets(deps, d, log(d.cluster));
+      if ('skipped' in rollouts) return; // logged by the loop (an error: always printed)
+      const reason = why ?? `${d.kind} ${d.namespace}/${d.name} changed`;
+      for (const r of rollouts)
+        queue.push({
+          cluster: d.cluster,
+          namespace: r.metadata.namespace,
+          name: r.metadata.name,
+          reason,
+          drift: object,
+        });
+    } catch (err) {
+      say(d.cluster, `drift check of ${d.kind} ${d.namespace}/${d.name} failed: ${message(err)}`);
+    }
+  };
+
+  const report = (job: RolloutJob, outcome: StepOutcome): void => {
+    if ('skipped' in outcome) return; // logged by the loop (an error: always printed)
+    const text = decisionText(outcome, job.reasons);
     if (text) say(job.cluster, text);
   };
 
+  /** One queued job: the drift passes for its changed objects, then a step when one was asked for. */
   const runJob = async (job: RolloutJob): Promise<void> => {
-    const c = byName.get(job.cluster);
-    if (!c) return;
-    const deps = { gateway: c.gateway, now, log: sayLogger(say, { source: job.cluster, verbose }) };
-    let last: StepResult | undefined;
+    const gateway = await deps.clusters.gateway(job.cluster);
+    if (!gateway) return;
+    const jobLog = log(job.cluster);
     for (const drift of job.drifts) {
-      const rollout = (await c.gateway.get('rollouts', job.namespace, job.name)) as Rollout | undefined;
+      const rollout = (await gateway.get('rollouts', job.namespace, job.name)) as Rollout | undefined;
       if (!rollout) return;
-      const { entry, result } = await correctDrift(deps, drift, rollout);
-      report(job, result);
+      const out = await driftPass(deps, { cluster: job.cluster, ...drift }, rollout, jobLog);
+      if ('skipped' in out) return report(job, out);
+      report(job, out.result);
+      const { entry } = out;
       if (entry.corrected)
         say(
           job.cluster,
           `${entry.rollout}: DriftCorrected ${drift.kind} ${drift.namespace}/${drift.name}: ${entry.before} -> ${entry.after}`,
         );
-      last = result;
     }
-    if (job.step) {
-      const pin = job.expectedStep === undefined ? {} : { expectedStep: job.expectedStep };
-      last = await runStep(deps, { namespace: job.namespace, name: job.name, ...pin });
-      report(job, last);
-      if (last.outcome === 'not-found') return;
-    }
-    if (last?.followUp) {
-      queue.push({
-        cluster: job.cluster,
-        namespace: job.namespace,
-        name: job.name,
-        reason: 'follow-up',
-        ...(last.stepAfter === undefined ? {} : { expectedStep: last.stepAfter }),
-      });
-    }
+    if (!job.step) return;
+    const pin = job.expectedStep === undefined ? {} : { expectedStep: job.expectedStep };
+    report(
+      job,
+      await step(deps, { cluster: job.cluster, namespace: job.namespace, rollout: job.name, ...pin }, jobLog),
+    );
   };
 
   const queue = new RolloutQueue(runJob, {
@@ -128,111 +174,33 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     onError: (job, err) => say(job.cluster, `${job.namespace}/${job.name}: pass failed: ${message(err)}`),
   });
 
-  const dispatchDrift = async (d: DriftDetail): Promise<void> => {
-    const c = byName.get(d.cluster);
-    if (!c) return;
-    try {
-      for (const r of await affectedRollouts(c.gateway, opts.instanceId, d)) {
-        const object = { kind: d.kind, namespace: d.namespace, name: d.name };
-        const { namespace, name } = r.metadata;
-        queue.push({
-          cluster: d.cluster,
-          namespace,
-          name,
-          reason: `${d.kind} ${d.namespace}/${d.name} changed`,
-          drift: object,
-        });
-      }
-    } catch (err) {
-      say(d.cluster, `drift check of ${d.kind} ${d.namespace}/${d.name} failed: ${message(err)}`);
-    }
-  };
-
-  /** The in-process bus: what the functions put on EventBridge. */
-  const bus = {
-    send: async (events: BusEvent[]): Promise<void> => {
-      for (const e of events) {
-        if (e.detailType === STEP_DETAIL_TYPE) {
-          const d = parseStepDetail(e.detail);
-          const pin = d.expectedStep === undefined ? {} : { expectedStep: d.expectedStep };
-          queue.push({
-            cluster: d.cluster,
-            namespace: d.namespace,
-            name: d.rollout,
-            reason: 'operator action',
-            ...pin,
-          });
-        } else if (e.detailType === DRIFT_DETAIL_TYPE) await dispatchDrift(parseDriftDetail(e.detail));
-      }
-    },
-  };
-
-  const deps: FunctionDeps = {
-    config: {
-      clusters: [],
-      eventBusName: 'local',
-      instanceId: opts.instanceId,
-      webhookSecretId: 'local',
-      secretsCacheSeconds: 0,
-      signatureToleranceSeconds: 300,
-      watchStopBeforeSeconds: 30,
-      logLevel: 'info',
-    },
-    clusters: {
-      names: () => [...byName.keys()],
-      gateway: async (name) => byName.get(name)?.gateway,
-    },
-    bus,
-    now,
+  const apiDeps: ApiDeps = {
+    ...deps,
     webhookSecrets: async () => opts.secrets,
+    signatureToleranceSeconds: 300,
   };
-  let rejection = '';
-  const logger = entryLogger('info', (entry) => {
-    if (verbose) say('http', `  ${jsonLine(entry)}`);
-    const reason = entry.fields.reason;
-    if (entry.msg === 'signature rejected' && typeof reason === 'string') rejection = reason;
-  });
-  const promote = createPromoteHandler(async () => deps, { logger }) as unknown as ApiHandler;
-  const api: ApiServer = await startApiServer({
+  const api = createApiHandler(async () => apiDeps);
+  const server = await startApiServer({
     host: opts.host,
     port: opts.port,
-    handler: promote,
-    onAnswer: (method, path, res) => {
-      say('http', httpText(method, path, res, rejection));
-      rejection = '';
+    handler: (req) => api(req, verboseOnly('http')),
+    onAnswer: (method, path, answer) => {
+      const why = answer.refusal?.status === 401 ? answer.refusal.reason : '';
+      say('http', httpText(method, path, answer.response, why));
     },
   });
 
   const tickErrors = new Map<string, string>();
-  const tick = async (): Promise<void> => {
-    for (const c of opts.clusters) {
-      if (abort.signal.aborted) return;
-      try {
-        const { items } = await c.gateway.list('rollouts', undefined, {
-          labelSelector: `${LABELS.instanceId}=${opts.instanceId}`,
-        });
-        tickErrors.delete(c.name);
-        const at = now();
-        for (const r of items as Rollout[]) {
-          const reason = dueReason(r, at);
-          if (reason)
-            queue.push({
-              cluster: c.name,
-              namespace: r.metadata.namespace,
-              name: r.metadata.name,
-              reason: `due: ${reason}`,
-            });
-        }
-      } catch (err) {
-        const text = `schedule: cannot list Rollouts: ${message(err)}`;
-        if (tickErrors.get(c.name) !== text) say(c.name, text);
-        tickErrors.set(c.name, text);
-      }
-    }
-  };
   const ticking = (async () => {
     while (!abort.signal.aborted) {
-      await tick();
+      const { perCluster } = await tick(deps, verboseOnly('schedule'));
+      for (const t of perCluster) {
+        if (!('failed' in t)) tickErrors.delete(t.cluster);
+        else if (tickErrors.get(t.cluster) !== t.failed) {
+          say(t.cluster, `schedule: cannot list Rollouts: ${t.failed}`);
+          tickErrors.set(t.cluster, t.failed);
+        }
+      }
       await sleep(opts.intervalMs, abort.signal);
     }
   })();
@@ -240,40 +208,39 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const counters: WatchCounters = { changes: 0, driftEvents: 0, relists: 0, errors: 0 };
   const memory = new Map<string, string>();
   const watchLog = sayLogger(say, { source: 'watch', prefix: 'watch: ', verbose });
+  const run = {
+    memory,
+    counters,
+    log: watchLog,
+    signal: abort.signal,
+    refsTtlMs: Math.max(1000, opts.intervalMs),
+  };
   const watching =
     (opts.watch ?? true)
-      ? opts.clusters.map(async (c) => {
+      ? deps.clusters.names().map(async (cluster) => {
           while (!abort.signal.aborted) {
+            let problem: string | undefined;
             try {
-              await watchReferencedObjects({
-                cluster: c.name,
-                gateway: c.gateway,
-                instanceId: opts.instanceId,
-                memory,
-                signal: abort.signal,
-                onDrift: async (drifted) => {
-                  for (const d of drifted) await dispatchDrift(d);
-                },
-                log: watchLog,
-                counters,
-                refsTtlMs: Math.max(1000, opts.intervalMs),
-              });
+              problem = (await watchCluster(deps, cluster, run))?.skipped;
             } catch (err) {
-              say(c.name, `watch stopped: ${message(err)}; restarting in 5s`);
-              await sleep(5000, abort.signal);
+              problem = message(err);
             }
+            if (abort.signal.aborted) return;
+            say(cluster, `watch stopped: ${problem ?? 'ended'}; restarting in 5s`);
+            await sleep(5000, abort.signal);
           }
         })
       : [];
 
   let stopped: Promise<{ dropped: number }> | undefined;
   return {
-    url: api.url,
+    url: server.url,
+    idle: () => queue.idle(),
     stop: () => {
       stopped ??= (async () => {
         abort.abort();
         await ticking;
-        await api.close();
+        await server.close();
         const dropped = await queue.close();
         await Promise.all(watching);
         return { dropped };

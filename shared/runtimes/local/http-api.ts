@@ -1,17 +1,16 @@
 /**
- * The promotion API on localhost: a node:http server that turns each request into the API Gateway (payload 2.0)
- * event the promote function receives and answers with the function's response, so the routes, the order of
- * checks (size, signature, replay, route, content type, body) and the answers are the function's own.
+ * The promotion API on localhost: a node:http server around the same request handling the promote function runs
+ * (shared/app/http-api/promote.ts), so the routes, the order of checks (size, signature, replay, route, content
+ * type, body) and the answers are the function's own.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { lowerCaseHeaders, type ApiAnswer, type ApiRequest } from '../../app/http-api/promote.js';
 import { MAX_BODY_BYTES } from '../../app/http-api/request.js';
-import type { HttpResponse } from '../../app/http-api/response.js';
+import { jsonResponse } from '../../app/http-api/response.js';
 
-/** Something that answers API Gateway events (the promote handler). */
-export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse>;
+/** Answers one request (the shared API handler, bound to a logger). */
+export type LocalApiHandler = (req: ApiRequest) => Promise<ApiAnswer>;
 
 /** A running local API server. */
 export interface ApiServer {
@@ -35,55 +34,16 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function headersOf(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  }
-  return out;
-}
-
-/** The API Gateway v2 event for a request (body base64-encoded, so the signed bytes are passed unchanged). */
-export function toApiGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://local');
-  const method = (req.method ?? 'GET').toUpperCase();
-  const headers = headersOf(req);
-  const now = new Date();
+/** The request as the API handler takes it (the body's bytes unchanged: they are signed). */
+export function toApiRequest(req: IncomingMessage, body: Buffer): ApiRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
   return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
-    headers,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: 'local',
-      http: {
-        method,
-        path: url.pathname,
-        protocol: `HTTP/${req.httpVersion}`,
-        sourceIp: req.socket.remoteAddress ?? '',
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey: '$default',
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    body: body.toString('base64'),
-    isBase64Encoded: true,
+    method: (req.method ?? 'GET').toUpperCase(),
+    path: new URL(req.url ?? '/', 'http://local').pathname,
+    headers: lowerCaseHeaders(headers),
+    body,
   };
-}
-
-function localContext(): Context {
-  return {
-    awsRequestId: randomUUID(),
-    functionName: 'sluice-run-promote',
-    getRemainingTimeInMillis: () => 30_000,
-  } as unknown as Context;
 }
 
 /**
@@ -93,25 +53,21 @@ function localContext(): Context {
 export async function startApiServer(opts: {
   host: string;
   port: number;
-  handler: ApiHandler;
-  onAnswer?: (method: string, path: string, res: HttpResponse) => void;
+  handler: LocalApiHandler;
+  onAnswer?: (method: string, path: string, answer: ApiAnswer) => void;
 }): Promise<ApiServer> {
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let answer: HttpResponse;
-    let event: APIGatewayProxyEventV2 | undefined;
+    let answer: ApiAnswer;
+    let request: ApiRequest | undefined;
     try {
-      event = toApiGatewayEvent(req, await readBody(req));
-      answer = await opts.handler(event, localContext());
+      request = toApiRequest(req, await readBody(req));
+      answer = await opts.handler(request);
     } catch {
-      answer = {
-        statusCode: 500,
-        headers: { 'content-type': 'application/json' },
-        body: '{"message":"internal error"}',
-      };
+      answer = { response: jsonResponse(500, { message: 'internal error' }) };
     }
-    res.writeHead(answer.statusCode, answer.headers);
-    res.end(answer.body);
-    opts.onAnswer?.(req.method ?? 'GET', event?.rawPath ?? req.url ?? '', answer);
+    res.writeHead(answer.response.statusCode, answer.response.headers);
+    res.end(answer.response.body);
+    opts.onAnswer?.(req.method ?? 'GET', request?.path ?? req.url ?? '', answer);
   };
   const server: Server = createServer((req, res) => void serve(req, res));
   server.requestTimeout = 30_000;

@@ -1,7 +1,7 @@
 /**
  * `sluice run`'s readable console lines fed from the one {@link Logger}: a logger whose entries become
  * {@link Say} lines instead of JSON. Warnings and errors are always printed (a human may have to act), as
- * `<prefix><message> (<kind>): <error>`; debug and info only with `--verbose`, as `  <message> <fields as JSON>`.
+ * `<prefix><message> (<kind>): <error or reason>`; debug and info only with `--verbose`, as `  <message> <fields as JSON>`.
  * A line goes to the `cluster` field's source when the entry has one, else to `source`.
  */
 import { entryLogger, serialiseFields, type LogEntry, type Logger } from '../../app/logger.js';
@@ -24,7 +24,8 @@ export function sayText(entry: LogEntry, prefix = ''): string {
   const { level, msg, fields } = entry;
   if (level === 'debug' || level === 'info') return `  ${msg} ${JSON.stringify(serialiseFields(fields))}`;
   const kind = fields.kind ? ` (${String(fields.kind)})` : '';
-  const error = fields.error === undefined ? '' : `: ${message(fields.error)}`;
+  const why = typeof fields.reason === 'string' ? `: ${fields.reason}` : '';
+  const error = fields.error === undefined ? why : `: ${message(fields.error)}`;
   return `${prefix}${msg}${kind}${error}`;
 }
 

@@ -1,0 +1,242 @@
+/**
+ * The control loop every runtime runs: the schedule tick, one step with its follow-up and transition notice, one
+ * drift report, and the watch over referenced objects. The Lambda handlers call these with EventBridge as the
+ * {@link LoopDeps.bus}; `sluice run` calls the very same functions with its in-process queue as the bus. Only
+ * the transport differs. VirtualServices and DestinationRules are read, written and watched through the
+ * cluster's Istio primary when the directory names one.
+ */
+import { dueReason } from '../core/engine/due.js';
+import { LABELS, type Rollout } from '../core/model/types.js';
+import {
+  stepEvent,
+  transitionEvent,
+  driftEvent,
+  type BusEvent,
+  type DriftDetail,
+  type StepDetail,
+} from './contract.js';
+import { affectedRollouts, correctDrift, type DriftCheckEntry } from './drift.js';
+import { clusterGateways, istioRouted, type ClusterGateways } from './gateways.js';
+import type { Logger } from './logger.js';
+import type { ObjectRef } from './references.js';
+import type { LoopDeps } from './ports.js';
+import { runStep, type StepResult } from './step.js';
+import { watchReferencedObjects, type WatchCounters, type WatchMemory } from './watch.js';
+
+/** A request dropped before anything was written, with the reason (unknown cluster, misconfigured primary). */
+export interface Skipped {
+  skipped: string;
+}
+
+/** What one step did: the pass's result, or why it was dropped. */
+export type StepOutcome = Skipped | StepResult;
+
+/** What one drift report did. */
+export type DriftReport = Skipped | { checked: DriftCheckEntry[] };
+
+/** One cluster's part of a tick. */
+export type ClusterTick =
+  { cluster: string; rollouts: number; due: number } | { cluster: string; failed: string };
+
+/** What one tick did. */
+export interface TickResult {
+  clusters: number;
+  rollouts: number;
+  due: number;
+  failedClusters: string[];
+  /** Per cluster, in directory order (a failed one carries its error message). */
+  perCluster: ClusterTick[];
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** The follow-up `sluice.step` after a pass that wrote, pinned to the step it left the Rollout at. */
+function followUp(cluster: string, namespace: string, name: string, result: StepResult): BusEvent[] {
+  if (!result.followUp) return [];
+  const pin = result.stepAfter === undefined ? {} : { expectedStep: result.stepAfter };
+  return [{ ...stepEvent({ cluster, namespace, rollout: name, ...pin }), reason: 'follow-up' }];
+}
+
+/** The events a pass leads to: its transition notice, then its follow-up step. */
+function passEvents(cluster: string, namespace: string, name: string, result: StepResult): BusEvent[] {
+  const notice = transitionEvent(cluster, namespace, result);
+  return [...(notice ? [notice] : []), ...followUp(cluster, namespace, name, result)];
+}
+
+/** One cluster's due step requests, pinned to the step seen here (a duplicate then makes no transition). */
+async function tickCluster(deps: LoopDeps, cluster: string, log: Logger): Promise<ClusterTick> {
+  try {
+    const gateway = await deps.clusters.gateway(cluster);
+    if (!gateway) throw new Error(`cluster ${cluster} has no gateway`);
+    const { items } = await gateway.list('rollouts', undefined, {
+      labelSelector: `${LABELS.instanceId}=${deps.instanceId}`,
+    });
+    const at = deps.now();
+    const events: BusEvent[] = [];
+    for (const rollout of items as Rollout[]) {
+      const reason = dueReason(rollout, at);
+      if (!reason) continue;
+      const { namespace, name } = rollout.metadata;
+      log.info('rollout due', { cluster, rollout: `${namespace}/${name}`, reason });
+      const step = rollout.status?.currentStepIndex;
+      const pin = step === undefined ? {} : { expectedStep: step };
+      events.push({ ...stepEvent({ cluster, namespace, rollout: name, ...pin }), reason: `due: ${reason}` });
+    }
+    if (events.length > 0) await deps.bus.send(events);
+    return { cluster, rollouts: items.length, due: events.length };
+  } catch (err) {
+    log.error('cluster skipped', { cluster, error: err });
+    return { cluster, failed: message(err) };
+  }
+}
+
+/**
+ * The schedule tick: every cluster's Rollouts of this instance listed once, clusters in parallel (one slow or
+ * unreachable cluster does not delay the others), one `sluice.step` per Rollout with work due. A cluster that
+ * cannot be listed is logged and reported in `failedClusters`; the next tick tries again.
+ */
+export async function tick(deps: LoopDeps, log: Logger): Promise<TickResult> {
+  const perCluster = await Promise.all(deps.clusters.names().map((c) => tickCluster(deps, c, log)));
+  const result: TickResult = { clusters: 0, rollouts: 0, due: 0, failedClusters: [], perCluster };
+  for (const t of perCluster) {
+    result.clusters++;
+    if ('failed' in t) result.failedClusters.push(t.cluster);
+    else {
+      result.rollouts += t.rollouts;
+      result.due += t.due;
+    }
+  }
+  log.info('schedule done', {
+    clusters: result.clusters,
+    rollouts: result.rollouts,
+    due: result.due,
+    failedClusters: result.failedClusters,
+  });
+  return result;
+}
+
+/** The cluster's gateways, or why the request is dropped (logged). */
+async function gatewaysFor(
+  deps: LoopDeps,
+  cluster: string,
+  log: Logger,
+  fields: Record<string, unknown>,
+): Promise<ClusterGateways | Skipped> {
+  const gateways = await clusterGateways(deps.clusters, cluster);
+  if ('skipped' in gateways) log.error('event dropped', { cluster, ...fields, reason: gateways.skipped });
+  return gateways;
+}
+
+/**
+ * One step: exactly one engine pass (`runStep`) for the Rollout, then its transition notice and, when it wrote,
+ * a follow-up `sluice.step` pinned to the new step. An unknown cluster or a misconfigured Istio primary is
+ * `skipped` with nothing written; Kubernetes and bus failures are thrown (the transport retries).
+ */
+export async function step(deps: LoopDeps, detail: StepDetail, log: Logger): Promise<StepOutcome> {
+  const { cluster, namespace, rollout, expectedStep } = detail;
+  const gateways = await gatewaysFor(deps, cluster, log, { rollout: `${namespace}/${rollout}` });
+  if ('skipped' in gateways) return gateways;
+  const pin = expectedStep === undefined ? {} : { expectedStep };
+  const result = await runStep(
+    { ...gateways, now: deps.now, log: log.child({ cluster }) },
+    { namespace, name: rollout, ...pin },
+  );
+  const events = passEvents(cluster, namespace, rollout, result);
+  if (events.length > 0) await deps.bus.send(events);
+  log.info('step done', { cluster, ...result });
+  return result;
+}
+
+/** The Rollouts of this instance that reference the changed object (in the cluster named by the detail). */
+export async function driftTargets(
+  deps: LoopDeps,
+  detail: DriftDetail,
+  log: Logger,
+): Promise<Skipped | Rollout[]> {
+  const gateways = await gatewaysFor(deps, detail.cluster, log, { kind: detail.kind, name: detail.name });
+  if ('skipped' in gateways) return gateways;
+  return affectedRollouts(gateways.gateway, deps.instanceId, detail);
+}
+
+/**
+ * One drift pass for one Rollout after `detail`'s object (in `detail.cluster`) changed (`correctDrift`: a `DriftCorrected` Event when
+ * the managed fields were put back), then its transition notice and follow-up step.
+ */
+export async function driftPass(
+  deps: LoopDeps,
+  detail: ObjectRef & { cluster: string },
+  rollout: Rollout,
+  log: Logger,
+): Promise<Skipped | { entry: DriftCheckEntry; result: StepResult }> {
+  const { namespace, name } = rollout.metadata;
+  const gateways = await gatewaysFor(deps, detail.cluster, log, { rollout: `${namespace}/${name}` });
+  if ('skipped' in gateways) return gateways;
+  const clusterLog = log.child({ cluster: detail.cluster });
+  const out = await correctDrift({ ...gateways, now: deps.now, log: clusterLog }, detail, rollout);
+  const events = passEvents(detail.cluster, namespace, name, out.result);
+  if (events.length > 0) await deps.bus.send(events);
+  return out;
+}
+
+/** One drift report: every affected Rollout gets its drift pass, one after another. */
+export async function driftReport(deps: LoopDeps, detail: DriftDetail, log: Logger): Promise<DriftReport> {
+  const rollouts = await driftTargets(deps, detail, log);
+  if ('skipped' in rollouts) return rollouts;
+  const checked: DriftCheckEntry[] = [];
+  for (const rollout of rollouts) {
+    const out = await driftPass(deps, detail, rollout, log);
+    if ('skipped' in out) return out;
+    checked.push(out.entry);
+  }
+  log.info('drift check done', {
+    ...detail,
+    rollouts: checked.length,
+    corrected: checked.filter((c) => c.corrected).length,
+  });
+  return { checked };
+}
+
+/** Options of {@link watchCluster}. */
+export interface WatchRun {
+  memory: WatchMemory;
+  counters: WatchCounters;
+  log: Logger;
+  /** Epoch ms at which to stop (Lambda: before its limit). */
+  stopAt?: number;
+  /** Stops the watch when aborted (`sluice run`). */
+  signal?: AbortSignal;
+  /** How long the list of referenced objects is reused (default 60 s). */
+  refsTtlMs?: number;
+}
+
+/**
+ * Watches one cluster's referenced VirtualServices, DestinationRules (in its Istio primary when it has one) and
+ * Services, and puts a `sluice.drift` on the bus for each change. `skipped` when the cluster is unknown or its
+ * primary misconfigured; API failures are thrown. `onStart` is called once the gateways are resolved.
+ */
+export async function watchCluster(
+  deps: LoopDeps,
+  cluster: string,
+  run: WatchRun,
+  onStart: () => void = () => undefined,
+): Promise<Skipped | undefined> {
+  const gateways = await clusterGateways(deps.clusters, cluster);
+  if ('skipped' in gateways) return gateways;
+  onStart();
+  await watchReferencedObjects({
+    cluster,
+    gateway: istioRouted(gateways),
+    instanceId: deps.instanceId,
+    memory: run.memory,
+    ...(run.stopAt === undefined ? {} : { stopAt: run.stopAt }),
+    ...(run.signal ? { signal: run.signal } : {}),
+    ...(run.refsTtlMs === undefined ? {} : { refsTtlMs: run.refsTtlMs }),
+    onDrift: (drifted) =>
+      deps.bus.send(
+        drifted.map((d) => ({ ...driftEvent(d), reason: `${d.kind} ${d.namespace}/${d.name} changed` })),
+      ),
+    log: run.log,
+    counters: run.counters,
+  });
+  return undefined;
+}

@@ -1,0 +1,42 @@
+/**
+ * The ports of the control loop (`control-loop.ts`, `http-api/promote.ts`): what every runtime supplies. The Lambda
+ * runtime fills them with the cluster registry, EventBridge and Secrets Manager; `sluice run` with its kubeconfigs,
+ * an in-process queue and the local signing key. Nothing here knows which runtime it runs in.
+ */
+import type { KubeGateway } from '../adapters/kube/gateway.js';
+import type { WebhookSecret } from './http-api/webhook-auth.js';
+import type { EventSink } from './contract.js';
+
+export type { EventSink };
+export type { Logger } from './logger.js';
+
+/** The registered clusters and their gateways. */
+export interface ClusterDirectory {
+  /** Names of all registered clusters. */
+  names(): string[];
+  /** The cluster's gateway, or undefined when the name is not registered. */
+  gateway(cluster: string): Promise<KubeGateway | undefined>;
+  /** Gateway of the cluster's Istio primary, when it is another cluster (VirtualServices, DestinationRules). */
+  istioGateway?(cluster: string): Promise<KubeGateway | undefined>;
+}
+
+/** The clock every decision reads. */
+export type Clock = () => Date;
+
+/** What the control loop needs: whose Rollouts, where they are, where events go, and the time. */
+export interface LoopDeps {
+  /** Value of the controller-instance-id label on the Rollouts this instance drives. */
+  instanceId: string;
+  clusters: ClusterDirectory;
+  /** EventBridge in Lambda, the in-process queue in `sluice run`. */
+  bus: EventSink;
+  now: Clock;
+}
+
+/** What the signed HTTP API needs besides {@link LoopDeps}. */
+export interface ApiDeps extends LoopDeps {
+  /** Accepted webhook signing keys (current first). */
+  webhookSecrets: () => Promise<WebhookSecret[]>;
+  /** Allowed clock skew of signed timestamps, in seconds. */
+  signatureToleranceSeconds: number;
+}
