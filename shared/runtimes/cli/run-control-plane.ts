@@ -4,6 +4,7 @@
  */
 import { LABELS } from '../../core/model/types.js';
 import type { LocalCluster } from '../local/clusters.js';
+import type { LocalIstioPrimary } from '../local/directory.js';
 import { startControlPlane } from '../local/control-plane.js';
 import type { LocalSecret } from '../local/secret.js';
 
@@ -15,6 +16,8 @@ export interface RunOptions {
   intervalMs: number;
   host: string;
   port: number;
+  /** Where each cluster's Istio primary-cluster Secret is (unset: Istio objects in the cluster itself). */
+  istioPrimary?: LocalIstioPrimary | undefined;
   watch: boolean;
   verbose: boolean;
   /** A plain line (banner). */
@@ -29,6 +32,15 @@ function signingHint(secret: LocalSecret): string {
   return '(signing key from $SLUICE_WEBHOOK_SECRET)';
 }
 
+/** Where the primary-cluster Secret is looked up, in words. */
+function primaryText(p: LocalIstioPrimary): string {
+  const secret = p.name
+    ? `Secret ${p.namespace}/${p.name}`
+    : `the Secret labelled istio.argoproj.io/primary-cluster=true in ${p.namespace}`;
+  const key = p.key ? ` (key ${p.key})` : '';
+  return `VirtualServices and DestinationRules in the cluster named by each cluster's ${secret}${key}, if present`;
+}
+
 /** The start banner. */
 export function banner(opts: RunOptions, url: string): string[] {
   const first = opts.clusters[0]?.name ?? 'CLUSTER';
@@ -40,6 +52,7 @@ export function banner(opts: RunOptions, url: string): string[] {
   return [
     `sluice run: local control plane for ${opts.clusters.length} cluster(s) (the functions' use cases, in one process)`,
     ...opts.clusters.map((c) => `  cluster ${c.name}: ${c.server} (${c.origin})`),
+    ...(opts.istioPrimary ? [`  Istio primary: ${primaryText(opts.istioPrimary)}`] : []),
     `  Rollouts labelled ${LABELS.instanceId}=${opts.instanceId}; schedule every ${opts.intervalMs / 1000}s` +
       (opts.watch
         ? '; watching VirtualServices, DestinationRules and Services for drift'
@@ -62,6 +75,7 @@ export async function runControlPlane(opts: RunOptions): Promise<number> {
     host: opts.host,
     port: opts.port,
     secrets: [opts.secret.secret],
+    ...(opts.istioPrimary ? { istioPrimary: opts.istioPrimary } : {}),
     watch: opts.watch,
     verbose: opts.verbose,
     say: opts.stamp,

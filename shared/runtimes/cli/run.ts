@@ -6,7 +6,13 @@
  */
 import { pauseDurationSeconds } from '../../core/engine/due.js';
 import { LABELS } from '../../core/model/types.js';
+import {
+  IstioPrimaryRefError,
+  parseIstioPrimaryRef,
+  type IstioPrimaryConfig,
+} from '../../adapters/kube/primary-cluster.js';
 import { loadClusters, type LocalCluster } from '../local/clusters.js';
+import type { LocalIstioPrimary } from '../local/directory.js';
 import { generateWebhookSecret, readWebhookSecret, type LocalSecret } from '../local/secret.js';
 import { stamped } from '../local/log-lines.js';
 import { parseFlags, UsageError } from './args.js';
@@ -19,6 +25,11 @@ export const RUN_USAGE = `usage: sluice run [flags]
   --clusters FILE          cluster registry JSON (entries with source "file" or "inline")
   --context NAME           kubeconfig context (single cluster)
   --allow-loopback-http    accept an http://127.0.0.1 API server in the kubeconfig
+  --istio-primary-secret NS[/NAME]
+                           Istio primary cluster: each cluster's istio.argoproj.io/primary-cluster Secret is in NS
+                           (found by label, or the Secret NAME); its VirtualServices and DestinationRules are there
+  --istio-primary-secret-key KEY
+                           the Secret's data key holding the kubeconfig (needed when it has several)
   --instance-id ID         only Rollouts labelled ${LABELS.instanceId}=ID (default $SLUICE_INSTANCE_ID or "sluice")
   --interval DURATION      schedule tick (1s, 500ms, 2; default 1s in the sandbox, 2s with clusters)
   --listen ADDRESS         HTTP API address (default 127.0.0.1)
@@ -44,6 +55,8 @@ const FLAGS = {
   context: { type: 'string' },
   'allow-loopback-http': { type: 'boolean' },
   'instance-id': { type: 'string' },
+  'istio-primary-secret': { type: 'string' },
+  'istio-primary-secret-key': { type: 'string' },
   interval: { type: 'string' },
   'auto-promote': { type: 'boolean' },
   'exit-when-done': { type: 'boolean' },
@@ -62,6 +75,28 @@ function seconds(value: string | undefined, flag: string, fallback: number): num
 }
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/**
+ * `--istio-primary-secret` and `--istio-primary-secret-key`, as the functions read the same two settings; the
+ * primary's kubeconfig gets the same loopback allowance as the clusters' (`--allow-loopback-http`).
+ */
+function istioPrimary(
+  secret: string | undefined,
+  key: string | undefined,
+  allowLoopbackHttp: boolean,
+): LocalIstioPrimary | undefined {
+  if (secret === undefined) {
+    if (key !== undefined) throw new UsageError('--istio-primary-secret-key needs --istio-primary-secret');
+    return undefined;
+  }
+  try {
+    const ref: IstioPrimaryConfig = parseIstioPrimaryRef(secret, key);
+    return allowLoopbackHttp ? { ...ref, parse: { allowLoopbackHttp } } : ref;
+  } catch (err) {
+    if (!(err instanceof IstioPrimaryRefError)) throw err;
+    throw new UsageError(`--istio-primary-secret${err.field === 'key' ? '-key' : ''} ${err.message}`);
+  }
+}
 
 /** Default port of the local HTTP API. */
 export const DEFAULT_PORT = 8417;
@@ -123,6 +158,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if ((values.kubeconfig ?? []).length === 0 && !values.clusters) return sandbox(values);
+  // Checked before any cluster is read.
+  const primary = istioPrimary(
+    values['istio-primary-secret'],
+    values['istio-primary-secret-key'],
+    values['allow-loopback-http'] === true,
+  );
   const { clusters, secret } = await clustersAndSecret(values);
   if (clusters.length === 0) throw new UsageError('the cluster registry lists no cluster');
   const port = portOf(values);
@@ -134,6 +175,7 @@ export async function main(argv: string[]): Promise<number> {
     intervalMs: seconds(values.interval, 'interval', 2) * 1000,
     host: values.listen ?? '127.0.0.1',
     port,
+    istioPrimary: primary,
     watch: values['no-watch'] !== true,
     verbose: values.verbose === true,
     out,
