@@ -3,6 +3,7 @@
  * into the matching function): schedule → sluice.step → step … → promote webhook → done; then the GitOps case,
  * where watch + drift-check put back a VirtualService rewritten to 100/0.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { signRequest } from '../../shared/app/http-api/webhook-auth.js';
 import { createScheduleHandler } from '../../functions/schedule/handler.js';
@@ -27,7 +28,8 @@ import {
   testDeps,
 } from './support.js';
 
-const INSTANCE = 'fn-flow';
+// Unique per run: the shared test cluster keeps the namespaces (and Rollouts) of earlier runs.
+const INSTANCE = `fn-flow-${randomBytes(3).toString('hex')}`;
 const quiet = { sink: () => undefined };
 const STEPS = [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }];
 
