@@ -51,6 +51,45 @@ function arithmetic(op: string, l: StaticType, r: StaticType): StaticType {
   return 'any';
 }
 
+type Walk = (n: Node) => StaticType | 'nil';
+
+/** Nodes whose static type does not follow from their operands': walks the operands for their own checks. */
+type Opaque = Extract<Node, { t: 'pointer' | 'member' | 'index' | 'call' | 'closure' | 'array' }>;
+
+function opaque(n: Opaque, walk: Walk): StaticType {
+  switch (n.t) {
+    case 'member':
+      walk(n.obj);
+      return 'any';
+    case 'index':
+      walk(n.obj);
+      walk(n.index);
+      return 'any';
+    case 'call':
+      n.args.forEach(walk);
+      return RETURNS[n.fn] ?? 'any';
+    case 'closure':
+      walk(n.body);
+      return 'any';
+    case 'array':
+      n.items.forEach(walk);
+      return 'any';
+    case 'pointer':
+      return 'any';
+  }
+}
+
+function unary(op: '!' | '-' | '+', a: StaticType | 'nil'): StaticType {
+  if (op === '!') return 'bool';
+  return a === 'nil' ? 'any' : a;
+}
+
+function cond(n: Node & { t: 'cond' }, walk: Walk): StaticType | 'nil' {
+  walk(n.test);
+  const a = walk(n.then);
+  return a === walk(n.else) ? a : 'any';
+}
+
 /**
  * Walks the tree once, returning the static type of `node`.
  *
@@ -65,45 +104,37 @@ export function check(node: Node, result: Value): StaticType | 'nil' {
       case 'name':
         if (n.name !== 'result') throw new ExprError('compile', `unknown name ${n.name}`, n.pos);
         return rt;
-      case 'pointer':
-        return 'any';
-      case 'member':
-      case 'index':
-        walk(n.obj);
-        if (n.t === 'index') walk(n.index);
-        return 'any';
-      case 'unary': {
-        const a = walk(n.arg);
-        return n.op === '!' ? 'bool' : a === 'nil' ? 'any' : a;
-      }
-      case 'cond': {
-        walk(n.test);
-        const a = walk(n.then);
-        return a === walk(n.else) ? a : 'any';
-      }
-      case 'call':
-        n.args.forEach(walk);
-        return RETURNS[n.fn] ?? 'any';
-      case 'closure':
-        walk(n.body);
-        return 'any';
-      case 'array':
-        n.items.forEach(walk);
-        return 'any';
+      case 'unary':
+        return unary(n.op, walk(n.arg));
+      case 'cond':
+        return cond(n, walk);
       case 'binary':
         return binary(n, walk(n.left), walk(n.right));
+      default:
+        return opaque(n, walk);
     }
   };
   return walk(node);
 }
 
+const COMPARISONS = new Set(['==', '!=', '<', '>', '<=', '>=']);
+const BOOLEAN_RESULT = new Set(['&&', '||', 'in', 'not in']);
+
+/** Both types known and neither converts to the other (numbers compare across int and float64). */
+function mismatched(l: StaticType | 'nil', r: StaticType | 'nil'): boolean {
+  if (l === 'any' || r === 'any' || l === 'nil' || r === 'nil') return false;
+  return l !== r && !(numeric(l) && numeric(r));
+}
+
+/** `nil` takes part in arithmetic as an unknown type. */
+const nilAsAny = (t: StaticType | 'nil'): StaticType => (t === 'nil' ? 'any' : t);
+
 function binary(n: Node & { t: 'binary' }, l: StaticType | 'nil', r: StaticType | 'nil'): StaticType | 'nil' {
-  const known = l !== 'any' && r !== 'any' && l !== 'nil' && r !== 'nil';
-  const comparison = ['==', '!=', '<', '>', '<=', '>='].includes(n.op);
-  if (comparison && known && l !== r && !(numeric(l) && numeric(r))) {
+  const comparison = COMPARISONS.has(n.op);
+  if (comparison && mismatched(l, r)) {
     throw new ExprError('compile', `invalid operation: ${n.op} (mismatched types ${l} and ${r})`, n.pos);
   }
-  if (comparison || n.op === '&&' || n.op === '||' || n.op === 'in' || n.op === 'not in') return 'bool';
+  if (comparison || BOOLEAN_RESULT.has(n.op)) return 'bool';
   if (n.op === '??') return 'any';
-  return arithmetic(n.op, l === 'nil' ? 'any' : l, r === 'nil' ? 'any' : r);
+  return arithmetic(n.op, nilAsAny(l), nilAsAny(r));
 }

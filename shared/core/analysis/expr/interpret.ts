@@ -36,24 +36,27 @@ function chargeSize(ctx: Ctx, v: Value, pos: number): void {
   }
 }
 
+const isIntKey = (key: Value): key is bigint | number =>
+  typeof key === 'bigint' || (typeof key === 'number' && Number.isInteger(key));
+
+/** Element `key` of a list or string (negative counts from the end). */
+function element(obj: readonly Value[] | string, key: bigint | number, pos: number): Value {
+  const items = typeof obj === 'string' ? [...obj] : obj;
+  const n = Number(key);
+  const i = n < 0 ? n + items.length : n;
+  if (i < 0 || i >= items.length) {
+    throw new ExprError('runtime', `index out of range: ${n} (array length is ${items.length})`, pos);
+  }
+  return items[i] ?? null;
+}
+
 function fetch(obj: Value, key: Value, optional: boolean, pos: number): Value {
   if (obj === null) {
     if (optional) return null;
     throw new ExprError('runtime', `cannot fetch ${display(key)} from <nil>`, pos);
   }
   if (isMap(obj) && typeof key === 'string') return obj.has(key) ? (obj.get(key) ?? null) : null;
-  if (
-    (isList(obj) || typeof obj === 'string') &&
-    (typeof key === 'bigint' || (typeof key === 'number' && Number.isInteger(key)))
-  ) {
-    const items = isList(obj) ? obj : [...obj];
-    const n = Number(key);
-    const i = n < 0 ? n + items.length : n;
-    if (i < 0 || i >= items.length) {
-      throw new ExprError('runtime', `index out of range: ${n} (array length is ${items.length})`, pos);
-    }
-    return items[i] ?? null;
-  }
+  if ((isList(obj) || typeof obj === 'string') && isIntKey(key)) return element(obj, key, pos);
   throw new ExprError('runtime', `cannot fetch ${display(key)} from ${typeName(obj)}`, pos);
 }
 
@@ -145,13 +148,17 @@ function evalNode(n: Node, ctx: Ctx, pointer: Value | undefined): Value {
         'a predicate is only allowed as the second argument of all/any/none/one/filter/map/count/find/findIndex',
         n.pos,
       );
-    case 'call': {
-      if (n.args[1]?.t === 'closure') return predicate(n, ctx, pointer);
-      const args = n.args.map((a) => evalNode(a, ctx, pointer));
-      for (const a of args) chargeSize(ctx, a, n.pos);
-      return callBuiltin(n.fn, args, ctx.result, n.pos);
-    }
+    case 'call':
+      return call(n, ctx, pointer);
   }
+}
+
+/** A builtin call: a predicate when its second argument is a closure; else its arguments' sizes are charged. */
+function call(n: Node & { t: 'call' }, ctx: Ctx, pointer: Value | undefined): Value {
+  if (n.args[1]?.t === 'closure') return predicate(n, ctx, pointer);
+  const args = n.args.map((a) => evalNode(a, ctx, pointer));
+  for (const a of args) chargeSize(ctx, a, n.pos);
+  return callBuiltin(n.fn, args, ctx.result, n.pos);
 }
 
 /**

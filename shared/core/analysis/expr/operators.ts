@@ -14,51 +14,60 @@ function invalid(op: string, a: Value, b: Value, pos: number): ExprError {
   return new ExprError('runtime', `invalid operation: ${typeName(a)} ${op} ${typeName(b)}`, pos);
 }
 
-function arithmetic(op: BinaryOp, a: Value, b: Value, pos: number): Value {
-  if (op === '+' && typeof a === 'string' && typeof b === 'string') {
-    if (a.length + b.length > MAX_STRING_LENGTH) throw new ExprError('limit', 'string result too long', pos);
-    return a + b;
+function concat(a: string, b: string, pos: number): string {
+  if (a.length + b.length > MAX_STRING_LENGTH) throw new ExprError('limit', 'string result too long', pos);
+  return a + b;
+}
+
+/** int64 arithmetic, wrapping; `%` by zero is a run-time error. */
+function int64(op: BinaryOp, a: bigint, b: bigint, pos: number): bigint {
+  if (op === '%') {
+    if (b === 0n) throw new ExprError('runtime', 'integer divide by zero', pos);
+    return a % b;
   }
+  return BigInt.asIntN(64, op === '+' ? a + b : op === '-' ? a - b : a * b);
+}
+
+function arithmetic(op: BinaryOp, a: Value, b: Value, pos: number): Value {
+  if (op === '+' && typeof a === 'string' && typeof b === 'string') return concat(a, b, pos);
   if (!isNumber(a) || !isNumber(b)) throw invalid(op, a, b, pos);
   if (op === '/') return Number(a) / Number(b);
   if (op === '**') return Number(a) ** Number(b);
-  if (typeof a === 'bigint' && typeof b === 'bigint') {
-    if (op === '%') {
-      if (b === 0n) throw new ExprError('runtime', 'integer divide by zero', pos);
-      return a % b;
-    }
-    return BigInt.asIntN(64, op === '+' ? a + b : op === '-' ? a - b : a * b);
-  }
+  if (typeof a === 'bigint' && typeof b === 'bigint') return int64(op, a, b, pos);
   if (op === '%') throw invalid(op, a, b, pos);
   const x = Number(a);
   const y = Number(b);
   return op === '+' ? x + y : op === '-' ? x - y : x * y;
 }
 
-function order(op: BinaryOp, a: Value, b: Value, pos: number): boolean {
-  let cmp: number;
-  if (isNumber(a) && isNumber(b)) {
-    const x = Number(a);
-    const y = Number(b);
-    if (Number.isNaN(x) || Number.isNaN(y)) return false;
-    cmp =
-      typeof a === 'bigint' && typeof b === 'bigint'
-        ? a < b
-          ? -1
-          : a > b
-            ? 1
-            : 0
-        : x < y
-          ? -1
-          : x > y
-            ? 1
-            : 0;
-  } else if (typeof a === 'string' && typeof b === 'string') {
-    cmp = a < b ? -1 : a > b ? 1 : 0;
-  } else {
-    throw invalid(op, a, b, pos);
-  }
-  return op === '<' ? cmp < 0 : op === '>' ? cmp > 0 : op === '<=' ? cmp <= 0 : cmp >= 0;
+type OrderOp = '<' | '>' | '<=' | '>=';
+
+/** Whether a three-way comparison result satisfies each ordering operator. */
+const ORDER: Record<OrderOp, (cmp: number) => boolean> = {
+  '<': (cmp) => cmp < 0,
+  '>': (cmp) => cmp > 0,
+  '<=': (cmp) => cmp <= 0,
+  '>=': (cmp) => cmp >= 0,
+};
+
+/** -1, 0 or 1 for two values of one ordered type. */
+const sign = <T extends number | bigint | string>(x: T, y: T): number => (x < y ? -1 : x > y ? 1 : 0);
+
+/** Three-way comparison of two numbers: exact between ints, as float64 otherwise; undefined when either is NaN. */
+function compareNumbers(a: number | bigint, b: number | bigint): number | undefined {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return sign(a, b);
+  const x = Number(a);
+  const y = Number(b);
+  if (Number.isNaN(x) || Number.isNaN(y)) return undefined;
+  return sign(x, y);
+}
+
+function order(op: OrderOp, a: Value, b: Value, pos: number): boolean {
+  let cmp: number | undefined;
+  if (isNumber(a) && isNumber(b)) cmp = compareNumbers(a, b);
+  else if (typeof a === 'string' && typeof b === 'string') cmp = sign(a, b);
+  else throw invalid(op, a, b, pos);
+  return cmp !== undefined && ORDER[op](cmp);
 }
 
 function member(a: Value, b: Value, pos: number): boolean {

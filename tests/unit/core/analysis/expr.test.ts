@@ -85,6 +85,13 @@ describe('expression syntax', () => {
     ['result.a == "1"', { a: 1 }, false],
     ['1 == 1.0', null, true],
     ['result == [1, 2]', [1, 2], true],
+    ['"abc"[1]', null, 'b'],
+    ['"b" > "a" && "a" <= "a" && "a" >= "b" == false', null, true],
+    ['2 <= 3 && 3 >= 3 && 2 < 2.5 && 3.5 > 3', null, true],
+    ['asFloat("NaN") < 1 || asFloat("NaN") >= 1', null, false],
+    ['9223372036854775807 + 1', null, -9223372036854775808n],
+    ['5 - 7.5', null, -2.5],
+    ['result ? "a" : 1', true, 'a'],
   ])('%s with result %j = %p', (src, result, expected) => {
     expect(value(src, result)).toEqual(expected);
   });
@@ -118,6 +125,10 @@ describe('expression errors name the problem', () => {
     ['result.a > 1', { b: 1 }, 'invalid operation: <nil> > int', 'runtime'],
     ['result % 2', 3.5, 'invalid operation: float64 % int', 'runtime'],
     ['5 % 0', null, 'integer divide by zero', 'runtime'],
+    ['result[2]', 'ab', 'index out of range: 2 (array length is 2)', 'runtime'],
+    ['result[1.5]', [1, 2], 'cannot fetch 1.5 from []interface {}', 'runtime'],
+    ['"a" < 1', null, 'invalid operation: < (mismatched types string and int) (1:5)', 'compile'],
+    ['result.a < 1', { a: 'x' }, 'invalid operation: string < int', 'runtime'],
     ['asInt(result)', '1.1', 'strconv.ParseInt: parsing "1.1": invalid syntax', 'runtime'],
     ['asFloat(result)', 'NotANum', 'strconv.ParseFloat: parsing "NotANum": invalid syntax', 'runtime'],
     ['all(result, {#})', [1], 'all: expected bool, but got float64', 'runtime'],
