@@ -136,6 +136,11 @@ export function assessMetric(
   const counted = successOrCount(metric, r);
   if (counted) return counted;
   if (!terminating) return { phase: 'Running' };
+  return terminatedVerdict(metric, r, last);
+}
+
+/** Rule 7, terminating: Successful, except a bounded metric cut short without one success (#4479). */
+function terminatedVerdict(metric: Metric, r: MetricResult, last: Measurement): MetricVerdict {
   const bounded = effectiveCount(metric) !== undefined;
   if (bounded && (r.successful ?? 0) === 0 && last.phase !== 'Successful') {
     return { phase: last.phase, message: cutShortText(last.phase) };

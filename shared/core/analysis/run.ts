@@ -4,7 +4,7 @@
  * never deciding the verdict, termination ending in the worst completed phase or Successful `Run Terminated`.
  * Pure module: no I/O imports.
  */
-import { assessMetric, limitCheck } from './metric.js';
+import { assessMetric, limitCheck, type MetricVerdict } from './metric.js';
 import { isTerminating, resultOf } from './schedule.js';
 import { formatTime } from './time.js';
 import {
@@ -12,6 +12,7 @@ import {
   type AnalysisPhase,
   type AnalysisRunStatus,
   type Metric,
+  type MetricResult,
   type RunSummary,
 } from './types.js';
 import { metricCompleted, runCompleted, type AnalysisEvent } from './events.js';
@@ -60,6 +61,30 @@ interface Tally {
 
 const emptySummary = (): RunSummary => ({ count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0 });
 
+/** Sets a metric's new phase (message from its last measurement); an Event when it completes. */
+function updatePhase(metric: Metric, r: MetricResult, verdict: MetricVerdict, t: Tally): void {
+  if (verdict.phase === r.phase) return;
+  r.phase = verdict.phase;
+  r.message = r.measurements?.at(-1)?.message;
+  if (r.message === undefined) delete r.message;
+  if (isCompleted(verdict.phase)) t.events.push(metricCompleted(metric.name, verdict.phase));
+}
+
+/** A completed dry-run metric: never decides the verdict, only explains itself in its own message. */
+function visitDry(r: MetricResult, message: string | undefined, t: Tally): void {
+  if (t.worst === '') t.worst = 'Successful';
+  if (message) r.message = `Metric assessed ${r.phase} due to ${message}`;
+}
+
+/** A completed metric: the first to reach the worst phase so far names it in the run's message. */
+function visitWorst(metric: Metric, r: MetricResult, message: string | undefined, t: Tally): void {
+  if (t.worst !== '' && !isWorse(t.worst, r.phase)) return;
+  t.worst = r.phase;
+  if (!message) return;
+  t.worstMessage = `Metric "${metric.name}" assessed ${r.phase} due to ${message}`;
+  if (r.message) t.worstMessage += `: "Error Message: ${r.message}"`;
+}
+
 /** Updates one metric's phase and adds it to the tally. */
 function visit(metric: Metric, status: AnalysisRunStatus, dry: boolean, t: Tally): void {
   const counts = dry ? t.drySummary : t.summary;
@@ -70,14 +95,7 @@ function visit(metric: Metric, status: AnalysisRunStatus, dry: boolean, t: Tally
     return;
   }
   const verdict = assessMetric(metric, r, t.terminating);
-  if (verdict.phase !== r.phase) {
-    r.phase = verdict.phase;
-    r.message = r.measurements?.at(-1)?.message;
-    if (r.message === undefined) delete r.message;
-    if (isCompleted(verdict.phase)) {
-      t.events.push(metricCompleted(metric.name, verdict.phase));
-    }
-  }
+  updatePhase(metric, r, verdict, t);
   if (!isCompleted(r.phase)) {
     t.complete = false;
     return;
@@ -85,16 +103,8 @@ function visit(metric: Metric, status: AnalysisRunStatus, dry: boolean, t: Tally
   const limit = limitCheck(metric, r);
   const message = limit.message ?? verdict.message;
   tally(counts, limit.phase !== '' ? limit.phase : verdict.message ? r.phase : 'Successful');
-  if (dry) {
-    if (t.worst === '') t.worst = 'Successful';
-    if (message) r.message = `Metric assessed ${r.phase} due to ${message}`;
-    return;
-  }
-  if (t.worst !== '' && !isWorse(t.worst, r.phase)) return;
-  t.worst = r.phase;
-  if (!message) return;
-  t.worstMessage = `Metric "${metric.name}" assessed ${r.phase} due to ${message}`;
-  if (r.message) t.worstMessage += `: "Error Message: ${r.message}"`;
+  if (dry) visitDry(r, message, t);
+  else visitWorst(metric, r, message, t);
 }
 
 /** The run's phase and message from the tally. */

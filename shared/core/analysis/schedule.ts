@@ -64,6 +64,12 @@ function firstDue(metric: Metric, status: AnalysisRunStatus | undefined, now: nu
   return started !== undefined && delay !== undefined && started + delay <= now;
 }
 
+/** Whether the metric took all the measurements its `count` (explicit or implied) allows. */
+function countReached(metric: Metric, r: MetricResult | undefined): boolean {
+  const ec = effectiveCount(metric);
+  return ec !== undefined && (r?.count ?? 0) >= ec;
+}
+
 /** The task one metric needs at `now`, if any. */
 function taskFor(
   metric: Metric,
@@ -77,8 +83,7 @@ function taskFor(
   if (last && !last.finishedAt) return inFlightTask(last.resumeAt, terminating, now);
   if (terminating) return undefined;
   if (!last) return firstDue(metric, status, now) ? 'run' : undefined;
-  const ec = effectiveCount(metric);
-  if (ec !== undefined && (r?.count ?? 0) >= ec) return undefined;
+  if (countReached(metric, r)) return undefined;
   const finished = parseTime(last.finishedAt) ?? now;
   return now > finished + gap(last, metric) ? 'run' : undefined;
 }
@@ -102,18 +107,20 @@ export function dueTasks(
   return tasks;
 }
 
+/** When a metric's first measurement is due: `initialDelay` after the run started (or after `now` if not started). */
+function firstDueAt(metric: Metric, status: AnalysisRunStatus | undefined, now: number): number | undefined {
+  const delay = intervalMs(metric.initialDelay);
+  return delay === undefined ? undefined : (parseTime(status?.startedAt) ?? now) + delay;
+}
+
 /** When one metric's next measurement is due, if a timed wake-up is needed for it. */
 function dueAt(metric: Metric, status: AnalysisRunStatus | undefined, now: number): number | undefined {
   const r = resultOf(status, metric.name);
   if (r && isCompleted(r.phase)) return undefined;
   const last = r?.measurements?.at(-1);
-  if (!last) {
-    const delay = intervalMs(metric.initialDelay);
-    return delay === undefined ? undefined : (parseTime(status?.startedAt) ?? now) + delay;
-  }
+  if (!last) return firstDueAt(metric, status, now);
   if (!last.finishedAt) return parseTime(last.resumeAt);
-  const ec = effectiveCount(metric);
-  if (ec !== undefined && (r?.count ?? 0) >= ec) return undefined;
+  if (countReached(metric, r)) return undefined;
   if (last.phase !== 'Error' && !metric.interval) return undefined;
   return (parseTime(last.finishedAt) ?? now) + gap(last, metric);
 }

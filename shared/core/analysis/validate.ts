@@ -51,6 +51,11 @@ function providerCount(metric: Metric): number {
  * One metric's checks, in Argo's order; the message without the `metrics[i]: ` prefix.
  */
 export function validateMetric(metric: Metric): string | undefined {
+  return limitsCheck(metric) ?? countCheck(metric) ?? timingCheck(metric) ?? providerCheck(metric);
+}
+
+/** The limits: none negative (`failureLimit` may be -1), not both of failure and consecutive success disabled. */
+function limitsCheck(metric: Metric): string | undefined {
   const csl = intValue(metric.consecutiveSuccessLimit, 0);
   const fl = intValue(metric.failureLimit, 0);
   if (csl < 0) return 'consecutiveSuccessLimit must be >= 0';
@@ -60,8 +65,11 @@ export function validateMetric(metric: Metric): string | undefined {
   if (metric.consecutiveErrorLimit !== undefined && intValue(metric.consecutiveErrorLimit, 0) < 0) {
     return 'consecutiveErrorLimit must be >= 0';
   }
-  const counted = countCheck(metric);
-  if (counted) return counted;
+  return undefined;
+}
+
+/** An interval when `count` > 1, and readable `interval` and `initialDelay` strings. */
+function timingCheck(metric: Metric): string | undefined {
   if (intValue(metric.count, 0) > 1 && !metric.interval) return 'interval must be specified when count > 1';
   for (const [field, label] of [
     ['interval', 'interval'],
@@ -72,6 +80,11 @@ export function validateMetric(metric: Metric): string | undefined {
     const p = parseInterval(v);
     if ('error' in p) return `invalid ${label} string: ${p.error}`;
   }
+  return undefined;
+}
+
+/** Exactly one provider. */
+function providerCheck(metric: Metric): string | undefined {
   const providers = providerCount(metric);
   if (providers === 0) return 'no provider specified';
   if (providers > 1) return 'multiple providers specified';
