@@ -5,6 +5,8 @@ import type { CanaryStep, KubeObject, ReplicaSet, Rollout, RolloutCondition } fr
 import type { KubeGateway } from '../adapters/kube/gateway.js';
 import { ANNOTATIONS, LABELS } from '../core/model/types.js';
 
+export { formatStatus } from './status-text.js';
+
 /** One step of the view. */
 export interface StepView {
   index: number;
@@ -87,12 +89,7 @@ export function setWeightOf(r: Rollout): number {
 /** The phase Argo's kubectl plugin shows: observedGeneration lag and controllerPause first, then status.phase. */
 export function displayPhase(r: Rollout): { phase: string; message: string } {
   const s = r.status;
-  const observed = Number(s?.observedGeneration);
-  if (
-    s?.observedGeneration !== undefined &&
-    /^\d+$/.test(s.observedGeneration) &&
-    observed < (r.metadata.generation ?? 0)
-  ) {
+  if (generationUnobserved(r)) {
     return { phase: 'Progressing', message: 'waiting for rollout spec update to be observed' };
   }
   if (s?.controllerPause && !(s.pauseConditions?.length ?? 0))
@@ -100,30 +97,47 @@ export function displayPhase(r: Rollout): { phase: string; message: string } {
   return { phase: s?.phase ?? 'Progressing', message: s?.message ?? '' };
 }
 
+/** A numeric observedGeneration behind metadata.generation (a non-numeric one is ignored). */
+function generationUnobserved(r: Rollout): boolean {
+  const observed = r.status?.observedGeneration;
+  if (observed === undefined || !/^\d+$/.test(observed)) return false;
+  return Number(observed) < (r.metadata.generation ?? 0);
+}
+
 function images(template: unknown): string[] {
   const spec = (template as { spec?: { containers?: { image?: string }[] } } | undefined)?.spec;
   return (spec?.containers ?? []).map((c) => c.image ?? '').filter((i) => i !== '');
 }
 
+/** `stable` for the stable hash, else `canary` for the current pod hash. */
+function tagsOf(hash: string | undefined, r: Rollout): ReplicaSetView['tags'] {
+  if (!hash) return [];
+  if (hash === r.status?.stableRS) return ['stable'];
+  return hash === r.status?.currentPodHash ? ['canary'] : [];
+}
+
+/** The optional fields: the pod template hash, a positive revision and a scale-down deadline when present. */
+function replicaSetExtras(rs: ReplicaSet, hash: string | undefined): Partial<ReplicaSetView> {
+  const extras: Partial<ReplicaSetView> = {};
+  if (hash) extras.hash = hash;
+  const rev = Number(rs.metadata.annotations?.[ANNOTATIONS.revision]);
+  if (Number.isFinite(rev) && rev > 0) extras.revision = rev;
+  const deadline = rs.metadata.annotations?.[ANNOTATIONS.scaleDownDeadline];
+  if (deadline) extras.scaleDownDeadline = deadline;
+  return extras;
+}
+
 function replicaSetView(rs: ReplicaSet, r: Rollout): ReplicaSetView {
   const hash = rs.metadata.labels?.[LABELS.podTemplateHash];
-  const tags: ReplicaSetView['tags'] = [];
-  if (hash && hash === r.status?.stableRS) tags.push('stable');
-  if (hash && hash === r.status?.currentPodHash && hash !== r.status?.stableRS) tags.push('canary');
-  const view: ReplicaSetView = {
+  return {
     name: rs.metadata.name,
     replicas: rs.spec.replicas ?? 0,
     ready: rs.status?.readyReplicas ?? 0,
     available: rs.status?.availableReplicas ?? 0,
-    tags,
+    tags: tagsOf(hash, r),
     images: images(rs.spec.template),
+    ...replicaSetExtras(rs, hash),
   };
-  if (hash) view.hash = hash;
-  const rev = Number(rs.metadata.annotations?.[ANNOTATIONS.revision]);
-  if (Number.isFinite(rev) && rev > 0) view.revision = rev;
-  const deadline = rs.metadata.annotations?.[ANNOTATIONS.scaleDownDeadline];
-  if (deadline) view.scaleDownDeadline = deadline;
-  return view;
 }
 
 function eventView(e: KubeObject): EventView {
@@ -146,6 +160,68 @@ function eventView(e: KubeObject): EventView {
   return view;
 }
 
+/** The Events about the object with `uid`, oldest first, the last `max` of them. */
+function recentEvents(items: KubeObject[], uid: string | undefined, max: number): EventView[] {
+  return items
+    .filter((e) => (e as { involvedObject?: { uid?: string } }).involvedObject?.uid === uid)
+    .map(eventView)
+    .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''))
+    .slice(-max);
+}
+
+/** The ReplicaSets owned by `r`, newest revision first. */
+function replicaSetViews(items: KubeObject[], r: Rollout): ReplicaSetView[] {
+  const uid = r.metadata.uid;
+  return (items as ReplicaSet[])
+    .filter((rs) => (rs.metadata.ownerReferences ?? []).some((o) => o.uid === uid))
+    .map((rs) => replicaSetView(rs, r))
+    .sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0));
+}
+
+function strategyOf(r: Rollout): RolloutView['strategy'] {
+  if (r.spec?.strategy?.canary) return 'Canary';
+  return r.spec?.strategy?.blueGreen ? 'BlueGreen' : 'Unknown';
+}
+
+function stepViews(steps: CanaryStep[], index: number | undefined): StepView[] {
+  return steps.map((st, i) => ({
+    index: i,
+    text: stepText(st),
+    current: i === index,
+    done: index !== undefined && i < index,
+  }));
+}
+
+/** 100 past the last step (unless aborted), else the canary weight the status records. */
+function actualWeightOf(r: Rollout): number {
+  const s = r.status ?? {};
+  const total = r.spec?.strategy?.canary?.steps?.length ?? 0;
+  const index = s.currentStepIndex;
+  if (index !== undefined && index >= total && !s.abort) return 100;
+  return s.canary?.weights?.canary.weight ?? 0;
+}
+
+function replicaCounts(r: Rollout): RolloutView['replicas'] {
+  const s = r.status ?? {};
+  return {
+    desired: r.spec?.replicas ?? 1,
+    current: s.replicas ?? 0,
+    updated: s.updatedReplicas ?? 0,
+    ready: s.readyReplicas ?? 0,
+    available: s.availableReplicas ?? 0,
+  };
+}
+
+/** The optional fields: the step position, the stable ReplicaSet and the current pod hash when known. */
+function rolloutExtras(r: Rollout, total: number): Partial<RolloutView> {
+  const s = r.status ?? {};
+  const extras: Partial<RolloutView> = {};
+  if (s.currentStepIndex !== undefined) extras.step = { index: s.currentStepIndex, total };
+  if (s.stableRS) extras.stableRS = s.stableRS;
+  if (s.currentPodHash) extras.currentPodHash = s.currentPodHash;
+  return extras;
+}
+
 /**
  * Builds the status view of one Rollout, or undefined when it does not exist. Reads the Rollout, its ReplicaSets and
  * the Events whose involvedObject is the Rollout (most recent last, at most `maxEvents`).
@@ -165,115 +241,26 @@ export async function describeRollout(
     gw.list('replicasets', namespace),
     gw.list('events', namespace),
   ]);
-  const uid = r.metadata.uid;
-  const owned = (rsList.items as ReplicaSet[]).filter((rs) =>
-    (rs.metadata.ownerReferences ?? []).some((o) => o.uid === uid),
-  );
-  const events = evList.items
-    .filter(
-      (e) =>
-        (e as { involvedObject?: { uid?: string; kind?: string; name?: string } }).involvedObject?.uid ===
-        uid,
-    )
-    .map(eventView)
-    .sort((a, b) => (a.lastTimestamp ?? '').localeCompare(b.lastTimestamp ?? ''))
-    .slice(-maxEvents);
   const steps = r.spec?.strategy?.canary?.steps ?? [];
-  const s = r.status ?? {};
-  const index = s.currentStepIndex;
   const { phase, message } = displayPhase(r);
-  const view: RolloutView = {
+  return {
     namespace,
     name,
     phase,
     message,
-    strategy: r.spec?.strategy?.canary ? 'Canary' : r.spec?.strategy?.blueGreen ? 'BlueGreen' : 'Unknown',
-    steps: steps.map((st, i) => ({
-      index: i,
-      text: stepText(st),
-      current: i === index,
-      done: index !== undefined && i < index,
-    })),
+    strategy: strategyOf(r),
+    steps: stepViews(steps, r.status?.currentStepIndex),
     setWeight: setWeightOf(r),
-    actualWeight:
-      index !== undefined && index >= steps.length && !s.abort
-        ? 100
-        : (s.canary?.weights?.canary.weight ?? 0),
-    replicas: {
-      desired: r.spec?.replicas ?? 1,
-      current: s.replicas ?? 0,
-      updated: s.updatedReplicas ?? 0,
-      ready: s.readyReplicas ?? 0,
-      available: s.availableReplicas ?? 0,
-    },
-    replicaSets: owned
-      .map((rs) => replicaSetView(rs, r))
-      .sort((a, b) => (b.revision ?? 0) - (a.revision ?? 0)),
-    conditions: (s.conditions ?? []).map(({ type, status, reason, message: m }) => ({
+    actualWeight: actualWeightOf(r),
+    replicas: replicaCounts(r),
+    replicaSets: replicaSetViews(rsList.items, r),
+    conditions: (r.status?.conditions ?? []).map(({ type, status, reason, message: m }) => ({
       type,
       status,
       reason,
       message: m,
     })),
-    events,
+    events: recentEvents(evList.items, r.metadata.uid, maxEvents),
+    ...rolloutExtras(r, steps.length),
   };
-  if (index !== undefined) view.step = { index, total: steps.length };
-  if (s.stableRS) view.stableRS = s.stableRS;
-  if (s.currentPodHash) view.currentPodHash = s.currentPodHash;
-  return view;
-}
-
-const pad = (label: string): string => label.padEnd(16);
-
-/** Renders a view as plain text, laid out like `kubectl argo rollouts get rollout` (no colours). */
-export function formatStatus(v: RolloutView): string {
-  const lines = [
-    `${pad('Name:')}${v.name}`,
-    `${pad('Namespace:')}${v.namespace}`,
-    `${pad('Status:')}${v.phase}`,
-  ];
-  if (v.message) lines.push(`${pad('Message:')}${v.message}`);
-  lines.push(`${pad('Strategy:')}${v.strategy}`);
-  if (v.step) lines.push(`${pad('  Step:')}${v.step.index}/${v.step.total}`);
-  lines.push(`${pad('  SetWeight:')}${v.setWeight}`, `${pad('  ActualWeight:')}${v.actualWeight}`);
-  const imgs = v.replicaSets.flatMap((rs) =>
-    rs.images.map((i) => `${i}${rs.tags.length ? ` (${rs.tags.join(', ')})` : ''}`),
-  );
-  if (imgs.length) lines.push(`${pad('Images:')}${imgs.join(`\n${pad('')}`)}`);
-  const r = v.replicas;
-  lines.push(
-    'Replicas:',
-    `${pad('  Desired:')}${r.desired}`,
-    `${pad('  Current:')}${r.current}`,
-    `${pad('  Updated:')}${r.updated}`,
-    `${pad('  Ready:')}${r.ready}`,
-    `${pad('  Available:')}${r.available}`,
-  );
-  if (v.steps.length) {
-    lines.push('', 'STEPS');
-    for (const st of v.steps)
-      lines.push(`  ${st.current ? '>' : st.done ? '✔' : ' '} ${st.index}: ${st.text}`);
-  }
-  lines.push(
-    '',
-    `${'NAME'.padEnd(40)} ${'REVISION'.padEnd(9)} ${'DESIRED'.padEnd(8)} ${'READY'.padEnd(6)} ${'AVAILABLE'.padEnd(10)} INFO`,
-  );
-  for (const rs of v.replicaSets) {
-    const info = [...rs.tags, rs.scaleDownDeadline ? `delay: ${rs.scaleDownDeadline}` : '']
-      .filter(Boolean)
-      .join(',');
-    lines.push(
-      `${rs.name.padEnd(40)} ${`rev:${rs.revision ?? '?'}`.padEnd(9)} ${String(rs.replicas).padEnd(8)} ${String(rs.ready).padEnd(6)} ${String(rs.available).padEnd(10)} ${info}`,
-    );
-  }
-  if (v.conditions.length) {
-    lines.push('', 'CONDITIONS');
-    for (const c of v.conditions)
-      lines.push(`  ${c.type}=${c.status} ${c.reason}${c.message ? `: ${c.message}` : ''}`);
-  }
-  if (v.events.length) {
-    lines.push('', 'EVENTS');
-    for (const e of v.events) lines.push(`  ${e.lastTimestamp ?? ''} ${e.type} ${e.reason}: ${e.message}`);
-  }
-  return lines.join('\n');
 }
