@@ -72,36 +72,64 @@ function parseSignatures(value: string): Buffer[] | undefined {
   return out;
 }
 
+/** Why a timestamp header is refused: malformed, or outside ±`tolerance` seconds of `now`. */
+function timestampProblem(ts: string, now: Date, tolerance: number): string | undefined {
+  if (!/^\d{1,12}$/.test(ts)) return 'malformed timestamp';
+  const skew = Number(ts) - Math.floor(now.getTime() / 1000);
+  if (skew < -tolerance) return `timestamp too old (${-skew}s > ${tolerance}s)`;
+  if (skew > tolerance) return `timestamp in the future (${skew}s > ${tolerance}s)`;
+  return undefined;
+}
+
+/** Why the request cannot be checked at all: no secrets, or a malformed method or path. */
+function requestProblem(input: VerifyInput): string | undefined {
+  if (input.secrets.length === 0) return 'no secrets configured';
+  if (typeof input.method !== 'string' || !/^[A-Za-z]{1,16}$/.test(input.method))
+    return 'missing or malformed method';
+  if (typeof input.path !== 'string' || !input.path.startsWith('/')) return 'missing or malformed path';
+  return undefined;
+}
+
+/** Whether any given signature equals `expected`, comparing every one of them in constant time. */
+function anyEqual(given: Buffer[], expected: Buffer): boolean {
+  // Compare every candidate (no early exit inside the loop over signatures).
+  let match = false;
+  for (const g of given) match = (g.length === expected.length && timingSafeEqual(g, expected)) || match;
+  return match;
+}
+
+/** The id of the first secret (the one named by `keyId` first) whose MAC is among the given signatures. */
+function matchingKey(
+  input: VerifyInput,
+  keyId: string | undefined,
+  prefix: string,
+  given: Buffer[],
+): string | undefined {
+  const ordered = [...input.secrets].sort((a, b) => Number(b.id === keyId) - Number(a.id === keyId));
+  return ordered.find((s) => anyEqual(given, mac(s.secret, prefix, input.rawBody)))?.id;
+}
+
+function verify(input: VerifyInput): VerifyResult {
+  const rawTs = header(input.headers, HEADER_TIMESTAMP);
+  const sig = header(input.headers, HEADER_SIGNATURE);
+  if (!rawTs || !sig) return { ok: false, reason: 'missing timestamp or signature header' };
+  const ts = rawTs.trim();
+  const late = timestampProblem(ts, input.now, input.toleranceSeconds ?? 300);
+  if (late) return { ok: false, reason: late };
+  const given = parseSignatures(sig);
+  if (!given || given.length === 0)
+    return { ok: false, reason: 'malformed signature header (expected v1=<64 hex>)' };
+  const problem = requestProblem(input);
+  if (problem) return { ok: false, reason: problem };
+  const prefix = signingPrefix(ts, input.method, input.path);
+  const keyId = matchingKey(input, header(input.headers, HEADER_KEY_ID), prefix, given);
+  return keyId === undefined ? { ok: false, reason: 'signature mismatch' } : { ok: true, keyId };
+}
+
 /** Verify a webhook request. Never throws: every failure is `{ ok: false, reason }` (answer 401, generic body). */
 export function verifySignature(input: VerifyInput): VerifyResult {
   try {
-    const tolerance = input.toleranceSeconds ?? 300;
-    const keyId = header(input.headers, HEADER_KEY_ID);
-    const ts = header(input.headers, HEADER_TIMESTAMP);
-    const sig = header(input.headers, HEADER_SIGNATURE);
-    if (!ts || !sig) return { ok: false, reason: 'missing timestamp or signature header' };
-    if (!/^\d{1,12}$/.test(ts.trim())) return { ok: false, reason: 'malformed timestamp' };
-    const skew = Number(ts.trim()) - Math.floor(input.now.getTime() / 1000);
-    if (skew < -tolerance) return { ok: false, reason: `timestamp too old (${-skew}s > ${tolerance}s)` };
-    if (skew > tolerance) return { ok: false, reason: `timestamp in the future (${skew}s > ${tolerance}s)` };
-    const given = parseSignatures(sig);
-    if (!given || given.length === 0)
-      return { ok: false, reason: 'malformed signature header (expected v1=<64 hex>)' };
-    if (input.secrets.length === 0) return { ok: false, reason: 'no secrets configured' };
-    if (typeof input.method !== 'string' || !/^[A-Za-z]{1,16}$/.test(input.method))
-      return { ok: false, reason: 'missing or malformed method' };
-    if (typeof input.path !== 'string' || !input.path.startsWith('/'))
-      return { ok: false, reason: 'missing or malformed path' };
-    const prefix = signingPrefix(ts.trim(), input.method, input.path);
-    const ordered = [...input.secrets].sort((a, b) => Number(b.id === keyId) - Number(a.id === keyId));
-    for (const s of ordered) {
-      const expected = mac(s.secret, prefix, input.rawBody);
-      // Compare every candidate (no early exit inside the loop over signatures).
-      let match = false;
-      for (const g of given) match = (g.length === expected.length && timingSafeEqual(g, expected)) || match;
-      if (match) return { ok: true, keyId: s.id };
-    }
-    return { ok: false, reason: 'signature mismatch' };
+    return verify(input);
   } catch (err) {
     return { ok: false, reason: `verification error: ${(err as Error).message}` };
   }

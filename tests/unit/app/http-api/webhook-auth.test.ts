@@ -57,6 +57,26 @@ describe('webhook HMAC', () => {
     ).toEqual({ ok: true, keyId: 'gh' });
   });
 
+  it('tries the secret named by the key id first', () => {
+    const same = { id: 'k3', secret: current.secret };
+    const headers = { ...sign(current), 'x-sluice-key-id': 'k3' };
+    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current, same], now })).toEqual({
+      ok: true,
+      keyId: 'k3',
+    });
+  });
+
+  it('reports an error thrown while verifying instead of throwing', () => {
+    const r = verifySignature({
+      headers: sign(current),
+      ...req,
+      rawBody: 1 as never,
+      secrets: [current],
+      now,
+    });
+    expect(r.ok ? '' : r.reason).toContain('verification error');
+  });
+
   it('accepts a request still signed with the previous secret during rotation', () => {
     const headers = sign(previous);
     expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current, previous], now })).toEqual({
@@ -104,6 +124,7 @@ describe('webhook HMAC', () => {
       'timestamp in the future',
     ],
     ['a non-numeric timestamp', good({ 'x-sluice-timestamp': '12:00' }), body, 'malformed timestamp'],
+    ['a blank timestamp', good({ 'x-sluice-timestamp': '  ' }), body, 'malformed timestamp'],
     ['a missing signature', good({ 'x-sluice-signature': undefined }), body, 'missing'],
     ['a missing timestamp', good({ 'x-sluice-timestamp': undefined }), body, 'missing'],
     [
