@@ -123,7 +123,19 @@ export default tseslint.config(
   },
   // TEMPORARY: complexity stays a warning in the areas being rewritten now; the warnings are fixed after merging.
   {
-    files: ['shared/app/**', 'shared/runtimes/local/**', 'shared/runtimes/lambda/**', 'functions/**'],
+    files: [
+      'shared/app/actions.ts',
+      'shared/app/apply.ts',
+      'shared/app/control-loop*.ts',
+      'shared/app/drift.ts',
+      'shared/app/gateways.ts',
+      'shared/app/step.ts',
+      'shared/app/watch.ts',
+      'shared/app/http-api/promote.ts',
+      'shared/runtimes/local/**',
+      'shared/runtimes/lambda/**',
+      'functions/**',
+    ],
     rules: complexity('warn'),
   },
   {
