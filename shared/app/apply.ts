@@ -2,11 +2,12 @@
  * Executes a {@link Plan}: effects in order, then ONE conditional status write, then Events (best effort).
  */
 import type { KubeObject, Rollout, RolloutStatus } from '../core/model/types.js';
-import type { EventRecord, JsonPatchOp, Plan, Target, Write } from '../core/engine/types.js';
+import type { EventRecord, JsonPatchOp, Observed, Plan, Target, Write } from '../core/engine/types.js';
 import type { KubeGateway, WriteOptions } from '../adapters/kube/gateway.js';
 import { KubeApiError } from '../adapters/kube/errors.js';
 import { recordEvent } from '../adapters/kube/events.js';
 import type { Logger } from './logger.js';
+import { driftCorrection, observedObject, type DriftCorrection } from './drift-record.js';
 
 /** Options for {@link applyPlan}. */
 export interface ApplyOptions {
@@ -18,6 +19,13 @@ export interface ApplyOptions {
   log?: Logger;
   /** Clock for Event timestamps. */
   now?: () => Date;
+  /**
+   * What the plan was made from. Given it, every effect write that landed and put back a foreign change records
+   * one `DriftCorrected` Event at once (before the status commit, which may still conflict) and is reported to
+   * `onDriftCorrected`.
+   */
+  observed?: Observed;
+  onDriftCorrected?: (correction: DriftCorrection) => void;
 }
 
 /** What {@link applyPlan} did. */
@@ -57,20 +65,24 @@ function sameReplicaSet(existing: KubeObject, body: KubeObject): boolean {
   return hash(existing) === hash(body) && owner(existing) === owner(body);
 }
 
-/** Applies one effect. Returns 'done' or 'already' (idempotent create). Throws KubeApiError otherwise. */
-async function applyWrite(gw: KubeGateway, write: Write, options: WriteOptions): Promise<'done' | 'already'> {
-  if (write.op === 'patch') {
-    await gw.patch(write.target, write.patch, options);
-    return 'done';
-  }
+/**
+ * Applies one effect. Returns 'already' (idempotent create), or the object as written ('done').
+ * Throws KubeApiError otherwise.
+ */
+async function applyWrite(
+  gw: KubeGateway,
+  write: Write,
+  options: WriteOptions,
+): Promise<{ outcome: 'done'; written: KubeObject } | { outcome: 'already' }> {
+  if (write.op === 'patch')
+    return { outcome: 'done', written: await gw.patch(write.target, write.patch, options) };
   const { resource, namespace } = write.target;
   try {
-    await gw.create(resource, namespace, write.body, options);
-    return 'done';
+    return { outcome: 'done', written: await gw.create(resource, namespace, write.body, options) };
   } catch (err) {
     if (!(err instanceof KubeApiError) || err.code !== 409 || err.reason !== 'AlreadyExists') throw err;
     const existing = await gw.get(resource, namespace, write.body.metadata.name);
-    if (existing && sameReplicaSet(existing, write.body)) return 'already';
+    if (existing && sameReplicaSet(existing, write.body)) return { outcome: 'already' };
     throw err;
   }
 }
@@ -96,9 +108,62 @@ async function recordEvents(
   return failures;
 }
 
+/** What a pass is applying: the Rollout as read, its plan, and the options. */
+interface Pass {
+  gw: KubeGateway;
+  rollout: Rollout;
+  plan: Plan;
+  opts: ApplyOptions;
+}
+
+/**
+ * Records `DriftCorrected` when the write that just landed put back a foreign change (see driftCorrection). The
+ * write was conditional on the resourceVersion the pass read, so of two passes restoring the same change only the
+ * one whose write landed gets here. Best effort: a failure is logged and returned.
+ */
+async function recordIfDrift(pass: Pass, write: Write, written: KubeObject): Promise<string[]> {
+  const { opts } = pass;
+  if (!opts.observed || opts.dryRun) return [];
+  const read = observedObject(opts.observed, write.target);
+  const correction = driftCorrection({
+    target: write.target,
+    read,
+    written,
+    transition: pass.plan.transition,
+  });
+  if (!correction) return [];
+  opts.onDriftCorrected?.(correction);
+  opts.log?.info('drift corrected', {
+    target: describeTarget(write.target),
+    before: correction.before,
+    after: correction.after,
+  });
+  const now = (opts.now ?? (() => new Date()))();
+  return recordEvents(pass.gw, pass.rollout, [correction.event], now, opts.log);
+}
+
+/** Applies the effects in order into `result` (writes, alreadyDone, drift Events that failed). */
+async function applyEffects(pass: Pass, writeOptions: WriteOptions, result: ApplyResult): Promise<void> {
+  const { gw, opts } = pass;
+  for (const write of pass.plan.effects) {
+    const via = ISTIO_RESOURCES.has(write.target.resource) && opts.istioGateway ? opts.istioGateway : gw;
+    const applied = await applyWrite(via, write, writeOptions);
+    const fields = { op: write.op, target: describeTarget(write.target), reason: write.reason };
+    if (applied.outcome === 'done') opts.log?.info('applied', fields);
+    else opts.log?.debug('already applied', fields);
+    if (applied.outcome === 'already') {
+      result.alreadyDone += 1;
+      continue;
+    }
+    result.writes += 1;
+    result.eventFailures.push(...(await recordIfDrift(pass, write, applied.written)));
+  }
+}
+
 /**
  * Applies `plan.effects` in order, then commits `plan.status` with one JSON Patch on the `status` subresource
- * guarded by the observed resourceVersion, then records `plan.events` (best effort).
+ * guarded by the observed resourceVersion, then records `plan.events` (best effort). With `opts.observed`, an
+ * effect that put back a foreign change records its `DriftCorrected` Event as soon as it lands.
  *
  * Any KubeApiError from an effect or the commit is thrown unchanged; on a conflict the caller re-reads and
  * re-plans (never resends). In `dryRun` mode every write carries `dryRun=All` and no Event is recorded.
@@ -114,16 +179,7 @@ export async function applyPlan(
 ): Promise<ApplyResult> {
   const writeOptions: WriteOptions = opts.dryRun ? { dryRun: true } : {};
   const result: ApplyResult = { writes: 0, alreadyDone: 0, committed: false, eventFailures: [] };
-  for (const write of plan.effects) {
-    const target = write.target.resource;
-    const via = ISTIO_RESOURCES.has(target) && opts.istioGateway ? opts.istioGateway : gw;
-    const outcome = await applyWrite(via, write, writeOptions);
-    if (outcome === 'done') result.writes += 1;
-    else result.alreadyDone += 1;
-    const fields = { op: write.op, target: describeTarget(write.target), reason: write.reason };
-    if (outcome === 'done') opts.log?.info('applied', fields);
-    else opts.log?.debug('already applied', fields);
-  }
+  await applyEffects({ gw, rollout, plan, opts }, writeOptions, result);
   if (plan.status) {
     const target: Target = {
       resource: 'rollouts',
@@ -142,7 +198,9 @@ export async function applyPlan(
   }
   if (!opts.dryRun && plan.events.length > 0 && (plan.status === undefined || result.committed)) {
     const now = (opts.now ?? (() => new Date()))();
-    result.eventFailures = await recordEvents(gw, result.rollout ?? rollout, plan.events, now, opts.log);
+    result.eventFailures.push(
+      ...(await recordEvents(gw, result.rollout ?? rollout, plan.events, now, opts.log)),
+    );
   }
   return result;
 }

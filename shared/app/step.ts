@@ -8,6 +8,7 @@ import { KubeApiError } from '../adapters/kube/errors.js';
 import { observe } from './observe.js';
 import { applyPlan } from './apply.js';
 import type { Logger } from './logger.js';
+import type { DriftCorrection } from './drift-record.js';
 import { plan as enginePlan } from '../core/engine/plan.js';
 
 /** What {@link runStep} needs. `plan` is injectable for tests; it defaults to the engine's planner. */
@@ -51,6 +52,8 @@ export interface StepResult {
   /** Why, in words (the engine's reason, `stale event`, `rollout not found`): for people, not for branching. */
   reason: string;
   requeueAfterSeconds?: number;
+  /** Foreign changes this invocation put back (each recorded as one `DriftCorrected` Event); absent when none. */
+  driftCorrected?: DriftCorrection[];
   /** More work may be due now: this pass wrote something, so the next pass sees a changed world (a fixpoint is a
    * pass with no writes). Always false for a stale event. */
   followUp: boolean;
@@ -79,6 +82,8 @@ function withOptional<T extends object>(base: T, extra: Record<string, unknown>)
  * effects are applied only when the plan makes no transition, nothing is committed that moves the rollout, and the
  * reason is `stale event`. On a conflict (409, or a failed JSON Patch `test`) the Rollout is re-read and re-planned
  * (never resent), with the first observed step as the expected one, so a concurrent advance is never repeated.
+ * A write that put back a foreign change records one `DriftCorrected` Event as soon as it lands and is listed in
+ * `driftCorrected`, whichever caller asked for the pass (schedule, step event, drift check).
  *
  * @example
  * const r = await runStep({ gateway, now: () => new Date() }, { namespace: 'shop', name: 'reviews' });
@@ -90,11 +95,21 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
   let pin: { step: number | undefined } | undefined =
     req.expectedStep === undefined ? undefined : { step: req.expectedStep };
   let writes = 0;
+  // Kept across conflicts: an effect that landed before a conflicting commit stays landed, and so does its Event.
+  const corrections: DriftCorrection[] = [];
+  const drift = (): Partial<StepResult> => (corrections.length > 0 ? { driftCorrected: corrections } : {});
   for (let attempt = 0; ; attempt++) {
     const now = deps.now();
     const observed = await observe(deps.gateway, req.namespace, req.name, now, deps.istioGateway);
     if (!observed) {
-      return { rollout: id, outcome: 'not-found', writes, reason: 'rollout not found', followUp: false };
+      return {
+        rollout: id,
+        outcome: 'not-found',
+        writes,
+        reason: 'rollout not found',
+        followUp: false,
+        ...drift(),
+      };
     }
     const status = observed.rollout.status;
     const stepBefore = status?.currentStepIndex;
@@ -116,7 +131,7 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
       });
       return withOptional(
         { ...base, outcome: 'stale', writes, reason: 'stale event' },
-        { stepAfter: stepBefore, ...summary(status) },
+        { stepAfter: stepBefore, ...summary(status), ...drift() },
       );
     }
     try {
@@ -124,6 +139,8 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
         istioGateway: deps.istioGateway,
         log: deps.log,
         now: deps.now,
+        observed,
+        onDriftCorrected: (c) => corrections.push(c),
       });
       writes += applied.writes;
       const after = applied.rollout?.status ?? status;
@@ -139,6 +156,7 @@ export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepRes
           stepAfter: after?.currentStepIndex,
           transition: applied.committed ? p.transition : undefined,
           ...summary(after),
+          ...drift(),
         },
       );
     } catch (err) {

@@ -29,7 +29,7 @@ import type { WatchCounters } from '../../app/watch.js';
 import type { LocalCluster } from './clusters.js';
 import { localDirectory, type LocalIstioPrimary } from './directory.js';
 import { startApiServer } from './http-api.js';
-import { decisionText, httpText, type Say } from './log-lines.js';
+import { decisionText, driftLines, httpText, type Say } from './log-lines.js';
 import { sayLogger } from './say-logger.js';
 import { RolloutQueue, type RolloutJob } from './queue.js';
 
@@ -141,6 +141,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     if ('skipped' in outcome) return; // logged by the loop (an error: always printed)
     const text = decisionText(outcome, job.reasons);
     if (text) say(job.cluster, text);
+    for (const line of driftLines(outcome)) say(job.cluster, line);
   };
 
   /** One queued job: the drift passes for its changed objects, then a step when one was asked for. */
@@ -154,12 +155,6 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       const out = await driftPass(deps, { cluster: job.cluster, ...drift }, rollout, jobLog);
       if ('skipped' in out) return report(job, out);
       report(job, out.result);
-      const { entry } = out;
-      if (entry.corrected)
-        say(
-          job.cluster,
-          `${entry.rollout}: DriftCorrected ${drift.kind} ${drift.namespace}/${drift.name}: ${entry.before} -> ${entry.after}`,
-        );
     }
     if (!job.step) return;
     const pin = job.expectedStep === undefined ? {} : { expectedStep: job.expectedStep };

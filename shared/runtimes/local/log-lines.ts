@@ -23,6 +23,14 @@ export function decisionText(r: StepResult, reasons: string[]): string | undefin
   return `${r.rollout}: ${r.transition ?? 'update'}${step}: ${r.reason}${weights} [${writes}]${why}`;
 }
 
+/** `shop/reviews: DriftCorrected VirtualService shop/reviews: <before> -> <after>`, one per foreign change the pass put back. */
+export function driftLines(r: StepResult): string[] {
+  return (r.driftCorrected ?? []).map(
+    (c) =>
+      `${r.rollout}: DriftCorrected ${c.object.kind} ${c.object.namespace}/${c.object.name}: ${c.before} -> ${c.after}`,
+  );
+}
+
 /** `POST /v1/.../promote → 200: promote by local: step 1/4 Paused -> step 2/4 Paused`. */
 export function httpText(method: string, path: string, res: HttpResponse, rejection = ''): string {
   let text = '';
