@@ -139,6 +139,69 @@ describe('runStep', () => {
     expect(gw.read('rollouts', NS, 'reviews')?.status).toMatchObject({ currentStepIndex: 1 });
   });
 
+  it('records one DriftCorrected for a restoring write even when its status commit conflicts and is re-planned', async () => {
+    const { gw, deps } = setup(0);
+    // A foreign rewrite of the weights sluice had set (this in-memory server keeps no managedFields).
+    gw.put('virtualservices', { ...vs, spec: { http: [{ name: 'primary', route: [{ weight: 100 }] }] } });
+    const restoring = (o: Observed): Plan => {
+      const read = o.virtualServices[0]?.object as KubeObject;
+      const drifted =
+        (read.spec as { http: { route: { weight: number }[] }[] }).http[0]?.route[0]?.weight !== 80;
+      const effects = drifted
+        ? [
+            {
+              op: 'patch' as const,
+              target: { resource: 'virtualservices' as const, namespace: NS, name: 'reviews' },
+              patch: [
+                {
+                  op: 'test' as const,
+                  path: '/metadata/resourceVersion',
+                  value: read.metadata.resourceVersion,
+                },
+                { op: 'replace' as const, path: '/spec/http/0/route/0/weight', value: 80 },
+              ],
+              reason: 'weights of the committed step',
+            },
+          ]
+        : [];
+      return plan({
+        effects,
+        status: { ...o.rollout.status, observedGeneration: '1' },
+        transition: 'status-only',
+        reason: 'observed generation',
+      });
+    };
+    let conflicted = false;
+    gw.beforeWrite = (c) => {
+      if (!conflicted && c.subresource === 'status') {
+        conflicted = true; // another writer touches the Rollout between the restoring write and the commit
+        const cur = gw.read('rollouts', NS, 'reviews');
+        if (cur) gw.put('rollouts', cur);
+      }
+    };
+    const r = await runStep(deps(restoring), { namespace: NS, name: 'reviews' });
+    const events = [...gw.objects.values()].filter((o) => o.kind === 'Event');
+    expect(events.map((e) => [e['reason'], e['message']])).toEqual([
+      [
+        'DriftCorrected',
+        `VirtualService ${NS}/reviews drifted from the committed step; restored: http[primary] ?=100 -> http[primary] ?=80`,
+      ],
+    ]);
+    expect(r.driftCorrected?.map((c) => [c.before, c.after])).toEqual([
+      ['http[primary] ?=100', 'http[primary] ?=80'],
+    ]);
+    expect(conflicted).toBe(true);
+    expect(r.transition).toBe('status-only');
+  });
+
+  it('records no DriftCorrected for the writes of a pass that commits a step', async () => {
+    const { gw, deps } = setup(0);
+    const r = await runStep(deps(advancing(3)), { namespace: NS, name: 'reviews' });
+    expect(r.writes).toBe(2);
+    expect(r.driftCorrected).toBeUndefined();
+    expect([...gw.objects.values()].filter((o) => o.kind === 'Event')).toEqual([]);
+  });
+
   it('gives up after the bounded number of conflicts and throws the conflict', async () => {
     const { gw, deps } = setup(0);
     gw.beforeWrite = (c) => {
