@@ -123,14 +123,10 @@ interface Pass {
  */
 async function recordIfDrift(pass: Pass, write: Write, written: KubeObject): Promise<string[]> {
   const { opts } = pass;
-  if (!opts.observed || opts.dryRun) return [];
+  if (!opts.observed || opts.dryRun || write.op !== 'patch') return [];
   const read = observedObject(opts.observed, write.target);
-  const correction = driftCorrection({
-    target: write.target,
-    read,
-    written,
-    transition: pass.plan.transition,
-  });
+  const { target, patch } = write;
+  const correction = driftCorrection({ target, patch, read, written, transition: pass.plan.transition });
   if (!correction) return [];
   opts.onDriftCorrected?.(correction);
   opts.log?.info('drift corrected', {

@@ -3,10 +3,10 @@
  * returned. Every path that runs a pass (schedule tick, step event, drift check, `sluice run`) applies it to each
  * write that landed, so a restoration is recorded once, by the pass whose conditional write landed. Pure.
  */
-import type { Observed, Target, TransitionKind, EventRecord } from '../core/engine/types.js';
+import type { EventRecord, JsonPatchOp, Observed, Target, TransitionKind } from '../core/engine/types.js';
 import { ANNOTATIONS, type KubeObject } from '../core/model/types.js';
 import { driftCorrected } from '../core/engine/events.js';
-import { lastWrittenBySluice } from '../adapters/kube/field-manager.js';
+import { lastWrittenBySluice, ownedByOthers } from '../adapters/kube/field-manager.js';
 import { managedSummary, type DriftKind, type ObjectRef } from './references.js';
 
 /** One foreign change a pass put back: the object, its managed fields before → after, and the Event to record. */
@@ -45,12 +45,14 @@ export function observedObject(observed: Observed, target: Target): KubeObject |
 
 /**
  * Whether the object as read shows someone else's change to a state sluice had set, rather than work sluice had
- * not done yet: sluice did not write it last (managedFields; a server that does not track them gives no evidence
- * either way), and a Service or DestinationRule already carried sluice's managed-by annotation (its first switch
- * is adoption, not drift).
+ * not done yet: another field manager owns a spec field the write sets (managedFields: the server gives a field to
+ * whoever last changed its value; without managed fields, sluice did not write the object last), and a Service or
+ * DestinationRule already carried sluice's managed-by annotation (its first switch is adoption, not drift).
  */
-export function foreignChange(kind: DriftKind, read: KubeObject): boolean {
-  if (lastWrittenBySluice(read) === true) return false;
+export function foreignChange(kind: DriftKind, read: KubeObject, patch: JsonPatchOp[]): boolean {
+  const paths = patch.filter((op) => op.op !== 'test' && op.path.startsWith('/spec/')).map((op) => op.path);
+  const owned = ownedByOthers(read, paths);
+  if (owned === false || (owned === undefined && lastWrittenBySluice(read) === true)) return false;
   if (kind === 'VirtualService') return true;
   return read.metadata.annotations?.[ANNOTATIONS.managedBy] !== undefined;
 }
@@ -58,6 +60,8 @@ export function foreignChange(kind: DriftKind, read: KubeObject): boolean {
 /** What {@link driftCorrection} looks at for one write that landed. */
 export interface LandedWrite {
   target: Target;
+  /** The JSON Patch the pass sent (what it writes). */
+  patch: JsonPatchOp[];
   /** The object as the pass read it before writing. */
   read: KubeObject | undefined;
   /** The object as the write returned it. */
@@ -72,14 +76,14 @@ export interface LandedWrite {
  * that showed a foreign change ({@link foreignChange}), which changed the fields sluice manages.
  *
  * @example
- * driftCorrection({ target, read: vsAt100, written: vsAt50, transition: undefined })
+ * driftCorrection({ target, patch, read: vsAt100, written: vsAt50, transition: undefined })
  * // { object: { kind: 'VirtualService', ... }, before: 'http[primary] ...=100, ...=0', after: '...=50, ...=50', event }
  */
 export function driftCorrection(w: LandedWrite): DriftCorrection | undefined {
   const kind = KIND_OF[w.target.resource];
   if (!kind || w.target.subresource || !w.read) return undefined;
   if (w.transition !== undefined && w.transition !== 'status-only') return undefined;
-  if (!foreignChange(kind, w.read)) return undefined;
+  if (!foreignChange(kind, w.read, w.patch)) return undefined;
   const before = managedSummary(kind, w.read);
   const after = managedSummary(kind, w.written);
   if (before === after) return undefined;

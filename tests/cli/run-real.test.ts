@@ -134,7 +134,8 @@ describe('sluice run against the real test cluster', () => {
     const pausedAt = Date.now();
     expect(await weights(ns)).toEqual([50, 50]);
 
-    // Drift: a GitOps sync rewrites the weights to 100/0; the watch + drift check restore 50/50.
+    // Drift: a GitOps sync rewrites the weights to 100/0; a pass restores 50/50 (the watch's drift check, or a
+    // follow-up pass of the pause that reads the rewrite first) and records DriftCorrected.
     const vs = (await adminRequest('GET', VS(ns))).body;
     vs.spec.http[0].route[0].weight = 100;
     vs.spec.http[0].route[1].weight = 0;
@@ -190,6 +191,12 @@ describe('sluice run against the real test cluster', () => {
     expect(log).toContain(`POST /v1/clusters/test/namespaces/${ns}/rollouts/reviews/promote → 200`);
     expect(log).toContain(`POST /v1/clusters/test/namespaces/${ns}/rollouts/reviews/promote → 401`);
     expect(log).toContain(`${ns}/reviews: DriftCorrected VirtualService ${ns}/reviews`);
+    // Recorded once, whichever pass put it back (the watch's drift check or a follow-up pass that got there first).
+    const drifts = (
+      (await adminRequest('GET', `/api/v1/namespaces/${ns}/events`)).body.items as { reason: string }[]
+    ).filter((e) => e.reason === 'DriftCorrected');
+    expect(drifts).toHaveLength(1);
+    expect(log.split(`${ns}/reviews: DriftCorrected`)).toHaveLength(2);
 
     child?.kill('SIGTERM');
     expect(await exit).toBe(0);

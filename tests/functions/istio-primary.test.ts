@@ -4,6 +4,7 @@
  * API server) holds the VirtualService and DestinationRule. Weights and subsets must change in the primary only.
  * A misconfigured Secret (two labelled Secrets, two keys and none named) gives a clear reason and zero writes.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PrimaryGateways } from '../../shared/adapters/kube/primary-gateways.js';
 import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
@@ -24,7 +25,8 @@ import { adminGateway, routeWeights, setImage } from '../journeys/harness.js';
 import { hostRollout, hostVirtualService, IMAGE_V2, service, subsetSeed } from '../journeys/fixtures.js';
 import { CLUSTER, busEvent, instanceLabelled, lambdaContext, mockEventBridge, testDeps } from './support.js';
 
-const INSTANCE = 'fn-primary';
+// Unique per run: Rollouts other runs left on a shared cluster must not be listed, ticked or watched here.
+const INSTANCE = `fn-primary-${randomBytes(3).toString('hex')}`;
 const quiet = { sink: () => undefined };
 const SECRET_NAME = 'istio-primary';
 const STEPS = [{ setWeight: 20 }, { pause: {} }];

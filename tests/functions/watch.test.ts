@@ -3,6 +3,7 @@
  * change made after that is still reported as drift; and the function returns before its time budget even when a
  * watch stream never ends.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeApiError } from '../../shared/adapters/kube/errors.js';
 import type { KubeGateway, WatchHandle } from '../../shared/adapters/kube/gateway.js';
@@ -13,7 +14,8 @@ import { adminGateway } from '../journeys/harness.js';
 import { hostSeed } from '../journeys/fixtures.js';
 import { instanceLabelled, lambdaContext, mockEventBridge, scheduledEvent, testDeps } from './support.js';
 
-const INSTANCE = 'fn-watch';
+// Unique per run: Rollouts other runs left on a shared cluster must not be listed, ticked or watched here.
+const INSTANCE = `fn-watch-${randomBytes(3).toString('hex')}`;
 const quiet = { sink: () => undefined };
 
 /** Passes everything through, but lets the test replace `watch` and counts lists and watches per resource. */

@@ -1,12 +1,30 @@
 import { describe, expect, it } from '@jest/globals';
 import { driftCorrection, observedObject, type LandedWrite } from '../../../shared/app/drift-record.js';
-import { ANNOTATIONS, type KubeObject } from '../../../shared/core/model/types.js';
+import { ANNOTATIONS, type KubeObject, type Service } from '../../../shared/core/model/types.js';
 import type { Observed, Target } from '../../../shared/core/engine/types.js';
 import { NS, rollout } from './fixtures.js';
 
-const SLUICE_AT_5 = { manager: 'sluice', operation: 'Update', time: '2026-01-01T00:00:05Z' };
-const GITOPS_AT_9 = { manager: 'argocd', operation: 'Update', time: '2026-01-01T00:00:09Z' };
-const SLUICE_AT_12 = { manager: 'sluice', operation: 'Update', time: '2026-01-01T00:00:12Z' };
+const at = (s: number): string => `2026-01-01T00:00:${String(s).padStart(2, '0')}Z`;
+const entry = (manager: string, time: number, fieldsV1: object) => ({
+  manager,
+  operation: 'Update',
+  time: at(time),
+  fieldsV1,
+});
+const HTTP = { 'f:spec': { 'f:http': {} } };
+const HOSTS = { 'f:spec': { 'f:hosts': {} } };
+const HASH = { 'f:spec': { 'f:selector': { 'f:rollouts-pod-template-hash': {} } } };
+const PORTS = { 'f:spec': { 'f:ports': {}, 'f:selector': { 'f:app': {} } } };
+/** GitOps rewrote the weights (owns the atomic http list) after sluice had set them. */
+const REWRITTEN = [entry('sluice', 5, HOSTS), entry('argocd', 9, HTTP)];
+const WEIGHTS_PATCH = [
+  { op: 'test' as const, path: '/metadata/resourceVersion', value: '7' },
+  { op: 'replace' as const, path: '/spec/http/0/route/0/weight', value: 50 },
+  { op: 'replace' as const, path: '/spec/http/0/route/1/weight', value: 50 },
+];
+const HASH_PATCH = [
+  { op: 'replace' as const, path: '/spec/selector/rollouts-pod-template-hash', value: 'abc' },
+];
 
 function vs(stable: number, managedFields?: unknown[]): KubeObject {
   return {
@@ -46,67 +64,81 @@ const VS: Target = { resource: 'virtualservices', namespace: NS, name: 'reviews'
 const SVC: Target = { resource: 'services', namespace: NS, name: 'reviews-canary' };
 
 describe('driftCorrection: does a landed write put back a foreign change?', () => {
+  const RESTORED = {
+    before: 'http[primary] reviews-stable=100, reviews-canary=0',
+    after: 'http[primary] reviews-stable=50, reviews-canary=50',
+  };
+  const restore = { target: VS, patch: WEIGHTS_PATCH, written: vs(50) };
   const cases: { case: string; w: LandedWrite; want: { before: string; after: string } | undefined }[] = [
     {
       case: 'weights rewritten by GitOps after sluice, restored by a pass with no transition',
-      w: { target: VS, read: vs(100, [SLUICE_AT_5, GITOPS_AT_9]), written: vs(50), transition: undefined },
-      want: {
-        before: 'http[primary] reviews-stable=100, reviews-canary=0',
-        after: 'http[primary] reviews-stable=50, reviews-canary=50',
-      },
+      w: { ...restore, read: vs(100, REWRITTEN), transition: undefined },
+      want: RESTORED,
     },
     {
       case: 'the same restoration by a status-only pass (a spec change synced with it)',
-      w: {
-        target: VS,
-        read: vs(100, [SLUICE_AT_5, GITOPS_AT_9]),
-        written: vs(50),
-        transition: 'status-only',
-      },
-      want: {
-        before: 'http[primary] reviews-stable=100, reviews-canary=0',
-        after: 'http[primary] reviews-stable=50, reviews-canary=50',
-      },
+      w: { ...restore, read: vs(100, REWRITTEN), transition: 'status-only' },
+      want: RESTORED,
     },
     {
       case: 'a pass that commits a step: its writes belong to the new step',
+      w: { ...restore, read: vs(100, REWRITTEN), transition: 'step-completed' },
+      want: undefined,
+    },
+    {
+      case: 'sluice owns the fields it writes: its own pending work, even when another manager wrote later',
       w: {
-        target: VS,
-        read: vs(100, [SLUICE_AT_5, GITOPS_AT_9]),
-        written: vs(50),
-        transition: 'step-completed',
+        ...restore,
+        read: vs(100, [entry('sluice', 5, HTTP), entry('argocd', 9, HOSTS)]),
+        transition: undefined,
       },
       want: undefined,
     },
     {
-      case: 'sluice wrote the object last: its own pending work, not drift',
-      w: { target: VS, read: vs(100, [GITOPS_AT_9, SLUICE_AT_12]), written: vs(50), transition: undefined },
+      case: 'no fieldsV1, sluice wrote last by time: not drift',
+      w: {
+        ...restore,
+        read: vs(100, [
+          { manager: 'argocd', time: at(1) },
+          { manager: 'sluice', time: at(5) },
+        ]),
+        transition: undefined,
+      },
       want: undefined,
+    },
+    {
+      case: 'no fieldsV1, another manager wrote last by time: drift',
+      w: {
+        ...restore,
+        read: vs(100, [
+          { manager: 'sluice', time: at(5) },
+          { manager: 'argocd', time: at(9) },
+        ]),
+        transition: undefined,
+      },
+      want: RESTORED,
     },
     {
       case: 'a server without managedFields: a VirtualService write counts as a correction',
-      w: { target: VS, read: vs(100), written: vs(50), transition: undefined },
-      want: {
-        before: 'http[primary] reviews-stable=100, reviews-canary=0',
-        after: 'http[primary] reviews-stable=50, reviews-canary=50',
-      },
+      w: { ...restore, read: vs(100), transition: undefined },
+      want: RESTORED,
     },
     {
       case: 'the managed fields did not change (only fields sluice does not manage)',
-      w: { target: VS, read: vs(50, [SLUICE_AT_5, GITOPS_AT_9]), written: vs(50), transition: undefined },
+      w: { ...restore, read: vs(50, REWRITTEN), transition: undefined },
       want: undefined,
     },
     {
       case: 'the object was not read by the pass',
-      w: { target: VS, read: undefined, written: vs(50), transition: undefined },
+      w: { ...restore, read: undefined, transition: undefined },
       want: undefined,
     },
     {
       case: 'a status write is never a correction',
       w: {
+        ...restore,
         target: { ...VS, subresource: 'status' },
-        read: vs(100, [GITOPS_AT_9]),
-        written: vs(50),
+        read: vs(100, REWRITTEN),
         transition: undefined,
       },
       want: undefined,
@@ -115,7 +147,8 @@ describe('driftCorrection: does a landed write put back a foreign change?', () =
       case: 'a selector sluice had set (managed-by annotation) rewritten by someone else',
       w: {
         target: SVC,
-        read: svc('old', [SLUICE_AT_5, GITOPS_AT_9], true),
+        patch: HASH_PATCH,
+        read: svc('old', [entry('sluice', 5, {}), entry('argocd', 9, HASH)], true),
         written: svc('abc', [], true),
         transition: undefined,
       },
@@ -125,10 +158,22 @@ describe('driftCorrection: does a landed write put back a foreign change?', () =
       },
     },
     {
+      case: 'created and adopted in the same second, then switched by sluice: not drift (time alone would tie)',
+      w: {
+        target: SVC,
+        patch: HASH_PATCH,
+        read: svc('old', [entry('kubectl', 5, PORTS), entry('sluice', 5, HASH)], true),
+        written: svc('abc', [], true),
+        transition: undefined,
+      },
+      want: undefined,
+    },
+    {
       case: 'the first switch of a Service sluice never managed is adoption, not drift',
       w: {
         target: SVC,
-        read: svc('', [GITOPS_AT_9], false),
+        patch: HASH_PATCH,
+        read: svc('', [entry('kubectl', 9, HASH)], false),
         written: svc('abc', [], true),
         transition: undefined,
       },
@@ -166,7 +211,7 @@ describe('observedObject: the object a write targets, as the pass read it', () =
   const observed: Observed = {
     rollout: rollout(),
     replicaSets: [],
-    services: { 'reviews-canary': svc('abc', [], true) },
+    services: { 'reviews-canary': svc('abc', [], true) as Service },
     virtualServices: [
       { key: { namespace: NS, name: 'reviews' }, index: 0, object: vs(50) },
       { key: { namespace: 'mesh', name: 'gone' }, index: 1 },
