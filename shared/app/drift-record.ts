@@ -46,13 +46,15 @@ export function observedObject(observed: Observed, target: Target): KubeObject |
 /**
  * Whether the object as read shows someone else's change to a state sluice had set, rather than work sluice had
  * not done yet: another field manager owns a spec field the write sets (managedFields: the server gives a field to
- * whoever last changed its value; without managed fields, sluice did not write the object last), and a Service or
+ * whoever last changed its value; with times only, sluice did not write the object last; with no managed fields at
+ * all there is no evidence, so no drift), and a Service or
  * DestinationRule already carried sluice's managed-by annotation (its first switch is adoption, not drift).
  */
 export function foreignChange(kind: DriftKind, read: KubeObject, patch: JsonPatchOp[]): boolean {
   const paths = patch.filter((op) => op.op !== 'test' && op.path.startsWith('/spec/')).map((op) => op.path);
-  const owned = ownedByOthers(read, paths);
-  if (owned === false || (owned === undefined && lastWrittenBySluice(read) === true)) return false;
+  const owned = ownedByOthers(read, paths) ?? (lastWrittenBySluice(read) === false ? true : undefined);
+  // No managed fields at all (the sandbox's in-memory API): no evidence, and derived writes are not drift.
+  if (owned !== true) return false;
   if (kind === 'VirtualService') return true;
   return read.metadata.annotations?.[ANNOTATIONS.managedBy] !== undefined;
 }

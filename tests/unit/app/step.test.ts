@@ -141,8 +141,15 @@ describe('runStep', () => {
 
   it('records one DriftCorrected for a restoring write even when its status commit conflicts and is re-planned', async () => {
     const { gw, deps } = setup(0);
-    // A foreign rewrite of the weights sluice had set (this in-memory server keeps no managedFields).
-    gw.put('virtualservices', { ...vs, spec: { http: [{ name: 'primary', route: [{ weight: 100 }] }] } });
+    // A foreign rewrite of the weights sluice had set: another manager owns them now.
+    const managedFields = [
+      { manager: 'argocd', operation: 'Update', fieldsV1: { 'f:spec': { 'f:http': {} } } },
+    ];
+    gw.put('virtualservices', {
+      ...vs,
+      metadata: { ...vs.metadata, managedFields },
+      spec: { http: [{ name: 'primary', route: [{ weight: 100 }] }] },
+    });
     const restoring = (o: Observed): Plan => {
       const read = o.virtualServices[0]?.object as KubeObject;
       const drifted =
