@@ -25,6 +25,7 @@ export default {
     {
       ...common,
       displayName: 'cluster',
+      setupFilesAfterEnv: ['<rootDir>/tests/support/release-services.ts'],
       roots: [
         '<rootDir>/tests/cluster',
         '<rootDir>/tests/journeys',

@@ -74,6 +74,23 @@ export function adminRequest(
   return kubeRequest(load().conn, method, urlPath, body, contentType);
 }
 
+/** The namespaces this test file created (one module instance per test file). */
+export const createdNamespaces: string[] = [];
+
+/**
+ * Deletes the Services of the namespaces this test file created: a ClusterIP Service holds one address of the
+ * test cluster's small service range until it is deleted, and the cluster has no namespace controller to do it,
+ * so a reused cluster would otherwise run out of addresses ("range is full") after a few hundred Services.
+ */
+export async function releaseServices(): Promise<void> {
+  const namespaces = createdNamespaces.splice(0);
+  await Promise.all(
+    namespaces.map((ns) =>
+      adminRequest('DELETE', `/api/v1/namespaces/${ns}/services`).catch(() => undefined),
+    ),
+  );
+}
+
 /** Creates a namespace named `prefix-<random>` as admin and returns its name. */
 export async function createNamespace(prefix: string): Promise<string> {
   const base =
@@ -90,6 +107,7 @@ export async function createNamespace(prefix: string): Promise<string> {
   });
   if (res.status !== 201)
     throw new Error(`create namespace ${name}: HTTP ${res.status} ${res.body?.message ?? ''}`);
+  createdNamespaces.push(name);
   return name;
 }
 

@@ -119,6 +119,12 @@ function patchBody(
   );
 }
 
+/** The `fieldManager` query parameter, when sent. */
+function fieldManagerOf(req: IncomingMessage): { fieldManager?: string } {
+  const manager = new URL(req.url ?? '/', 'http://x').searchParams.get('fieldManager');
+  return manager ? { fieldManager: manager } : {};
+}
+
 function patch(
   store: ObjectStore,
   path: ResourcePath,
@@ -140,6 +146,7 @@ function patch(
     dryRun,
     subresource: path.subresource,
     preconditionChecked: true,
+    ...fieldManagerOf(req),
   });
 }
 
@@ -155,7 +162,7 @@ function write(store: ObjectStore, path: ResourcePath, req: IncomingMessage, tex
         apiVersion: apiVersionOf(path.resource, path.resource.versions[0] ?? ''),
         kind: path.resource.kind,
       };
-      return store.create(path.resource, ns, stored, { dryRun });
+      return store.create(path.resource, ns, stored, { dryRun, ...fieldManagerOf(req) });
     }
     case 'PUT': {
       const body = parseJson(text) as StoredObject;
@@ -164,7 +171,11 @@ function write(store: ObjectStore, path: ResourcePath, req: IncomingMessage, tex
           `the name of the object (${body.metadata?.name}) does not match the name on the URL (${path.name})`,
         );
       }
-      return store.update(path.resource, ns, body, { dryRun, subresource: path.subresource });
+      return store.update(path.resource, ns, body, {
+        dryRun,
+        subresource: path.subresource,
+        ...fieldManagerOf(req),
+      });
     }
     case 'PATCH':
       return patch(store, path, req, text, dryRun);

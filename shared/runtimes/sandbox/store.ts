@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { applyDefaults } from './crd-defaults.js';
 import { jsonEqual } from '../../core/model/json.js';
 import { clone } from './json-patch.js';
+import { trackManagedFields } from './managed-fields.js';
 import { errors, type ServedResource } from './resources.js';
 
 /** A stored object (JSON). */
@@ -30,6 +31,8 @@ export interface StoreEvent {
 export interface WriteOptions {
   dryRun?: boolean;
   subresource?: 'status';
+  /** Who writes (the `fieldManager` query parameter); recorded in `metadata.managedFields`. */
+  fieldManager?: string;
 }
 
 /** How many past events are kept for watches from an older resourceVersion. */
@@ -115,7 +118,7 @@ export class ObjectStore {
     else delete obj.metadata.generation;
     if (res.custom && res.statusSubresource) delete obj.status;
     else if (res.initialStatus) obj.status = clone(res.initialStatus);
-    return this.commit(res, namespace, asServerStores(res, obj), 'ADDED', opts);
+    return this.commit(res, namespace, asServerStores(res, obj), undefined, opts);
   }
 
   /**
@@ -145,7 +148,7 @@ export class ObjectStore {
     }
     const next = asServerStores(res, this.merged(res, old, body, opts.subresource));
     if (jsonEqual(next, old)) return clone(old);
-    return this.commit(res, namespace, next, 'MODIFIED', opts);
+    return this.commit(res, namespace, next, old, opts);
   }
 
   /** DELETE: removes the object; the watch event carries a new resourceVersion. */
@@ -190,7 +193,15 @@ export class ObjectStore {
       return next;
     }
     const next = clone(body);
-    const keep = ['uid', 'creationTimestamp', 'generation', 'resourceVersion', 'namespace', 'name'] as const;
+    const keep = [
+      'uid',
+      'creationTimestamp',
+      'generation',
+      'resourceVersion',
+      'namespace',
+      'name',
+      'managedFields',
+    ] as const;
     const meta = next.metadata as Record<string, unknown>;
     for (const field of keep) {
       if (old.metadata[field] === undefined) delete meta[field];
@@ -208,16 +219,23 @@ export class ObjectStore {
     return next;
   }
 
+  /** Stores a create (`old` undefined) or an update; main-resource writes update `managedFields`. */
   private commit(
     res: ServedResource,
     namespace: string,
     obj: StoredObject,
-    type: 'ADDED' | 'MODIFIED',
+    old: StoredObject | undefined,
     opts: WriteOptions,
   ): StoredObject {
+    if (opts.subresource !== 'status') {
+      const managed = trackManagedFields(old, obj, opts.fieldManager ?? 'unknown', nowSeconds());
+      if (managed.length > 0) obj.metadata.managedFields = managed;
+      else delete obj.metadata.managedFields;
+    }
     if (opts.dryRun) {
       return clone(obj);
     }
+    const type = old === undefined ? 'ADDED' : 'MODIFIED';
     this.revision += 1;
     obj.metadata.resourceVersion = String(this.revision);
     this.objects.set(keyOf(res, namespace, obj.metadata.name), clone(obj));
