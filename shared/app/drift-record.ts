@@ -6,7 +6,7 @@
 import type { EventRecord, JsonPatchOp, Observed, Target, TransitionKind } from '../core/engine/types.js';
 import { ANNOTATIONS, type KubeObject } from '../core/model/types.js';
 import { driftCorrected } from '../core/engine/events.js';
-import { lastWrittenBySluice, ownedByOthers } from '../adapters/kube/field-manager.js';
+import { lastWrittenBySluice, ownedByOthers } from '../core/model/managed-fields.js';
 import { managedSummary, type DriftKind, type ObjectRef } from './references.js';
 
 /** One foreign change a pass put back: the object, its managed fields before → after, and the Event to record. */

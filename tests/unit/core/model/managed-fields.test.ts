@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { lastWrittenBySluice, ownedByOthers } from '../../../../shared/adapters/kube/field-manager.js';
+import { lastWrittenBySluice, ownedByOthers } from '../../../../shared/core/model/managed-fields.js';
 import type { KubeObject } from '../../../../shared/core/model/types.js';
 
 const obj = (managedFields?: unknown[]): KubeObject =>
