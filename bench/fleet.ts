@@ -9,7 +9,7 @@ import { createScheduleHandler } from '../functions/schedule/handler.js';
 import { putEvents } from '../shared/adapters/aws/events.js';
 import { readConfig } from '../shared/runtimes/lambda/config.js';
 import type { FunctionDeps } from '../shared/runtimes/lambda/deps.js';
-import type { KubeGateway } from '../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../shared/app/kube-port/gateway.js';
 import { LABELS } from '../shared/core/model/types.js';
 import {
   admin,

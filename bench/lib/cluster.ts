@@ -14,7 +14,7 @@ import {
 import { kubeRequest, type Connection, type Json } from '../../tools/test-cluster/kube-http.js';
 import { createGateway, type RequestInfo } from '../../shared/adapters/kube/client-gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
-import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../../shared/app/kube-port/gateway.js';
 
 /** A running bench cluster. */
 export interface BenchCluster {

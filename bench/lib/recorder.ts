@@ -4,8 +4,8 @@
  */
 import type { KubeObject } from '../../shared/core/model/types.js';
 import type { JsonPatchOp, ResourceName, Target } from '../../shared/core/engine/types.js';
-import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
-import { decorateGateway, type GatewayRequest } from '../../shared/adapters/kube/decorate.js';
+import type { KubeGateway } from '../../shared/app/kube-port/gateway.js';
+import { decorateGateway, type GatewayRequest } from '../../shared/app/kube-port/decorate.js';
 
 /** One recorded write. */
 export type RecordedWrite =

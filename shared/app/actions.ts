@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Rollout } from '../core/model/types.js';
 import type { EventRecord, Target } from '../core/engine/types.js';
-import type { KubeGateway } from '../adapters/kube/gateway.js';
-import { KubeApiError } from '../adapters/kube/errors.js';
+import type { KubeGateway } from './kube-port/gateway.js';
+import { KubeApiError } from './kube-port/errors.js';
 import { operatorAction } from '../core/engine/actions.js';
 import type { OperatorActionName } from '../core/model/actions.js';
-import { buildEvent, recordEvent } from '../adapters/kube/events.js';
+import { buildEvent, recordEvent } from './events.js';
 import * as ev from '../core/engine/events.js';
 import type { Logger } from './logger.js';
 

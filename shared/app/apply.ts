@@ -3,9 +3,9 @@
  */
 import type { KubeObject, Rollout, RolloutStatus } from '../core/model/types.js';
 import type { EventRecord, JsonPatchOp, Observed, Plan, Target, Write } from '../core/engine/types.js';
-import type { KubeGateway, WriteOptions } from '../adapters/kube/gateway.js';
-import { KubeApiError } from '../adapters/kube/errors.js';
-import { recordEvent } from '../adapters/kube/events.js';
+import type { KubeGateway, WriteOptions } from './kube-port/gateway.js';
+import { KubeApiError } from './kube-port/errors.js';
+import { recordEvent } from './events.js';
 import type { Logger } from './logger.js';
 import { driftCorrection, observedObject, type DriftCorrection } from './drift-record.js';
 

@@ -4,7 +4,7 @@
  * pass records the `DriftCorrected` Event (before → after) when its write put a foreign change back, whichever path
  * ran it. Used by the drift-check function and by `sluice run`.
  */
-import type { KubeGateway } from '../adapters/kube/gateway.js';
+import type { KubeGateway } from './kube-port/gateway.js';
 import { LABELS, type Rollout } from '../core/model/types.js';
 import { references, refKey, type ObjectRef } from './references.js';
 import type { Logger } from './logger.js';

@@ -3,10 +3,9 @@
  * DestinationRules when the cluster names one. A misconfigured primary (ambiguous Secret or data key, kubeconfig
  * outside the allow-list) is not retryable: it comes back as `skipped` with the reason, before anything is written.
  */
-import type { KubeGateway } from '../adapters/kube/gateway.js';
-import { decorateGateway } from '../adapters/kube/decorate.js';
-import { KubeconfigRejectedError } from '../adapters/kube/kubeconfig.js';
-import { PrimaryClusterError } from '../adapters/kube/primary-cluster.js';
+import type { KubeGateway } from './kube-port/gateway.js';
+import { decorateGateway } from './kube-port/decorate.js';
+import { ClusterConfigError } from './kube-port/errors.js';
 import type { ClusterDirectory } from './ports.js';
 
 /** A cluster's gateway and, when Istio's primary is another cluster, the primary's. */
@@ -17,7 +16,7 @@ export interface ClusterGateways {
 
 /** True for errors a retry cannot fix: the operator has to change the Secret or the configuration. */
 export function isPrimaryConfigError(err: unknown): err is Error {
-  return err instanceof PrimaryClusterError || err instanceof KubeconfigRejectedError;
+  return err instanceof ClusterConfigError;
 }
 
 /**

@@ -3,7 +3,7 @@
  */
 import type { KubeObject, ReplicaSet, Rollout, Service } from '../core/model/types.js';
 import type { Observed, ObservedVirtualService } from '../core/engine/types.js';
-import type { KubeGateway } from '../adapters/kube/gateway.js';
+import type { KubeGateway } from './kube-port/gateway.js';
 import { parseVirtualServiceName, virtualServiceRefs } from '../core/istio/names.js';
 
 /** Names of the Services a Rollout references (canary/stable, ping/pong), without duplicates or blanks. */

@@ -3,7 +3,7 @@
  * runtime fills them with the cluster registry, EventBridge and Secrets Manager; `sluice run` with its kubeconfigs,
  * an in-process queue and the local signing key. Nothing here knows which runtime it runs in.
  */
-import type { KubeGateway } from '../adapters/kube/gateway.js';
+import type { KubeGateway } from './kube-port/gateway.js';
 import type { WebhookSecret } from './http-api/webhook-auth.js';
 import type { EventSink } from './contract.js';
 

@@ -2,7 +2,7 @@
  * A read-only view of a Rollout for `sluice status` and the HTTP GET, shaped like `kubectl argo rollouts get rollout`.
  */
 import type { CanaryStep, KubeObject, ReplicaSet, Rollout, RolloutCondition } from '../core/model/types.js';
-import type { KubeGateway } from '../adapters/kube/gateway.js';
+import type { KubeGateway } from './kube-port/gateway.js';
 import { ANNOTATIONS, LABELS } from '../core/model/types.js';
 
 export { formatStatus } from './status-text.js';

@@ -3,8 +3,8 @@
  */
 import type { Observed, Plan } from '../core/engine/types.js';
 import type { RolloutStatus } from '../core/model/types.js';
-import type { KubeGateway } from '../adapters/kube/gateway.js';
-import { KubeApiError } from '../adapters/kube/errors.js';
+import type { KubeGateway } from './kube-port/gateway.js';
+import { KubeApiError } from './kube-port/errors.js';
 import { observe } from './observe.js';
 import { applyPlan } from './apply.js';
 import type { Logger } from './logger.js';

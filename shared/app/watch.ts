@@ -6,8 +6,8 @@
  * It resumes from the last resourceVersion it saw (kept in `memory`); with none, or after a 410 Gone, it lists
  * afresh and reports every referenced object once, so a change made while nothing was watching is not missed.
  */
-import type { KubeGateway, WatchEvent } from '../adapters/kube/gateway.js';
-import { KubeApiError } from '../adapters/kube/errors.js';
+import type { KubeGateway, WatchEvent } from './kube-port/gateway.js';
+import { KubeApiError } from './kube-port/errors.js';
 import { LABELS, type KubeObject, type Rollout } from '../core/model/types.js';
 import type { DriftDetail } from './contract.js';
 import { DRIFT_RESOURCES, referencedObjects, refKey, type DriftKind } from './references.js';

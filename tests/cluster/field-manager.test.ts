@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
 import { FIELD_MANAGER, lastWrittenBySluice } from '../../shared/adapters/kube/field-manager.js';
 import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
-import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../../shared/app/kube-port/gateway.js';
 import type { KubeObject } from '../../shared/core/model/types.js';
 import { adminRequest, clusterInfo, createNamespace } from '../support/cluster.js';
 import { virtualService } from './fixtures.js';

@@ -5,9 +5,9 @@ import {
   type GatewayOptions,
   type RequestInfo,
 } from '../../shared/adapters/kube/client-gateway.js';
-import { KubeApiError } from '../../shared/adapters/kube/errors.js';
+import { KubeApiError } from '../../shared/app/kube-port/errors.js';
 import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
-import type { KubeGateway, WatchEvent } from '../../shared/adapters/kube/gateway.js';
+import type { KubeGateway, WatchEvent } from '../../shared/app/kube-port/gateway.js';
 import type { KubeObject } from '../../shared/core/model/types.js';
 import { adminRequest, clusterInfo, createNamespace } from '../support/cluster.js';
 import { startTcpProxy, type TcpProxy } from '../support/fault-proxy.js';

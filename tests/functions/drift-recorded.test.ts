@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../../shared/app/kube-port/gateway.js';
 import { createScheduleHandler } from '../../functions/schedule/handler.js';
 import { createStepHandler } from '../../functions/step/handler.js';
 import { createDriftCheckHandler, type DriftCheckResult } from '../../functions/drift-check/handler.js';

@@ -13,7 +13,7 @@ import type { HttpResponse } from '../../shared/app/http-api/response.js';
 import { signRequest, type WebhookSecret } from '../../shared/app/http-api/webhook-auth.js';
 import type { BusEvent } from '../../shared/app/contract.js';
 import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
-import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../../shared/app/kube-port/gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
 import { PRIMARY_CLUSTER_LABEL } from '../../shared/adapters/kube/primary-cluster.js';
 import { PrimaryGateways } from '../../shared/adapters/kube/primary-gateways.js';

@@ -5,8 +5,8 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyEventV2, Context, EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
-import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
-import { decorateGateway } from '../../shared/adapters/kube/decorate.js';
+import type { KubeGateway } from '../../shared/app/kube-port/gateway.js';
+import { decorateGateway } from '../../shared/app/kube-port/decorate.js';
 import { readConfig } from '../../shared/runtimes/lambda/config.js';
 import type { FunctionDeps } from '../../shared/runtimes/lambda/deps.js';
 import { eventBridgeSink } from '../../shared/runtimes/lambda/wiring.js';

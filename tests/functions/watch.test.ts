@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { KubeApiError } from '../../shared/adapters/kube/errors.js';
-import type { KubeGateway, WatchHandle } from '../../shared/adapters/kube/gateway.js';
-import { decorateGateway } from '../../shared/adapters/kube/decorate.js';
+import { KubeApiError } from '../../shared/app/kube-port/errors.js';
+import type { KubeGateway, WatchHandle } from '../../shared/app/kube-port/gateway.js';
+import { decorateGateway } from '../../shared/app/kube-port/decorate.js';
 import { createWatchHandler, type WatchResult } from '../../functions/watch/handler.js';
 import { adminRequest, applyObjects, createNamespace } from '../support/cluster.js';
 import { adminGateway } from '../journeys/harness.js';

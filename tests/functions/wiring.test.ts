@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ClusterClients } from '../../shared/adapters/kube/cluster-registry.js';
-import { KubeApiError } from '../../shared/adapters/kube/errors.js';
+import { KubeApiError } from '../../shared/app/kube-port/errors.js';
 import { readConfig } from '../../shared/runtimes/lambda/config.js';
 import { buildDeps } from '../../shared/runtimes/lambda/wiring.js';
 import { createStepHandler, type StepOutcome } from '../../functions/step/handler.js';

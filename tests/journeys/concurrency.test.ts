@@ -3,8 +3,8 @@
  * end state as an uninterrupted run (docs/reliability.md, promises 1 and 2).
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
-import { decorateGateway } from '../../shared/adapters/kube/decorate.js';
+import type { KubeGateway } from '../../shared/app/kube-port/gateway.js';
+import { decorateGateway } from '../../shared/app/kube-port/decorate.js';
 import type { Rollout } from '../../shared/core/model/types.js';
 import { runStep, runUntilSettled } from '../../shared/app/step.js';
 import { routeWeights, selectorHash, setImage, startJourney, type Journey } from './harness.js';

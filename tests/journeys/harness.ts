@@ -5,7 +5,7 @@
  */
 import type { KubeObject, Rollout, RolloutStatus } from '../../shared/core/model/types.js';
 import type { ResourceName } from '../../shared/core/engine/types.js';
-import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../../shared/app/kube-port/gateway.js';
 import { runStep, runUntilSettled, type StepDeps, type StepResult } from '../../shared/app/step.js';
 import { applyOperatorAction, type ActionResult } from '../../shared/app/actions.js';
 import type { OperatorActionName } from '../../shared/core/model/actions.js';

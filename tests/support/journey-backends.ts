@@ -5,7 +5,7 @@
  * the CLI uses, namespace creation, object creation and a stand-in kubelet that works on either.
  */
 import { randomBytes } from 'node:crypto';
-import type { KubeGateway } from '../../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../../shared/app/kube-port/gateway.js';
 import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
 import { startFakeApiServer } from '../../shared/runtimes/sandbox/fake-apiserver.js';

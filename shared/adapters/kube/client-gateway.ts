@@ -20,9 +20,15 @@ import {
 } from '@kubernetes/client-node';
 import type { KubeObject } from '../../core/model/types.js';
 import { RESOURCES, type JsonPatchOp, type ResourceName, type Target } from '../../core/model/resources.js';
-import { KubeApiError, type KubeCall } from './errors.js';
+import { KubeApiError, type KubeCall } from '../../app/kube-port/errors.js';
 import { FIELD_MANAGER } from './field-manager.js';
-import type { KubeGateway, ListOptions, WatchEvent, WatchHandle, WriteOptions } from './gateway.js';
+import type {
+  KubeGateway,
+  ListOptions,
+  WatchEvent,
+  WatchHandle,
+  WriteOptions,
+} from '../../app/kube-port/gateway.js';
 import { retryAfterOf, statusError, toKubeApiError } from './map-error.js';
 import {
   DEFAULT_BACKOFF,

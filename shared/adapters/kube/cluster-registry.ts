@@ -6,9 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createGateway, type GatewayOptions } from './client-gateway.js';
-import { KubeApiError } from './errors.js';
-import type { KubeGateway } from './gateway.js';
-import { decorateGateway } from './decorate.js';
+import { KubeApiError } from '../../app/kube-port/errors.js';
+import type { KubeGateway } from '../../app/kube-port/gateway.js';
+import { decorateGateway } from '../../app/kube-port/decorate.js';
 import {
   eksKubeconfig,
   parseKubeconfig,

@@ -1,5 +1,5 @@
-/** Helpers on top of the fixed {@link KubeApiError} contract (shared/adapters/kube/errors.ts). */
-import { KubeApiError } from './errors.js';
+/** Helpers on top of the fixed {@link KubeApiError} contract (shared/app/kube-port/errors.ts). */
+import { KubeApiError } from '../../app/kube-port/errors.js';
 
 /**
  * A failed precondition: 409, a 422 from a failed JSON Patch `test`, or the 500 "testing value ... failed" that

@@ -7,6 +7,7 @@
  * `yaml`: no file system, no child processes, no network.
  */
 import { parse as parseYaml } from 'yaml';
+import { ClusterConfigError } from '../../app/kube-port/errors.js';
 
 /** A kubeconfig reduced to what sluice accepts: one https cluster with inline CA, one token or inline cert user. */
 export interface SafeKubeconfig {
@@ -37,7 +38,7 @@ export interface ParseKubeconfigOptions {
 }
 
 /** A kubeconfig that failed the allow-list. The message names the offending field. */
-export class KubeconfigRejectedError extends Error {
+export class KubeconfigRejectedError extends ClusterConfigError {
   override readonly name = 'KubeconfigRejectedError';
   constructor(
     /** Path of the offending field, e.g. `users[0].user.exec`; empty for whole-document problems. */

@@ -8,7 +8,7 @@
  * Duck-typed on purpose, so this module does not import client-node.
  */
 import { STATUS_CODES } from 'node:http';
-import { KubeApiError, type KubeCall } from './errors.js';
+import { KubeApiError, type KubeCall } from '../../app/kube-port/errors.js';
 
 /** A `metav1.Status` as far as we read it. */
 interface StatusBody {

@@ -6,7 +6,8 @@
  * pick, and the kubeconfig goes through the allow-list parser. Addressing the Secret by name (`opts.name`) needs
  * only `get` on that one Secret; discovery by label needs `list`.
  */
-import type { KubeGateway } from './gateway.js';
+import type { KubeGateway } from '../../app/kube-port/gateway.js';
+import { ClusterConfigError } from '../../app/kube-port/errors.js';
 import type { KubeObject } from '../../core/model/types.js';
 import { parseKubeconfig, type ParseKubeconfigOptions, type SafeKubeconfig } from './kubeconfig-parse.js';
 
@@ -22,7 +23,7 @@ export interface PrimaryClusterOptions {
 }
 
 /** The primary-cluster Secret is ambiguous or unusable. */
-export class PrimaryClusterError extends Error {
+export class PrimaryClusterError extends ClusterConfigError {
   override readonly name = 'PrimaryClusterError';
 }
 

@@ -7,9 +7,9 @@
  * a failed lookup is never cached, and a 401 from the primary drops the entry so the Secret is read again.
  */
 import { createGateway, type GatewayOptions } from './client-gateway.js';
-import { KubeApiError } from './errors.js';
-import type { KubeGateway } from './gateway.js';
-import { decorateGateway } from './decorate.js';
+import { KubeApiError } from '../../app/kube-port/errors.js';
+import type { KubeGateway } from '../../app/kube-port/gateway.js';
+import { decorateGateway } from '../../app/kube-port/decorate.js';
 import { toKubeConfig } from './kubeconfig.js';
 import { findPrimaryCluster, type PrimaryClusterOptions } from './primary-cluster.js';
 

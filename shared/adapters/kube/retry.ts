@@ -3,7 +3,7 @@
  * backoff with full jitter for 5xx / network errors / timeouts, `Retry-After` (+ jitter) for 429, never a retry for
  * other 4xx, and everything bounded by a deadline. No I/O here; time and randomness are injectable.
  */
-import type { KubeApiError } from './errors.js';
+import type { KubeApiError } from '../../app/kube-port/errors.js';
 import { isPreconditionFailed } from './errors-ext.js';
 
 /** Network error codes that no retry can fix (TLS verification and the like). */

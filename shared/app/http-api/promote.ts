@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { verifySignature } from './webhook-auth.js';
-import { KubeApiError } from '../../adapters/kube/errors.js';
+import { KubeApiError } from '../kube-port/errors.js';
 import type { Rollout } from '../../core/model/types.js';
 import { applyOperatorAction, summarizeRollout, type ActionResult } from '../actions.js';
 import { stepEvent } from '../contract.js';

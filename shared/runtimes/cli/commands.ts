@@ -2,7 +2,7 @@
  * The cluster commands: step, status, promote/abort/retry/pause/resume. Each returns an exit code.
  */
 import { userInfo } from 'node:os';
-import type { KubeGateway } from '../../adapters/kube/gateway.js';
+import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import { runStep } from '../../app/step.js';
 import { applyOperatorAction } from '../../app/actions.js';
 import { isOperatorAction, OPERATOR_ACTIONS } from '../../core/model/actions.js';

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { KubeGateway } from '../../adapters/kube/gateway.js';
+import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../adapters/kube/kubeconfig.js';
 import { createGateway } from '../../adapters/kube/client-gateway.js';
 import { UsageError } from './args.js';

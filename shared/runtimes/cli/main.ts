@@ -1,7 +1,7 @@
 /**
  * `sluice`: the operator CLI. Exit codes: 0 success, 1 failure, 2 bad usage (one-line reason on stderr).
  */
-import { KubeApiError } from '../../adapters/kube/errors.js';
+import { KubeApiError } from '../../app/kube-port/errors.js';
 import { UsageError, type Io } from './args.js';
 import {
   ACTION_VERBS,

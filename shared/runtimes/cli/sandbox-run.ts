@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGateway } from '../../adapters/kube/client-gateway.js';
-import type { KubeGateway } from '../../adapters/kube/gateway.js';
+import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../adapters/kube/kubeconfig.js';
 import { EXAMPLE_DIR, loadObjects, readManifests } from '../sandbox/example.js';
 import { startFakeApiServer } from '../sandbox/fake-apiserver.js';

@@ -14,7 +14,7 @@ import { EksTokenCache, type AwsCredentials } from '../../adapters/aws/eks-token
 import { putEvents } from '../../adapters/aws/events.js';
 import { PrimaryGateways } from '../../adapters/kube/primary-gateways.js';
 import type { GatewayOptions } from '../../adapters/kube/client-gateway.js';
-import type { KubeGateway } from '../../adapters/kube/gateway.js';
+import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import type { BusEvent, EventSink } from '../../app/contract.js';
 import { lambdaConfig, type LambdaConfig } from './config.js';
 import { invocationDeadline } from './deadline.js';

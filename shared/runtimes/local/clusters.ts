@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseClusterRegistry } from '../../adapters/kube/cluster-registry.js';
 import { createGateway } from '../../adapters/kube/client-gateway.js';
-import type { KubeGateway } from '../../adapters/kube/gateway.js';
+import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../adapters/kube/kubeconfig.js';
 
 /** One registered cluster. */

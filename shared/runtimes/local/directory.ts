@@ -3,7 +3,7 @@
  * Secret configured (`--istio-primary-secret`), each cluster's primary for VirtualServices and DestinationRules,
  * found exactly as the functions find it (shared/adapters/kube/primary-gateways.ts).
  */
-import type { KubeGateway } from '../../adapters/kube/gateway.js';
+import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import type { ParseKubeconfigOptions } from '../../adapters/kube/kubeconfig-parse.js';
 import type { IstioPrimaryConfig } from '../../adapters/kube/primary-cluster.js';
 import { PrimaryGateways } from '../../adapters/kube/primary-gateways.js';

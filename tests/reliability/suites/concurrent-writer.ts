@@ -4,7 +4,7 @@
  * new version: the foreign route and field are kept, the step is made once.
  */
 import { describe, expect, it } from '@jest/globals';
-import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 import type { StepResult } from '../../../shared/app/step.js';
 import { adminRequest } from '../../support/cluster.js';
 import { recordingLogger } from '../../support/recording-logger.js';

@@ -4,8 +4,8 @@
  * the state of an unfaulted run, with the ledger's invariants holding throughout.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
-import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
+import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
+import type { KubeGateway } from '../../../shared/app/kube-port/gateway.js';
 import { applyOperatorAction } from '../../../shared/app/actions.js';
 import {
   startFaultProxy,

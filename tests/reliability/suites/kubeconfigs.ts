@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 import { createGateway } from '../../../shared/adapters/kube/client-gateway.js';
 import {
   KubeconfigRejectedError,

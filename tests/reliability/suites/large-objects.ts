@@ -5,8 +5,8 @@
  * one attempt, no retry.
  */
 import { describe, expect, it } from '@jest/globals';
-import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
-import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import type { KubeGateway } from '../../../shared/app/kube-port/gateway.js';
+import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 import { hostRollout, hostVirtualService, service } from '../../journeys/fixtures.js';
 import { adminRequest } from '../../support/cluster.js';
 import { recordingGateway } from '../../support/faults/recording-gateway.js';

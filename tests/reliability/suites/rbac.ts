@@ -4,7 +4,7 @@
  * corrupted (the ledger holds, the step index does not move); restoring the rule resumes the rollout.
  */
 import { describe, expect, it } from '@jest/globals';
-import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 import { runStep } from '../../../shared/app/step.js';
 import { adminRequest } from '../../support/cluster.js';
 import { manifestRules, serviceAccountKubeconfig, type PolicyRule } from '../../support/rbac.js';

@@ -7,7 +7,7 @@ import { createPromoteHandler } from '../../../functions/promote/handler.js';
 import { signRequest } from '../../../shared/app/http-api/webhook-auth.js';
 import { readConfig } from '../../../shared/runtimes/lambda/config.js';
 import type { FunctionDeps } from '../../../shared/runtimes/lambda/deps.js';
-import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../../../shared/app/kube-port/gateway.js';
 import { realNow } from './scenario.js';
 
 const KEY = { id: 'k1', secret: 'reliability-secret-0123456789abcdef' };

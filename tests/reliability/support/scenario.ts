@@ -3,8 +3,8 @@
  * invariant ledger watching everything, and a driver that invokes the step use case the way the scheduler does
  * (again and again, an invocation that fails is simply followed by the next one).
  */
-import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
-import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import type { KubeGateway } from '../../../shared/app/kube-port/gateway.js';
+import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 import { createGateway, type GatewayOptions } from '../../../shared/adapters/kube/client-gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../../shared/adapters/kube/kubeconfig.js';
 import type { Rollout } from '../../../shared/core/model/types.js';

@@ -3,10 +3,10 @@
  * C1 of docs/reliability.md): right before the first matching patch is sent, `foreignWrite` runs (an admin edit of the same object), so the
  * patch carries a resourceVersion that is no longer current. Every later call passes straight through.
  */
-import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
-import { decorateGateway } from '../../../shared/adapters/kube/decorate.js';
+import type { KubeGateway } from '../../../shared/app/kube-port/gateway.js';
+import { decorateGateway } from '../../../shared/app/kube-port/decorate.js';
 import type { Target } from '../../../shared/core/engine/types.js';
-import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 
 /** The wrapper and what happened to the patch that followed the foreign write. */
 export interface ForeignWriter {

@@ -4,10 +4,10 @@
  * after the API server accepted it ("crash-after": the write landed, the invocation died before seeing the answer).
  * That is the crash hook of docs/reliability.md ("How it is checked").
  */
-import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
-import { decorateGateway, type GatewayRequest } from '../../../shared/adapters/kube/decorate.js';
+import type { KubeGateway } from '../../../shared/app/kube-port/gateway.js';
+import { decorateGateway, type GatewayRequest } from '../../../shared/app/kube-port/decorate.js';
 import type { ResourceName } from '../../../shared/core/engine/types.js';
-import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 
 /** One recorded call. */
 export interface CallRecord {

@@ -3,7 +3,7 @@ import { step, tick } from '../../../shared/app/control-loop.js';
 import type { BusEvent } from '../../../shared/app/contract.js';
 import { createLogger } from '../../../shared/app/logger.js';
 import type { LoopDeps } from '../../../shared/app/ports.js';
-import type { KubeGateway } from '../../../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../../../shared/app/kube-port/gateway.js';
 import { MemoryGateway } from './memory-gateway.js';
 import { NS, rollout } from './fixtures.js';
 

@@ -5,8 +5,8 @@
  */
 import type { KubeObject } from '../../../shared/core/model/types.js';
 import type { JsonPatchOp, ResourceName, Target } from '../../../shared/core/engine/types.js';
-import type { KubeGateway, WriteOptions } from '../../../shared/adapters/kube/gateway.js';
-import { KubeApiError } from '../../../shared/adapters/kube/errors.js';
+import type { KubeGateway, WriteOptions } from '../../../shared/app/kube-port/gateway.js';
+import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 import {
   applyJsonPatch,
   clone,

@@ -4,7 +4,7 @@ import {
   type GatewayOptions,
   type RequestInfo,
 } from '../../../../shared/adapters/kube/client-gateway.js';
-import { KubeApiError } from '../../../../shared/adapters/kube/errors.js';
+import { KubeApiError } from '../../../../shared/app/kube-port/errors.js';
 import { isPreconditionFailed } from '../../../../shared/adapters/kube/errors-ext.js';
 import { parseKubeconfig, toKubeConfig } from '../../../../shared/adapters/kube/kubeconfig.js';
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { KubeApiError, describeCall } from '../../../../shared/adapters/kube/errors.js';
+import { KubeApiError, describeCall } from '../../../../shared/app/kube-port/errors.js';
 
 const call = {
   verb: 'patch' as const,

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { findPrimaryCluster, PrimaryClusterError } from '../../../../shared/adapters/kube/primary-cluster.js';
 import { KubeconfigRejectedError } from '../../../../shared/adapters/kube/kubeconfig-parse.js';
-import type { KubeGateway } from '../../../../shared/adapters/kube/gateway.js';
+import type { KubeGateway } from '../../../../shared/app/kube-port/gateway.js';
 import type { KubeObject } from '../../../../shared/core/model/types.js';
 import { userOf, yamlOf } from './fixtures.js';
 

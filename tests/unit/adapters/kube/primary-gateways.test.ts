@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
 import { PrimaryGateways } from '../../../../shared/adapters/kube/primary-gateways.js';
-import type { KubeGateway } from '../../../../shared/adapters/kube/gateway.js';
-import { KubeApiError } from '../../../../shared/adapters/kube/errors.js';
+import type { KubeGateway } from '../../../../shared/app/kube-port/gateway.js';
+import { KubeApiError } from '../../../../shared/app/kube-port/errors.js';
 import {
   PrimaryClusterError,
   PRIMARY_CLUSTER_LABEL,

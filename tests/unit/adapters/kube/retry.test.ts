@@ -1,6 +1,6 @@
 /** The retry policy of Kubernetes calls as pure decisions: which errors retry, backoff, Retry-After, rate limit. */
 import { describe, expect, it } from '@jest/globals';
-import { KubeApiError, type KubeCall } from '../../../../shared/adapters/kube/errors.js';
+import { KubeApiError, type KubeCall } from '../../../../shared/app/kube-port/errors.js';
 import {
   backoffMs,
   DEFAULT_BACKOFF,

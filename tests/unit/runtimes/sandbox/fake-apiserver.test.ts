@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createGateway } from '../../../../shared/adapters/kube/client-gateway.js';
-import type { KubeGateway, WatchEvent } from '../../../../shared/adapters/kube/gateway.js';
-import { KubeApiError } from '../../../../shared/adapters/kube/errors.js';
+import type { KubeGateway, WatchEvent } from '../../../../shared/app/kube-port/gateway.js';
+import { KubeApiError } from '../../../../shared/app/kube-port/errors.js';
 import { parseKubeconfig, toKubeConfig } from '../../../../shared/adapters/kube/kubeconfig.js';
 import {
   startFakeApiServer,

@@ -49,3 +49,12 @@ export function describeCall(call: KubeCall): string {
   const where = call.namespace ? `${call.namespace}/${call.name ?? '*'}` : (call.name ?? '*');
   return `${call.verb} ${call.resource} ${where}`;
 }
+
+/**
+ * A cluster's configuration is unusable (an ambiguous primary-cluster Secret, a kubeconfig outside the allow-list):
+ * a retry cannot fix it, the operator has to change the Secret or the configuration. Adapters throw subclasses of
+ * it; the use cases test only this class.
+ */
+export class ClusterConfigError extends Error {
+  override readonly name: string = 'ClusterConfigError';
+}

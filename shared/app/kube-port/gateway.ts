@@ -31,7 +31,7 @@ export interface WatchHandle {
   done: Promise<void>;
 }
 
-/** All Kubernetes calls sluice makes. Every method throws {@link KubeApiError} (shared/adapters/kube/errors.ts) on failure. */
+/** All Kubernetes calls sluice makes. Every method throws {@link KubeApiError} (`./errors.ts`) on failure. */
 export interface KubeGateway {
   /** GET one object; undefined on 404. */
   get(resource: ResourceName, namespace: string, name: string): Promise<KubeObject | undefined>;

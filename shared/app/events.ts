@@ -3,9 +3,9 @@
  * `involvedObject` with uid and resourceVersion, `source.component`, and a name `<rollout>.<hex>`.
  */
 import { randomInt } from 'node:crypto';
-import type { KubeObject, Rollout } from '../../core/model/types.js';
-import type { EventRecord } from '../../core/model/resources.js';
-import type { KubeGateway } from './gateway.js';
+import type { KubeObject, Rollout } from '../core/model/types.js';
+import type { EventRecord } from '../core/model/resources.js';
+import type { KubeGateway } from './kube-port/gateway.js';
 
 /** The component name sluice records Events under. */
 export const EVENT_COMPONENT = 'sluice';

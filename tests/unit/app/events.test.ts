@@ -1,8 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
-import { buildEvent, recordEvent } from '../../../../shared/adapters/kube/events.js';
-import { KubeApiError } from '../../../../shared/adapters/kube/errors.js';
-import type { KubeGateway } from '../../../../shared/adapters/kube/gateway.js';
-import type { KubeObject, Rollout } from '../../../../shared/core/model/types.js';
+import { buildEvent, recordEvent } from '../../../shared/app/events.js';
+import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
+import type { KubeGateway } from '../../../shared/app/kube-port/gateway.js';
+import type { KubeObject, Rollout } from '../../../shared/core/model/types.js';
 
 const rollout = {
   apiVersion: 'argoproj.io/v1alpha1',

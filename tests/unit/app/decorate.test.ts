@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { decorateGateway, type GatewayRequest } from '../../../../shared/adapters/kube/decorate.js';
-import type { KubeGateway, WatchHandle } from '../../../../shared/adapters/kube/gateway.js';
-import type { KubeObject } from '../../../../shared/core/model/types.js';
-import type { Target } from '../../../../shared/core/engine/types.js';
-import { MemoryGateway } from '../../app/memory-gateway.js';
+import { decorateGateway, type GatewayRequest } from '../../../shared/app/kube-port/decorate.js';
+import type { KubeGateway, WatchHandle } from '../../../shared/app/kube-port/gateway.js';
+import type { KubeObject } from '../../../shared/core/model/types.js';
+import type { Target } from '../../../shared/core/engine/types.js';
+import { MemoryGateway } from './memory-gateway.js';
 
 /** A gateway that records each call's method and exact arguments, and answers with its own name. */
 function probe(label: string) {
