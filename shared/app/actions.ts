@@ -7,7 +7,7 @@ import type { Rollout } from '../core/model/types.js';
 import type { EventRecord, Target } from '../core/engine/types.js';
 import type { KubeGateway } from './kube-port/gateway.js';
 import { KubeApiError } from './kube-port/errors.js';
-import { operatorAction } from '../core/engine/actions.js';
+import { operatorAction, type OperatorActionResult } from '../core/engine/actions.js';
 import type { OperatorActionName } from '../core/model/actions.js';
 import { buildEvent, recordEvent } from './events.js';
 import * as ev from '../core/engine/events.js';
@@ -127,71 +127,115 @@ async function mergeWithPrecondition(
  *   { namespace: 'shop', name: 'reviews', action: 'promote', expectedStep: 1, actor: 'cli:alice' });
  */
 export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest): Promise<ActionResult> {
-  const id = `${req.namespace}/${req.name}`;
   let pinnedStep: number | undefined = req.expectedStep;
   for (let attempt = 0; ; attempt++) {
     const rollout = (await deps.gateway.get('rollouts', req.namespace, req.name)) as Rollout | undefined;
-    if (!rollout) return { ok: false, outcome: 'not-found', message: `rollout ${id} not found` };
+    if (!rollout) return { ok: false, outcome: 'not-found', message: `rollout ${rolloutId(req)} not found` };
     const before = summarizeRollout(rollout);
-    if (attempt > 0 && before.step !== pinnedStep) {
-      return {
-        ok: false,
-        outcome: 'conflict',
-        message: `rollout ${id} moved to step ${before.step ?? '-'} while ${req.action} was being applied; nothing written`,
-        before,
-      };
-    }
+    if (attempt > 0 && before.step !== pinnedStep) return movedWhileApplying(req, before);
     pinnedStep = before.step;
     const decision = operatorAction(rollout, req.action, withExpected(req.expectedStep, deps.now()));
     if (!decision.ok) return { ok: false, outcome: decision.outcome, message: decision.message, before };
-    const target: Target = { resource: 'rollouts', namespace: req.namespace, name: req.name };
-    const writes = decision.specPatch !== undefined || decision.statusPatch !== undefined;
-    const claim =
-      attempt === 0 && writes && req.requestId ? await claimRequest(deps, rollout, req) : 'claimed';
-    if (claim !== 'claimed') {
-      return claim === 'replayed'
-        ? {
-            ok: false,
-            outcome: 'conflict',
-            message: `request ${req.requestId} was already accepted (a replayed delivery); nothing written`,
-            before,
-          }
-        : {
-            ok: false,
-            outcome: 'reused-key',
-            message: `request ${req.requestId} was already used for a different request; nothing written`,
-            before,
-          };
-    }
+    const refused = attempt === 0 ? await claimRefusal(deps, rollout, req, decision) : undefined;
+    if (refused) return { ...refused, before };
     try {
-      let current = rollout;
-      const rv = (): string => current.metadata.resourceVersion ?? '';
-      if (decision.specPatch !== undefined)
-        current = await mergeWithPrecondition(deps.gateway, target, rv(), decision.specPatch);
-      if (decision.statusPatch !== undefined)
-        current = await mergeWithPrecondition(
-          deps.gateway,
-          { ...target, subresource: 'status' },
-          rv(),
-          decision.statusPatch,
-        );
-      const after = summarizeRollout(current);
-      const changed = decision.specPatch !== undefined || decision.statusPatch !== undefined;
-      const event = ev.operatorActed(req.action, req.actor, describeSummary(before), describeSummary(after));
-      const message = event.message;
-      if (changed) await recordActionEvent(deps, current, req.action, event);
-      return {
-        ok: true,
-        outcome: 'accepted',
-        message: changed ? message : `${req.action}: nothing to change (${describeSummary(before)})`,
-        before,
-        after,
-      };
+      return await writeDecision(deps, req, rollout, decision);
     } catch (err) {
-      if (!(err instanceof KubeApiError) || !err.isConflict || attempt >= 3) throw err;
-      deps.log?.debug('conflict: re-reading', { rollout: id, action: req.action, attempt: attempt + 1 });
+      if (!isConflict(err) || attempt >= 3) throw err;
+      deps.log?.debug('conflict: re-reading', {
+        rollout: rolloutId(req),
+        action: req.action,
+        attempt: attempt + 1,
+      });
     }
   }
+}
+
+/** An accepted decision of the engine: the patches to write (both absent when there is nothing to change). */
+type AcceptedDecision = Extract<OperatorActionResult, { ok: true }>;
+
+function rolloutId(req: ActionRequest): string {
+  return `${req.namespace}/${req.name}`;
+}
+
+function isConflict(err: unknown): boolean {
+  return err instanceof KubeApiError && err.isConflict;
+}
+
+function writesSomething(decision: AcceptedDecision): boolean {
+  return decision.specPatch !== undefined || decision.statusPatch !== undefined;
+}
+
+/** A re-read after a conflict found the Rollout at another step than the first read: nothing is written. */
+function movedWhileApplying(req: ActionRequest, before: RolloutSummary): ActionResult {
+  return {
+    ok: false,
+    outcome: 'conflict',
+    message: `rollout ${rolloutId(req)} moved to step ${before.step ?? '-'} while ${req.action} was being applied; nothing written`,
+    before,
+  };
+}
+
+/**
+ * Claims the request (when it has an id and the decision writes something). Undefined when it may go ahead;
+ * otherwise why nothing is written: a replayed delivery, or a request id reused for another request.
+ */
+async function claimRefusal(
+  deps: ActionDeps,
+  rollout: Rollout,
+  req: ActionRequest,
+  decision: AcceptedDecision,
+): Promise<ActionResult | undefined> {
+  if (!writesSomething(decision) || !req.requestId) return undefined;
+  const claim = await claimRequest(deps, rollout, req);
+  if (claim === 'claimed') return undefined;
+  return claim === 'replayed'
+    ? {
+        ok: false,
+        outcome: 'conflict',
+        message: `request ${req.requestId} was already accepted (a replayed delivery); nothing written`,
+      }
+    : {
+        ok: false,
+        outcome: 'reused-key',
+        message: `request ${req.requestId} was already used for a different request; nothing written`,
+      };
+}
+
+/**
+ * Writes the decision's spec and status patches, each guarded by the resourceVersion the previous write returned,
+ * and records the Event when something changed. Throws the gateway's error (a conflict is retried by the caller).
+ */
+async function writeDecision(
+  deps: ActionDeps,
+  req: ActionRequest,
+  rollout: Rollout,
+  decision: AcceptedDecision,
+): Promise<ActionResult> {
+  const target: Target = { resource: 'rollouts', namespace: req.namespace, name: req.name };
+  const before = summarizeRollout(rollout);
+  let current = rollout;
+  const rv = (): string => current.metadata.resourceVersion ?? '';
+  if (decision.specPatch !== undefined)
+    current = await mergeWithPrecondition(deps.gateway, target, rv(), decision.specPatch);
+  if (decision.statusPatch !== undefined)
+    current = await mergeWithPrecondition(
+      deps.gateway,
+      { ...target, subresource: 'status' },
+      rv(),
+      decision.statusPatch,
+    );
+  const after = summarizeRollout(current);
+  const changed = writesSomething(decision);
+  const event = ev.operatorActed(req.action, req.actor, describeSummary(before), describeSummary(after));
+  if (changed) await recordActionEvent(deps, current, req.action, event);
+  return {
+    ok: true,
+    outcome: 'accepted',
+    message: changed ? event.message : `${req.action}: nothing to change (${describeSummary(before)})`,
+    before,
+    after,
+  };
 }
 
 /**

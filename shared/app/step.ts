@@ -6,7 +6,7 @@ import type { RolloutStatus } from '../core/model/types.js';
 import type { KubeGateway } from './kube-port/gateway.js';
 import { KubeApiError } from './kube-port/errors.js';
 import { observe } from './observe.js';
-import { applyPlan } from './apply.js';
+import { applyPlan, type ApplyResult } from './apply.js';
 import type { Logger } from './logger.js';
 import type { DriftCorrection } from './drift-record.js';
 import { plan as enginePlan } from '../core/engine/plan.js';
@@ -89,86 +89,128 @@ function withOptional<T extends object>(base: T, extra: Record<string, unknown>)
  * const r = await runStep({ gateway, now: () => new Date() }, { namespace: 'shop', name: 'reviews' });
  */
 export async function runStep(deps: StepDeps, req: StepRequest): Promise<StepResult> {
-  const id = `${req.namespace}/${req.name}`;
   const maxConflicts = deps.maxConflicts ?? 5;
-  // The step index this invocation is pinned to: the caller's, or (after a conflict) the first one observed.
-  let pin: { step: number | undefined } | undefined =
-    req.expectedStep === undefined ? undefined : { step: req.expectedStep };
-  let writes = 0;
-  // Kept across conflicts: an effect that landed before a conflicting commit stays landed, and so does its Event.
-  const corrections: DriftCorrection[] = [];
-  const drift = (): Partial<StepResult> => (corrections.length > 0 ? { driftCorrected: corrections } : {});
+  const state: StepState = {
+    id: `${req.namespace}/${req.name}`,
+    pin: req.expectedStep === undefined ? undefined : { step: req.expectedStep },
+    writes: 0,
+    corrections: [],
+  };
   for (let attempt = 0; ; attempt++) {
-    const now = deps.now();
-    const observed = await observe(deps.gateway, req.namespace, req.name, now, deps.istioGateway);
-    if (!observed) {
-      return {
-        rollout: id,
-        outcome: 'not-found',
-        writes,
-        reason: 'rollout not found',
-        followUp: false,
-        ...drift(),
-      };
-    }
-    const status = observed.rollout.status;
-    const stepBefore = status?.currentStepIndex;
-    const stale = pin !== undefined && stepBefore !== pin.step;
-    const p = (deps.plan ?? enginePlan)(observed);
-    const base = withOptional(
-      { rollout: id, outcome: 'ran', writes: 0, followUp: false, reason: '' } as StepResult,
-      {
-        stepBefore,
-        requeueAfterSeconds: p.requeueAfterSeconds,
-      },
-    );
-    if (stale && !SAFE_WHEN_STALE.has(p.transition)) {
-      deps.log?.debug('stale event: no writes', {
-        rollout: id,
-        expected: pin?.step,
-        observed: stepBefore,
-        planned: p.transition,
-      });
-      return withOptional(
-        { ...base, outcome: 'stale', writes, reason: 'stale event' },
-        { stepAfter: stepBefore, ...summary(status), ...drift() },
-      );
-    }
-    try {
-      const applied = await applyPlan(deps.gateway, observed.rollout, p, {
-        istioGateway: deps.istioGateway,
-        log: deps.log,
-        now: deps.now,
-        observed,
-        onDriftCorrected: (c) => corrections.push(c),
-      });
-      writes += applied.writes;
-      const after = applied.rollout?.status ?? status;
-      return withOptional(
-        {
-          ...base,
-          outcome: stale ? 'stale' : 'ran',
-          writes,
-          reason: stale ? 'stale event' : p.reason,
-          followUp: !stale && applied.writes > 0,
-        },
-        {
-          stepAfter: after?.currentStepIndex,
-          transition: applied.committed ? p.transition : undefined,
-          ...summary(after),
-          ...drift(),
-        },
-      );
-    } catch (err) {
-      if (!(err instanceof KubeApiError) || !err.isConflict || attempt >= maxConflicts) throw err;
-      deps.log?.debug('conflict: re-reading and re-planning', {
-        rollout: id,
-        attempt: attempt + 1,
-        error: err.message,
-      });
-      pin ??= { step: stepBefore };
-    }
+    const pass = await stepAttempt(deps, req, state);
+    if ('result' in pass) return pass.result;
+    const err = pass.error;
+    if (!(err instanceof KubeApiError) || !err.isConflict || attempt >= maxConflicts) throw err;
+    deps.log?.debug('conflict: re-reading and re-planning', {
+      rollout: state.id,
+      attempt: attempt + 1,
+      error: err.message,
+    });
+    state.pin ??= { step: pass.stepBefore };
   }
+}
+
+/** What one {@link runStep} carries from one attempt to the next after a conflict. */
+interface StepState {
+  /** `namespace/name`. */
+  id: string;
+  /** The step index this invocation is pinned to: the caller's, or (after a conflict) the first one observed. */
+  pin: { step: number | undefined } | undefined;
+  writes: number;
+  /** Kept across conflicts: an effect that landed before a conflicting commit stays landed, and so does its Event. */
+  corrections: DriftCorrection[];
+}
+
+/** One attempt's end: the result, or the error the writes hit (with the step the attempt observed). */
+type StepAttempt = { result: StepResult } | { error: unknown; stepBefore: number | undefined };
+
+function driftOf(state: StepState): Partial<StepResult> {
+  return state.corrections.length > 0 ? { driftCorrected: state.corrections } : {};
+}
+
+/** Observe, plan and apply once. Errors while observing are thrown; errors while writing are returned. */
+async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): Promise<StepAttempt> {
+  const observed = await observe(deps.gateway, req.namespace, req.name, deps.now(), deps.istioGateway);
+  if (!observed) {
+    const result: StepResult = {
+      rollout: state.id,
+      outcome: 'not-found',
+      writes: state.writes,
+      reason: 'rollout not found',
+      followUp: false,
+      ...driftOf(state),
+    };
+    return { result };
+  }
+  const status = observed.rollout.status;
+  const stepBefore = status?.currentStepIndex;
+  const stale = state.pin !== undefined && stepBefore !== state.pin.step;
+  const p = (deps.plan ?? enginePlan)(observed);
+  const base = withOptional(
+    { rollout: state.id, outcome: 'ran', writes: 0, followUp: false, reason: '' } as StepResult,
+    { stepBefore, requeueAfterSeconds: p.requeueAfterSeconds },
+  );
+  if (stale && !SAFE_WHEN_STALE.has(p.transition)) {
+    deps.log?.debug('stale event: no writes', {
+      rollout: state.id,
+      expected: state.pin?.step,
+      observed: stepBefore,
+      planned: p.transition,
+    });
+    const result = withOptional<StepResult>(
+      { ...base, outcome: 'stale', writes: state.writes, reason: 'stale event' },
+      { stepAfter: stepBefore, ...summary(status), ...driftOf(state) },
+    );
+    return { result };
+  }
+  try {
+    const applied = await applyPlan(deps.gateway, observed.rollout, p, {
+      istioGateway: deps.istioGateway,
+      log: deps.log,
+      now: deps.now,
+      observed,
+      onDriftCorrected: (c) => state.corrections.push(c),
+    });
+    state.writes += applied.writes;
+    return { result: appliedResult(state, base, { plan: p, stale, status }, applied) };
+  } catch (error) {
+    return { error, stepBefore };
+  }
+}
+
+/** What an attempt saw and planned. */
+interface PlannedPass {
+  plan: Plan;
+  /** The Rollout was not at the pinned step. */
+  stale: boolean;
+  /** The status observed before the writes. */
+  status: RolloutStatus | undefined;
+}
+
+/** The result of a pass whose writes landed (when `stale`, only derived effects could be applied). */
+function appliedResult(
+  state: StepState,
+  base: StepResult,
+  pass: PlannedPass,
+  applied: ApplyResult,
+): StepResult {
+  const { plan: p, stale } = pass;
+  const after = applied.rollout?.status ?? pass.status;
+  return withOptional(
+    {
+      ...base,
+      outcome: stale ? 'stale' : 'ran',
+      writes: state.writes,
+      reason: stale ? 'stale event' : p.reason,
+      followUp: !stale && applied.writes > 0,
+    },
+    {
+      stepAfter: after?.currentStepIndex,
+      transition: applied.committed ? p.transition : undefined,
+      ...summary(after),
+      ...driftOf(state),
+    },
+  );
 }
 
 /**
