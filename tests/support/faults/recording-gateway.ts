@@ -27,7 +27,10 @@ export interface CallRecord {
 
 /** Where a crash is injected. */
 export interface CrashPoint {
-  /** 1-based index of the write at which the invocation dies. */
+  /**
+   * 1-based index of the write at which the invocation dies: with `before`, the k-th write attempt, before it is
+   * sent; with `after`, right after the k-th write the API server accepted.
+   */
   atWrite: number;
   mode: 'before' | 'after';
 }
@@ -56,6 +59,7 @@ export interface Recording {
 export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive = false): Recording {
   const calls: CallRecord[] = [];
   let writes = 0;
+  let accepted = 0;
   let dead = false;
   const die = (what: string): never => {
     dead = true;
@@ -77,7 +81,10 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
     try {
       const out = await fn();
       calls.push({ ...rec, ok: true });
-      if (crashesAt('after', n)) die(`${rec.verb} ${rec.resource} ${rec.name}`);
+      // 'after k' is the k-th write the API server accepted: a refused attempt (a conflict the pass re-plans) has
+      // not landed, so it neither fires nor uses up the crash point.
+      const landed = write && !dead ? ++accepted : 0;
+      if (crashesAt('after', landed)) die(`${rec.verb} ${rec.resource} ${rec.name}`);
       return out;
     } catch (err) {
       if (err instanceof InjectedCrash) throw err;
