@@ -7,9 +7,16 @@
 //    heading of a doc in docs/ instead).
 // Run by `npm run lint`. Usage: node scripts/check-standalone.mjs [root]
 import { execFileSync } from 'node:child_process';
+
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * The environment for a git command about another folder: without the GIT_* variables a hook or `git rebase
+ * --exec` sets, which would point git at another repository than the one in that folder.
+ */
+const gitEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
 
 /** Documents that live outside the repository: naming one is a citation the reader cannot follow. */
 export const OUTSIDE_DOCUMENTS = [
@@ -58,7 +65,12 @@ export function outsideReferences(file, text) {
 
 function trackedFiles(root) {
   try {
-    return execFileSync('git', ['ls-files', '-z'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 })
+    return execFileSync('git', ['ls-files', '-z'], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+      env: gitEnv(),
+    })
       .split('\0')
       .filter(Boolean);
   } catch {

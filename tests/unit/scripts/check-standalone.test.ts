@@ -56,8 +56,11 @@ describe('check-standalone: a repository', () => {
     writeFileSync(path.join(root, 'docs', 'ok.md'), 'See [the CLI](cli.md).\n');
     writeFileSync(path.join(root, 'docs', 'bad.md'), 'intro\nSee ../../shared/spec/x.md\n');
     writeFileSync(path.join(root, 'untracked.md'), 'See ../../shared/spec/x.md\n');
-    execFileSync('git', ['init', '-q'], { cwd: root });
-    execFileSync('git', ['add', 'docs'], { cwd: root });
+    // Without the GIT_* variables of a hook or `git rebase --exec` (GIT_DIR would make this init re-initialise
+    // that repository, as bare, instead of creating one here).
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
+    execFileSync('git', ['init', '-q'], { cwd: root, env });
+    execFileSync('git', ['add', 'docs'], { cwd: root, env });
     expect(checkRepository(root)).toEqual([
       'docs/bad.md:2: relative path leaves the repository: ../../shared/spec/x.md',
     ]);
