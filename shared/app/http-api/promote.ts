@@ -73,7 +73,7 @@ async function authenticate(
   deps: ApiDeps,
   request: { method: string; path: string; headers: Record<string, string>; body: Buffer },
   log: Logger,
-): Promise<string> {
+): Promise<{ keyId: string; signature: string }> {
   const { headers } = request;
   const secrets = await deps.webhookSecrets();
   const verdict = verifySignature({
@@ -92,27 +92,27 @@ async function authenticate(
     });
     throw new SignatureRejected(verdict.reason);
   }
-  return verdict.keyId;
+  return { keyId: verdict.keyId, signature: verdict.signature };
 }
 
 /**
- * Signatures already accepted by this container. The MAC binds timestamp, method, path and body, so only the very
- * same request can be replayed; it is refused (401) while its timestamp is still inside the window. Per container,
- * so best effort.
+ * Verified signatures already accepted by this container. The MAC binds timestamp, method, path, idempotency key
+ * and body, and only one spelling of it is accepted, so the verified signature is the request: a replay in any
+ * spelling is refused (401) while its timestamp is still inside the window. Per container, so best effort (the
+ * claim in the cluster is what holds everywhere).
  */
 class ReplayGuard {
   private readonly seen = new Map<string, number>();
   constructor(private readonly max = 10_000) {}
 
-  /** True when this (timestamp, signature) was seen before; records it otherwise. */
-  replayed(headers: Record<string, string>, nowMs: number, windowMs: number): boolean {
+  /** True when this verified signature (lower-case hex) was seen before; records it otherwise. */
+  replayed(signature: string, nowMs: number, windowMs: number): boolean {
     for (const [key, expires] of this.seen) {
       if (expires > nowMs && this.seen.size < this.max) break;
       this.seen.delete(key);
     }
-    const key = `${headers['x-sluice-timestamp'] ?? ''}|${headers['x-sluice-signature'] ?? ''}`;
-    if (this.seen.has(key)) return true;
-    this.seen.set(key, nowMs + windowMs);
+    if (this.seen.has(signature)) return true;
+    this.seen.set(signature, nowMs + windowMs);
     return false;
   }
 }
@@ -121,13 +121,14 @@ const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * The request's id and fingerprint, claimed in the cluster before the action writes (see applyOperatorAction). The
- * id is the caller's `Idempotency-Key` (scoped to its signing key), so a retry re-signed with a new timestamp is still
- * the same request; without one it is a digest of the timestamp and signature, which are unique per signed request.
+ * id is the caller's `Idempotency-Key` (scoped to its signing key; the key is signed), so a retry re-signed with a
+ * new timestamp is still the same request; without one it is a digest of the verified signature (never of header
+ * text), which is unique per signed request and has a single accepted spelling.
  * The fingerprint is a digest of method, path and body: a key reused for another request is refused (422).
  */
 function requestIdentity(
   headers: Record<string, string>,
-  request: { keyId: string; method: string; path: string; body: Buffer },
+  request: { keyId: string; signature: string; method: string; path: string; body: Buffer },
 ): { requestId: string; fingerprint: string } {
   const sha = (...parts: (string | Buffer)[]): string => {
     const h = createHash('sha256');
@@ -139,9 +140,7 @@ function requestIdentity(
     throw new HttpError(400, 'Idempotency-Key must be 1-128 characters of A-Z a-z 0-9 . _ : -');
   }
   return {
-    requestId: key
-      ? sha('key', request.keyId, key)
-      : sha('sig', headers['x-sluice-timestamp'] ?? '', headers['x-sluice-signature'] ?? ''),
+    requestId: key ? sha('key', request.keyId, key) : sha('sig', request.signature),
     fingerprint: sha(request.method, request.path, request.body).slice(0, 16),
   };
 }
@@ -252,19 +251,19 @@ function refusedAnswer(err: HttpError, log: Logger): ApiAnswer {
 async function answer(deps: ApiDeps, guard: ReplayGuard, req: ApiRequest, log: Logger): Promise<ApiAnswer> {
   const { method, path, headers, body } = req;
   if (body.length > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
-  const keyId = await authenticate(deps, { method, path, headers, body }, log);
+  const { keyId, signature } = await authenticate(deps, { method, path, headers, body }, log);
   const route = parseRoute(method, path);
   let input: ActionBody = {};
   if (route.action) {
     const windowMs = 2 * deps.signatureToleranceSeconds * 1000;
-    if (guard.replayed(headers, deps.now().getTime(), windowMs)) {
+    if (guard.replayed(signature, deps.now().getTime(), windowMs)) {
       log.warn('signature rejected', { reason: 'replayed request', keyId });
       throw new SignatureRejected('replayed request');
     }
     requireJson(headers, body);
     input = parseActionBody(body);
   }
-  const caller = { actor: keyId, ...requestIdentity(headers, { keyId, method, path, body }) };
+  const caller = { actor: keyId, ...requestIdentity(headers, { keyId, signature, method, path, body }) };
   return act(deps, route, input, caller, log.child({ keyId }));
 }
 

@@ -1,21 +1,23 @@
 /**
  * HMAC-SHA256 authentication of the promote webhook (docs/security.md, "Promote webhook authentication").
  *
- * Headers: `x-sluice-key-id`, `x-sluice-timestamp` (unix seconds), `x-sluice-signature: v1=<hex>[,v1=<hex>…]`.
- * MAC = HMAC-SHA256(secret, `<timestamp>.<METHOD>.<path>.<raw body>`): the upper-case HTTP method, the raw request
- * path as the client sent it without the query string, then the body bytes exactly as received. Binding method and
- * path means a signature for one action on one rollout cannot be replayed to another action, rollout or cluster.
- * Any `v1` matching any secret passes
- * (rotation); the key id only picks which secret to try first. Timestamps outside ±tolerance (past or future) are
- * rejected. Hex and length are validated before a constant-time compare; verification never throws.
+ * Headers: `x-sluice-key-id`, `x-sluice-timestamp` (unix seconds), `x-sluice-signature: v1=<64 lower-case hex>`,
+ * optionally `Idempotency-Key`. MAC = HMAC-SHA256(secret, signing string), where the signing string is six fields
+ * joined by `\n`: `v1`, the timestamp, the upper-case method, the raw path without its query string, the
+ * idempotency key (empty when absent), then the body bytes exactly as received. No field but the body (which is
+ * last) can hold a newline, so one signing string means one request. Exactly one signature header holding exactly
+ * one `v1=` entry in lower-case hex is accepted: a signed request has one spelling, so the verified signature is its
+ * identity (the replay memory and the claim are keyed on it). Any configured secret may match (rotation); the key
+ * id only picks which secret to try first. Timestamps outside ±tolerance are rejected. Verification never throws.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export const HEADER_KEY_ID = 'x-sluice-key-id';
 export const HEADER_TIMESTAMP = 'x-sluice-timestamp';
 export const HEADER_SIGNATURE = 'x-sluice-signature';
-/** At most this many `v1=` entries are examined (bounds the work an attacker can cause). */
-export const MAX_SIGNATURES = 5;
+export const HEADER_IDEMPOTENCY_KEY = 'idempotency-key';
+/** The version field that opens every signing string. */
+export const SIGNING_VERSION = 'v1';
 
 /** One signing secret; `id` is what clients send in `x-sluice-key-id`. */
 export interface WebhookSecret {
@@ -23,7 +25,11 @@ export interface WebhookSecret {
   secret: string;
 }
 
-export type VerifyResult = { ok: true; keyId: string } | { ok: false; reason: string };
+/**
+ * The verdict. When ok, `signature` is the verified MAC in lower-case hex: the request's identity, the same
+ * whatever else about the request's spelling varies.
+ */
+export type VerifyResult = { ok: true; keyId: string; signature: string } | { ok: false; reason: string };
 
 export interface VerifyInput {
   /** Request headers; names are matched case-insensitively. */
@@ -40,18 +46,24 @@ export interface VerifyInput {
   toleranceSeconds?: number;
 }
 
-function header(headers: VerifyInput['headers'], name: string): string | undefined {
+/** The one value of a header; `null` when it is sent more than once (several names or an array of values). */
+function header(headers: VerifyInput['headers'], name: string): string | undefined | null {
+  let found: string | undefined | null;
   for (const [k, v] of Object.entries(headers)) {
-    if (k.toLowerCase() !== name) continue;
-    return Array.isArray(v) ? v.join(',') : v;
+    if (k.toLowerCase() !== name || v === undefined) continue;
+    if (found !== undefined || (Array.isArray(v) && v.length !== 1)) return null;
+    found = Array.isArray(v) ? v[0] : v;
   }
-  return undefined;
+  return found;
 }
 
-/** What is signed before the body: `<timestamp>.<METHOD>.<path>.` (path without its query string). */
-export function signingPrefix(timestamp: string, method: string, path: string): string {
+/**
+ * What is signed before the body: `v1\n<timestamp>\n<METHOD>\n<path>\n<idempotency key>\n` (path without its
+ * query string; the key empty when the request has none).
+ */
+export function signingPrefix(timestamp: string, method: string, path: string, idempotencyKey = ''): string {
   const bare = path.split('?', 1)[0] ?? '';
-  return `${timestamp}.${method.toUpperCase()}.${bare}.`;
+  return [SIGNING_VERSION, timestamp, method.toUpperCase(), bare, idempotencyKey, ''].join('\n');
 }
 
 function mac(secret: string, prefix: string, body: string | Buffer): Buffer {
@@ -61,15 +73,10 @@ function mac(secret: string, prefix: string, body: string | Buffer): Buffer {
     .digest();
 }
 
-/** The `v1=<hex>` signatures in a header value; undefined when any entry is malformed. */
-function parseSignatures(value: string): Buffer[] | undefined {
-  const out: Buffer[] = [];
-  for (const part of value.split(',').slice(0, MAX_SIGNATURES)) {
-    const m = /^\s*v1=([0-9a-fA-F]{64})\s*$/.exec(part);
-    if (!m) return undefined;
-    out.push(Buffer.from(m[1] as string, 'hex'));
-  }
-  return out;
+/** The one signature of a header value `v1=<64 lower-case hex>`; undefined for any other spelling. */
+function parseSignature(value: string): Buffer | undefined {
+  const m = /^v1=([0-9a-f]{64})$/.exec(value);
+  return m ? Buffer.from(m[1] as string, 'hex') : undefined;
 }
 
 /** Why a timestamp header is refused: malformed, or outside ±`tolerance` seconds of `now`. */
@@ -90,40 +97,44 @@ function requestProblem(input: VerifyInput): string | undefined {
   return undefined;
 }
 
-/** Whether any given signature equals `expected`, comparing every one of them in constant time. */
-function anyEqual(given: Buffer[], expected: Buffer): boolean {
-  // Compare every candidate (no early exit inside the loop over signatures).
-  let match = false;
-  for (const g of given) match = (g.length === expected.length && timingSafeEqual(g, expected)) || match;
-  return match;
-}
-
 /** The id of the first secret (the one named by `keyId` first) whose MAC is among the given signatures. */
 function matchingKey(
   input: VerifyInput,
   keyId: string | undefined,
   prefix: string,
-  given: Buffer[],
+  given: Buffer,
 ): string | undefined {
   const ordered = [...input.secrets].sort((a, b) => Number(b.id === keyId) - Number(a.id === keyId));
-  return ordered.find((s) => anyEqual(given, mac(s.secret, prefix, input.rawBody)))?.id;
+  return ordered.find((s) => timingSafeEqual(given, mac(s.secret, prefix, input.rawBody)))?.id;
+}
+
+/** The timestamp, signature and idempotency key headers, each sent exactly once (the key at most once). */
+function signedHeaders(
+  headers: VerifyInput['headers'],
+): { ts: string; sig: string; key: string } | { problem: string } {
+  const ts = header(headers, HEADER_TIMESTAMP);
+  const sig = header(headers, HEADER_SIGNATURE);
+  const key = header(headers, HEADER_IDEMPOTENCY_KEY);
+  if (ts === null || sig === null || key === null) return { problem: 'repeated signed header' };
+  if (!ts || !sig) return { problem: 'missing timestamp or signature header' };
+  return { ts: ts.trim(), sig, key: key ?? '' };
 }
 
 function verify(input: VerifyInput): VerifyResult {
-  const rawTs = header(input.headers, HEADER_TIMESTAMP);
-  const sig = header(input.headers, HEADER_SIGNATURE);
-  if (!rawTs || !sig) return { ok: false, reason: 'missing timestamp or signature header' };
-  const ts = rawTs.trim();
-  const late = timestampProblem(ts, input.now, input.toleranceSeconds ?? 300);
+  const signed = signedHeaders(input.headers);
+  if ('problem' in signed) return { ok: false, reason: signed.problem };
+  const late = timestampProblem(signed.ts, input.now, input.toleranceSeconds ?? 300);
   if (late) return { ok: false, reason: late };
-  const given = parseSignatures(sig);
-  if (!given || given.length === 0)
-    return { ok: false, reason: 'malformed signature header (expected v1=<64 hex>)' };
+  const given = parseSignature(signed.sig);
+  if (!given) return { ok: false, reason: 'malformed signature header (expected v1=<64 lower-case hex>)' };
+  if (signed.key.includes('\n')) return { ok: false, reason: 'malformed idempotency key' };
   const problem = requestProblem(input);
   if (problem) return { ok: false, reason: problem };
-  const prefix = signingPrefix(ts, input.method, input.path);
-  const keyId = matchingKey(input, header(input.headers, HEADER_KEY_ID), prefix, given);
-  return keyId === undefined ? { ok: false, reason: 'signature mismatch' } : { ok: true, keyId };
+  const prefix = signingPrefix(signed.ts, input.method, input.path, signed.key);
+  const keyId = matchingKey(input, header(input.headers, HEADER_KEY_ID) ?? undefined, prefix, given);
+  return keyId === undefined
+    ? { ok: false, reason: 'signature mismatch' }
+    : { ok: true, keyId, signature: given.toString('hex') };
 }
 
 /** Verify a webhook request. Never throws: every failure is `{ ok: false, reason }` (answer 401, generic body). */
@@ -145,6 +156,8 @@ export interface SignInput {
   path: string;
   /** The body bytes exactly as they will be sent (`''` for none). */
   body: string | Buffer;
+  /** The `Idempotency-Key` to send (signed, and returned among the headers); none when undefined. */
+  idempotencyKey?: string;
   now: Date;
 }
 
@@ -156,11 +169,12 @@ export interface SignInput {
  */
 export function signRequest(input: SignInput): Record<string, string> {
   const ts = String(Math.floor(input.now.getTime() / 1000));
-  const prefix = signingPrefix(ts, input.method, input.path);
+  const prefix = signingPrefix(ts, input.method, input.path, input.idempotencyKey);
   return {
     [HEADER_KEY_ID]: input.keyId,
     [HEADER_TIMESTAMP]: ts,
     [HEADER_SIGNATURE]: `v1=${mac(input.secret, prefix, input.body).toString('hex')}`,
+    ...(input.idempotencyKey === undefined ? {} : { [HEADER_IDEMPOTENCY_KEY]: input.idempotencyKey }),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Client of the signed promotion API (the promote function, or `sluice run`'s local server): builds the route,
- * signs it (HMAC-SHA256 over `<timestamp>.<METHOD>.<path>.<body>`, shared/app/http-api/webhook-auth.ts) and returns the status and parsed body.
+ * signs it (HMAC-SHA256 over the newline-separated signing string of shared/app/http-api/webhook-auth.ts, the
+ * Idempotency-Key included) and returns the status and parsed body.
  */
 import { signRequest, type WebhookSecret } from '../../app/http-api/webhook-auth.js';
 
@@ -13,6 +14,8 @@ export interface ApiCall {
   action?: string;
   expectedStep?: number;
   reason?: string;
+  /** Sent as the signed `Idempotency-Key` header: a retry under the same key is answered 409, not acted twice. */
+  idempotencyKey?: string;
   secret: WebhookSecret;
   now?: Date;
 }
@@ -40,6 +43,7 @@ export async function callApi(c: ApiCall): Promise<{ status: number; body: Recor
     method,
     path: url.pathname,
     body,
+    ...(c.idempotencyKey === undefined ? {} : { idempotencyKey: c.idempotencyKey }),
     now: c.now ?? new Date(),
   });
   if (body) headers['content-type'] = 'application/json';

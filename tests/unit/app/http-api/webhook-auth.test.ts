@@ -8,11 +8,11 @@ const current = { id: 'k2', secret: 'current-secret' };
 const previous = { id: 'k1', secret: 'previous-secret' };
 const method = 'POST';
 const path = '/v1/clusters/eu-1/namespaces/shop/rollouts/reviews/promote';
-const mac = (secret: string, ts: number, b = body, m = method, p = path) =>
-  hmacHex(secret, `${ts}.${m}.${p}.${b}`);
+const mac = (secret: string, ts: number, b = body, key = '') =>
+  hmacHex(secret, `v1\n${ts}\n${method}\n${path}\n${key}\n${b}`);
 const sign = (
   secret: { id: string; secret: string },
-  over: { method?: string; path?: string; body?: string } = {},
+  over: { method?: string; path?: string; body?: string; idempotencyKey?: string } = {},
 ) =>
   signRequest({
     secret: secret.secret,
@@ -20,8 +20,10 @@ const sign = (
     method: over.method ?? method,
     path: over.path ?? path,
     body: over.body ?? body,
+    ...(over.idempotencyKey === undefined ? {} : { idempotencyKey: over.idempotencyKey }),
     now,
   });
+const sigOf = (headers: Record<string, string>) => (headers['x-sluice-signature'] ?? '').slice(3);
 const req = { method, path };
 
 describe('webhook HMAC', () => {
@@ -36,6 +38,7 @@ describe('webhook HMAC', () => {
     expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current, previous], now })).toEqual({
       ok: true,
       keyId: 'k2',
+      signature: sigOf(headers),
     });
   });
 
@@ -54,13 +57,13 @@ describe('webhook HMAC', () => {
         secrets: [{ id: 'gh', secret }],
         now,
       }),
-    ).toEqual({ ok: true, keyId: 'gh' });
+    ).toMatchObject({ ok: true, keyId: 'gh' });
   });
 
   it('tries the secret named by the key id first', () => {
     const same = { id: 'k3', secret: current.secret };
     const headers = { ...sign(current), 'x-sluice-key-id': 'k3' };
-    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current, same], now })).toEqual({
+    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current, same], now })).toMatchObject({
       ok: true,
       keyId: 'k3',
     });
@@ -79,21 +82,11 @@ describe('webhook HMAC', () => {
 
   it('accepts a request still signed with the previous secret during rotation', () => {
     const headers = sign(previous);
-    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current, previous], now })).toEqual({
+    expect(
+      verifySignature({ headers, ...req, rawBody: body, secrets: [current, previous], now }),
+    ).toMatchObject({
       ok: true,
       keyId: 'k1',
-    });
-  });
-
-  it('accepts when one of two v1 signatures is valid', () => {
-    const headers = {
-      'x-sluice-key-id': 'k2',
-      'x-sluice-timestamp': String(nowS),
-      'x-sluice-signature': `v1=${'0'.repeat(64)}, v1=${mac(current.secret, nowS)}`,
-    };
-    expect(verifySignature({ headers, ...req, rawBody: body, secrets: [current], now })).toEqual({
-      ok: true,
-      keyId: 'k2',
     });
   });
 
@@ -144,6 +137,42 @@ describe('webhook HMAC', () => {
       good({ 'x-sluice-signature': `v1=${'z'.repeat(64)}` }),
       body,
       'malformed signature',
+    ],
+    [
+      'upper-case hex',
+      good({ 'x-sluice-signature': `v1=${mac(current.secret, nowS).toUpperCase()}` }),
+      body,
+      'malformed signature',
+    ],
+    [
+      'a doubled entry',
+      good({ 'x-sluice-signature': `v1=${mac(current.secret, nowS)},v1=${mac(current.secret, nowS)}` }),
+      body,
+      'malformed signature',
+    ],
+    [
+      'a second entry after a junk one',
+      good({ 'x-sluice-signature': `v1=${'0'.repeat(64)}, v1=${mac(current.secret, nowS)}` }),
+      body,
+      'malformed signature',
+    ],
+    [
+      'spaces around the entry',
+      good({ 'x-sluice-signature': ` v1=${mac(current.secret, nowS)} ` }),
+      body,
+      'malformed signature',
+    ],
+    [
+      'an Idempotency-Key added after signing',
+      good({ 'idempotency-key': 'k-1' }),
+      body,
+      'signature mismatch',
+    ],
+    [
+      'a signature in the old `.`-joined scheme',
+      good({ 'x-sluice-signature': `v1=${hmacHex(current.secret, `${nowS}.${method}.${path}.${body}`)}` }),
+      body,
+      'signature mismatch',
     ],
     [
       'a sha256= (GitHub style) prefix',
@@ -226,6 +255,58 @@ describe('webhook HMAC', () => {
       expect(r).toEqual({ ok: false, reason: 'signature mismatch' });
     });
 
+    it('refuses the old `.` ambiguity: a GET of /reviews.x signed never authenticates /reviews with body `x.`', () => {
+      const base = '/v1/clusters/eu-1/namespaces/shop/rollouts/reviews';
+      const headers = sign(current, { method: 'GET', path: `${base}.x`, body: '' });
+      expect(
+        verifySignature({ headers, method: 'GET', path: `${base}.x`, rawBody: '', secrets: [current], now })
+          .ok,
+      ).toBe(true);
+      const moved = verifySignature({
+        headers,
+        method: 'GET',
+        path: base,
+        rawBody: 'x.',
+        secrets: [current],
+        now,
+      });
+      expect(moved).toEqual({ ok: false, reason: 'signature mismatch' });
+    });
+
+    it('signs the Idempotency-Key: removed, changed or added, the signature no longer matches', () => {
+      const headers = sign(current, { idempotencyKey: 'k-1' });
+      expect(headers['idempotency-key']).toBe('k-1');
+      const check = (h: Record<string, string>) =>
+        verifySignature({ headers: h, ...req, rawBody: body, secrets: [current], now });
+      expect(check(headers)).toEqual({ ok: true, keyId: 'k2', signature: sigOf(headers) });
+      const { 'idempotency-key': _dropped, ...without } = headers;
+      expect(check(without)).toEqual({ ok: false, reason: 'signature mismatch' });
+      expect(check({ ...headers, 'idempotency-key': 'k-2' })).toEqual({
+        ok: false,
+        reason: 'signature mismatch',
+      });
+      expect(check({ ...sign(current), 'idempotency-key': 'k-1' })).toEqual({
+        ok: false,
+        reason: 'signature mismatch',
+      });
+    });
+
+    it('refuses a signed header sent twice (two names differing in case, or an array of values)', () => {
+      const headers = sign(current);
+      const sig = headers['x-sluice-signature'] ?? '';
+      const check = (h: Record<string, string | string[]>) =>
+        verifySignature({ headers: h, ...req, rawBody: body, secrets: [current], now });
+      expect(check({ ...headers, 'X-Sluice-Signature': sig })).toEqual({
+        ok: false,
+        reason: 'repeated signed header',
+      });
+      expect(check({ ...headers, 'x-sluice-signature': [sig, sig] })).toEqual({
+        ok: false,
+        reason: 'repeated signed header',
+      });
+      expect(check({ ...headers, 'x-sluice-signature': [sig] })).toMatchObject({ ok: true });
+    });
+
     it('accepts the same signature on the request it was made for, whatever the method case', () => {
       for (const m of ['POST', 'post']) {
         const r = verifySignature({
@@ -236,13 +317,15 @@ describe('webhook HMAC', () => {
           secrets: [current],
           now,
         });
-        expect(r).toEqual({ ok: true, keyId: 'k2' });
+        expect(r).toEqual({ ok: true, keyId: 'k2', signature: sigOf(signedPromote) });
       }
     });
 
     it('ignores a query string on either side (the path is signed without it)', () => {
       const headers = sign(current, { path: `${path}?dry=1` });
-      expect(verifySignature({ headers, method, path, rawBody: body, secrets: [current], now })).toEqual({
+      expect(
+        verifySignature({ headers, method, path, rawBody: body, secrets: [current], now }),
+      ).toMatchObject({
         ok: true,
         keyId: 'k2',
       });
@@ -251,10 +334,13 @@ describe('webhook HMAC', () => {
       ).toBe(true);
     });
 
-    it('signs exactly `<timestamp>.<METHOD>.<path>.<body>` (what docs/security.md tells shell users)', () => {
+    it('signs exactly `v1\\n<timestamp>\\n<METHOD>\\n<path>\\n<key>\\n<body>`', () => {
       expect(sign(current)['x-sluice-signature']).toBe(`v1=${mac(current.secret, nowS)}`);
       expect(sign(current, { method: 'get', path: '/p', body: '' })['x-sluice-signature']).toBe(
-        `v1=${hmacHex(current.secret, `${nowS}.GET./p.`)}`,
+        `v1=${hmacHex(current.secret, `v1\n${nowS}\nGET\n/p\n\n`)}`,
+      );
+      expect(sign(current, { idempotencyKey: 'k-1' })['x-sluice-signature']).toBe(
+        `v1=${mac(current.secret, nowS, body, 'k-1')}`,
       );
     });
 
