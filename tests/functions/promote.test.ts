@@ -59,7 +59,7 @@ describe('promote function (HTTP API v2, signed)', () => {
     body: string,
     secret = current,
     at = new Date(),
-    target: { method?: string; path?: string } = {},
+    target: { method?: string; path?: string; idempotencyKey?: string } = {},
   ) => ({
     ...json,
     ...signRequest({
@@ -68,6 +68,7 @@ describe('promote function (HTTP API v2, signed)', () => {
       method: target.method ?? 'POST',
       path: target.path ?? path('promote'),
       body,
+      ...(target.idempotencyKey === undefined ? {} : { idempotencyKey: target.idempotencyKey }),
       now: at,
     }),
   });
@@ -318,10 +319,10 @@ describe('promote function (HTTP API v2, signed)', () => {
     // A fresh revision paused at its indefinite pause: a second promote there would skip the next step.
     await setImage(j.ns, 'reviews', 'registry.example/reviews:idempotency');
     await j.drive('reviews', (r) => r.status?.currentStepIndex === 1 && r.status.phase === 'Paused');
-    const key = { 'idempotency-key': `retry-${Date.now()}` };
+    const idempotencyKey = `retry-${Date.now()}`;
     const body = JSON.stringify({ reason: 'first delivery' });
     const promote = (at: Date) =>
-      call(httpEvent('POST', path('promote'), body, { ...signed(body, current, at), ...key }));
+      call(httpEvent('POST', path('promote'), body, signed(body, current, at, { idempotencyKey })));
     expect((await promote(new Date())).statusCode).toBe(200);
     const afterFirst = await j.rollout('reviews');
     const events = (await j.gw.list('events', j.ns)).items.length;
@@ -331,10 +332,12 @@ describe('promote function (HTTP API v2, signed)', () => {
     expect(JSON.parse(retry.body).message).toMatch(/already accepted/);
     // The same key for a different request.
     const other = await call(
-      httpEvent('POST', path('abort'), body, {
-        ...signed(body, current, new Date(), { path: path('abort') }),
-        ...key,
-      }),
+      httpEvent(
+        'POST',
+        path('abort'),
+        body,
+        signed(body, current, new Date(), { path: path('abort'), idempotencyKey }),
+      ),
     );
     expect(other.statusCode).toBe(422);
     expect(JSON.parse(other.body).message).toMatch(/already used for a different request; nothing written/);
@@ -347,10 +350,15 @@ describe('promote function (HTTP API v2, signed)', () => {
     const body = '{}';
     const writes = counted.writes();
     const res = await call(
-      httpEvent('POST', path('pause'), body, {
-        ...signed(body, current, new Date(), { path: path('pause') }),
-        'idempotency-key': 'has spaces and / slashes',
-      }),
+      httpEvent(
+        'POST',
+        path('pause'),
+        body,
+        signed(body, current, new Date(), {
+          path: path('pause'),
+          idempotencyKey: 'has spaces and / slashes',
+        }),
+      ),
     );
     expect(res.statusCode).toBe(400);
     expect(counted.writes()).toBe(writes);
