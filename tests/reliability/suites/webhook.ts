@@ -64,6 +64,27 @@ const BODY = JSON.stringify({ expectedStep: 2, reason: 'reliability' });
 const flipHex = (h: string): string => h.replace(/v1=(.)/, (_, c: string) => `v1=${c === 'a' ? 'b' : 'a'}`);
 const deep = (n: number): string => `{"reason":"x","nested":${'['.repeat(n)}${']'.repeat(n)}}`;
 
+/** A captured request respelled: each must be refused (401, or 409 on the claim) with nothing written. */
+const RESPELLINGS: [name: string, respell: (r: Req & { path: string }) => Req][] = [
+  ['sent again as is', (r) => r],
+  ['upper-case hex', (r) => withSig(r, `v1=${sigOf(r).slice(3).toUpperCase()}`)],
+  ['doubled entry', (r) => withSig(r, `${sigOf(r)},${sigOf(r)}`)],
+  ['second signature header', (r) => withSig(r, `${sigOf(r)}, ${sigOf(r)}`)],
+  ['junk entry first', (r) => withSig(r, `v1=${'0'.repeat(64)},${sigOf(r)}`)],
+  ['Idempotency-Key added', (r) => ({ ...r, headers: { ...r.headers, 'idempotency-key': 'added' } })],
+  ['path with a trailing slash', (r) => ({ ...r, path: `${r.path}/` })],
+  [
+    'path and body split elsewhere',
+    (r) => ({ ...r, path: `${r.path}.${r.body.slice(0, 2)}`, body: r.body.slice(2) }),
+  ],
+];
+function sigOf(r: Req): string {
+  return r.headers['x-sluice-signature'] ?? '';
+}
+function withSig(r: Req, sig: string): Req {
+  return { ...r, headers: { ...r.headers, 'x-sluice-signature': sig } };
+}
+
 type Attack = { name: string; req: (path: string) => Req; status: number; calls: 'none' | 'reads' };
 const ATTACKS: Attack[] = [
   {
@@ -211,11 +232,22 @@ export function webhookSuite(): void {
         figures.badInput(right);
         if (!right) wrong.push(`replay: ${again.statusCode} ${again.body}`);
         expect((await s.rollout()).status?.currentStepIndex).toBe(3);
+        // The same capture respelled, each to a fresh container: refused, nothing written, resourceVersion kept.
+        for (const [name, respell] of RESPELLINGS) {
+          const version = (await s.rollout()).metadata.resourceVersion;
+          const r = recordingGateway(s.admin);
+          const res = await send(s, r, respell({ ...req, path: pathOf(s.ns) }));
+          const kept = (await s.rollout()).metadata.resourceVersion === version;
+          const refused = [401, 409].includes(res.statusCode) && r.acceptedWrites().length === 0 && kept;
+          figures.replay(refused);
+          if (!refused) wrong.push(`replay (${name}): ${res.statusCode} ${res.body}`);
+        }
       } finally {
         await s.stop();
       }
       figures.cover('A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8', 'A10', 'C4');
       expect(wrong).toEqual([]);
+      expect(figures.replays).toBe(RESPELLINGS.length);
     }, 60_000);
 
     it('fuzzed bodies and headers never give a 500, and a refusal never writes (a valid signed promotion may pass)', async () => {

@@ -23,6 +23,8 @@ const COUNTS = [
   'dryRunPersisted',
   'sequences',
   'sequenceCommands',
+  'replays',
+  'replaysRefused',
 ];
 
 /** Adds up the figures of several files: counts summed, violations and files concatenated, rows united. */
@@ -57,6 +59,7 @@ export function failedFigures(t) {
   if (t.duplicatedSteps !== 0) out.push(`${t.duplicatedSteps} duplicated step(s)`);
   if (t.ledgerViolations.length !== 0) out.push(`${t.ledgerViolations.length} ledger violation(s)`);
   if (t.dryRunPersisted !== 0) out.push(`${t.dryRunPersisted} dry-run write(s) persisted`);
+  if (t.replaysRefused !== t.replays) out.push(`${t.replays - t.replaysRefused} replay(s) not refused`);
   return out;
 }
 
@@ -74,6 +77,7 @@ export function formatFigures(t) {
     `ledgers checked: ${t.ledgers} (${t.versions} object versions, ${t.statusCommits} status commits, ${t.weightWrites} weight changes)`,
     `action sequences run:                 ${t.sequences} (${t.sequenceCommands} actions and pass batches)`,
     `dry-run writes sent / persisted:      ${t.dryRunWrites} / ${t.dryRunPersisted}`,
+    `replays tried / refused:              ${t.replays} / ${t.replaysRefused}`,
     `catalogue rows exercised: ${t.rows.join(', ')}`,
     ...t.ledgerViolations.slice(0, 20).map((v) => `  violation: ${v}`),
     '',

@@ -32,6 +32,8 @@ class Figures {
   dryRunPersisted = 0;
   sequences = 0;
   sequenceCommands = 0;
+  replays = 0;
+  replaysRefused = 0;
 
   /** Faults injected by one scenario, and whether it ended converged with its invariants holding. */
   fault(injected: number, survived: boolean): void {
@@ -71,6 +73,12 @@ class Figures {
     this.sequenceCommands += commands;
   }
 
+  /** One captured signed request sent again (in some spelling), and whether it was refused with nothing written. */
+  replay(refused: boolean): void {
+    this.replays++;
+    if (refused) this.replaysRefused++;
+  }
+
   /** Catalogue rows (docs/reliability.md) this file exercised. */
   cover(...rows: CatalogueRow[]): void {
     for (const r of rows) this.rows.add(r);
@@ -90,7 +98,7 @@ export const FIGURES_DIR_ENV = 'SLUICE_FIGURES_DIR';
 /**
  * Declares one reliability test file: runs `suite`, then checks this file's figures (every fault survived, every
  * crash point converged, every bad input rejected right, no lost or duplicated step, no ledger violation, no
- * dry-run write persisted; at least one ledger when `ledgers` is true) and writes them to the run folder.
+ * dry-run write persisted, every replay refused; at least one ledger when `ledgers` is true) and writes them to the run folder.
  */
 export function reliabilityFile(name: string, suite: () => void, opts: { ledgers: boolean }): void {
   suite();
@@ -106,6 +114,7 @@ export function reliabilityFile(name: string, suite: () => void, opts: { ledgers
       expect(figures.crashPointsConverged).toBe(figures.crashPoints);
       expect(figures.faultsSurvived).toBe(figures.faultsInjected);
       expect(figures.dryRunPersisted).toBe(0);
+      expect(figures.replaysRefused).toBe(figures.replays);
     });
   });
   afterAll(() => {

@@ -36,6 +36,7 @@ describe('reliability figures of a run', () => {
     [{ duplicatedSteps: 2 }, '2 duplicated step(s)'],
     [{ ledgerViolations: ['ns-1: step index moved back'] }, '1 ledger violation(s)'],
     [{ dryRunWrites: 3, dryRunPersisted: 1 }, '1 dry-run write(s) persisted'],
+    [{ replays: 8, replaysRefused: 7 }, '1 replay(s) not refused'],
   ])('one file with %j fails the run: %s', (change, message) => {
     const t = sumFigures([clean, { ...clean, file: 'crash', ...change }]);
     expect(failedFigures(t)).toEqual([message]);
