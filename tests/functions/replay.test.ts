@@ -3,7 +3,12 @@
  * and to a fresh one (a restart), against the real cluster: each replay is 401 or 409, writes nothing and leaves
  * the Rollout's resourceVersion unchanged.
  */
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createApiHandler } from '../../shared/app/http-api/promote.js';
+import { entryLogger } from '../../shared/app/logger.js';
+import { apiDeps } from '../../shared/runtimes/lambda/deps.js';
+import { startApiServer } from '../../shared/runtimes/local/http-api.js';
 import { signRequest } from '../../shared/app/http-api/webhook-auth.js';
 import { createPromoteHandler } from '../../functions/promote/handler.js';
 import type { HttpResponse } from '../../shared/app/http-api/response.js';
@@ -173,5 +178,31 @@ describe('replays of a captured signed request (promote function, real cluster)'
         }
       },
     );
+
+    it("through sluice run's node:http server: two signature headers 401, sent as is 409", async () => {
+      const api = createApiHandler(async () => apiDeps(testDeps(counted.gw, INSTANCE)));
+      const log = entryLogger('error', () => undefined);
+      const server = await startApiServer({ host: '127.0.0.1', port: 0, handler: (req) => api(req, log) });
+      try {
+        const send = (headers: Record<string, string | string[]>) => async () => {
+          const res = await new Promise<number>((resolve, reject) => {
+            const req = request(`${server.url}${keyed.path}`, { method: 'POST', headers }, (r) => {
+              r.resume();
+              r.on('end', () => resolve(r.statusCode ?? 0));
+            });
+            req.on('error', reject);
+            req.end(keyed.body);
+          });
+          return { statusCode: res, headers: {}, body: '' } as HttpResponse;
+        };
+        const sig = sigOf(keyed);
+        expect(
+          await refused(send({ ...keyed.headers, 'x-sluice-signature': [sig, sig] }), keyed, [401]),
+        ).toBe(401);
+        expect(await refused(send(keyed.headers), keyed, [409])).toBe(409);
+      } finally {
+        await server.close();
+      }
+    });
   });
 });
