@@ -119,21 +119,23 @@ async function mergeWithPrecondition(
 /**
  * Applies one operator action to a Rollout. Reads it, asks the engine what to write, writes spec and status merge
  * patches guarded by the resourceVersion (status to the status subresource), then records an Event naming the
- * actor, action, and the state before and after. A 409 re-reads and retries only while the step is unchanged
- * (at most 3 times); otherwise the answer is `conflict` and nothing more is written.
+ * actor, action, and the state before and after. A 409 re-reads and retries only while the state the action
+ * decided from ({@link decisionState}) is unchanged (at most 3 times); otherwise the answer is `conflict` and
+ * nothing more is written, so of N concurrent actions decided from the same state exactly one wins.
  *
  * @example
  * await applyOperatorAction({ gateway, now: () => new Date() },
  *   { namespace: 'shop', name: 'reviews', action: 'promote', expectedStep: 1, actor: 'cli:alice' });
  */
 export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest): Promise<ActionResult> {
-  let pinnedStep: number | undefined = req.expectedStep;
+  let decidedFrom: string | undefined;
   for (let attempt = 0; ; attempt++) {
     const rollout = (await deps.gateway.get('rollouts', req.namespace, req.name)) as Rollout | undefined;
     if (!rollout) return { ok: false, outcome: 'not-found', message: `rollout ${rolloutId(req)} not found` };
     const before = summarizeRollout(rollout);
-    if (attempt > 0 && before.step !== pinnedStep) return movedWhileApplying(req, before);
-    pinnedStep = before.step;
+    const state = decisionState(rollout);
+    if (decidedFrom !== undefined && state !== decidedFrom) return movedWhileApplying(req, before);
+    decidedFrom = state;
     const decision = operatorAction(rollout, req.action, withExpected(req.expectedStep, deps.now()));
     if (!decision.ok) return { ok: false, outcome: decision.outcome, message: decision.message, before };
     const refused = attempt === 0 ? await claimRefusal(deps, rollout, req, decision) : undefined;
@@ -151,6 +153,25 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
   }
 }
 
+/**
+ * The whole state an operator action decides from: step index, pause conditions, `controllerPause`, `spec.paused`,
+ * abort, promote-full and the pod hashes. A conflict retry goes ahead only when this is unchanged (the 409 came
+ * from an unrelated write); otherwise another action or the engine moved the Rollout and the answer is `conflict`.
+ */
+export function decisionState(r: Rollout): string {
+  const s = r.status ?? {};
+  return JSON.stringify([
+    s.currentStepIndex ?? null,
+    (s.pauseConditions ?? []).map((c) => [c.reason, c.startTime]),
+    s.controllerPause === true,
+    r.spec?.paused === true,
+    s.abort === true,
+    s.promoteFull === true,
+    s.currentPodHash ?? null,
+    s.stableRS ?? null,
+  ]);
+}
+
 /** An accepted decision of the engine: the patches to write (both absent when there is nothing to change). */
 type AcceptedDecision = Extract<OperatorActionResult, { ok: true }>;
 
@@ -166,12 +187,12 @@ function writesSomething(decision: AcceptedDecision): boolean {
   return decision.specPatch !== undefined || decision.statusPatch !== undefined;
 }
 
-/** A re-read after a conflict found the Rollout at another step than the first read: nothing is written. */
+/** A re-read after a conflict found the Rollout changed from the state the action decided from: nothing written. */
 function movedWhileApplying(req: ActionRequest, before: RolloutSummary): ActionResult {
   return {
     ok: false,
     outcome: 'conflict',
-    message: `rollout ${rolloutId(req)} moved to step ${before.step ?? '-'} while ${req.action} was being applied; nothing written`,
+    message: `rollout ${rolloutId(req)} changed (now ${describeSummary(before)}) while ${req.action} was being applied; nothing written`,
     before,
   };
 }

@@ -3,8 +3,10 @@
  *
  * The writes are the merge patches Argo Rollouts' kubectl plugin and Argo CD actions send (status patches go to
  * the `status` subresource). Unlike the plugin, an action may carry the step index the operator saw
- * (`expectedStep`): when the Rollout has moved on, the action is a conflict, so a duplicate `promote` never skips
- * a step. Pure module: no I/O; time is passed in.
+ * (`expectedStep`): when the Rollout has moved on, or the pause at that step was already promoted (its pause
+ * conditions cleared, the engine yet to advance), the action is a conflict, so a duplicate `promote` never skips a
+ * step. A promote that skips a step clears `controllerPause`, so the next manual pause is entered (and announced)
+ * afresh rather than taken as already promoted. Pure module: no I/O; time is passed in.
  */
 import type { Rollout } from '../model/types.js';
 import type { OperatorActionName } from '../model/actions.js';
@@ -45,6 +47,14 @@ function paused(r: Rollout): boolean {
   return (r.status?.pauseConditions?.length ?? 0) > 0;
 }
 
+/**
+ * The pause of the current step was promoted and the engine has not advanced yet: `controllerPause` still set
+ * and no pause condition left (the state the engine reads as "promotion requested").
+ */
+export function pausePromoted(r: Rollout): boolean {
+  return r.status?.controllerPause === true && !paused(r);
+}
+
 function unpause(r: Rollout): object | undefined {
   return r.spec.paused === true ? UNPAUSE : undefined;
 }
@@ -57,14 +67,25 @@ function promoteRefusal(r: Rollout, name: string): OperatorActionResult | undefi
   return undefined;
 }
 
-function promote(r: Rollout, name: string, index: number | undefined): OperatorActionResult {
+function promote(
+  r: Rollout,
+  name: string,
+  index: number | undefined,
+  expectedStep: number | undefined,
+): OperatorActionResult {
   const steps = r.spec.strategy?.canary?.steps?.length ?? 0;
   const specPatch = unpause(r);
   const refused = promoteRefusal(r, name);
   if (refused) return refused;
   if (paused(r)) return ok(index, { status: { pauseConditions: null } }, specPatch);
+  if (expectedStep !== undefined && pausePromoted(r)) {
+    return conflict(
+      `Rollout ${name}: the pause at step ${expectedStep} is already promoted (the engine has yet to advance); nothing changed`,
+    );
+  }
   if (index !== undefined && index < steps) {
-    return ok(index, { status: { pauseConditions: null, currentStepIndex: index + 1 } }, specPatch);
+    const skip = { pauseConditions: null, controllerPause: null, currentStepIndex: index + 1 };
+    return ok(index, { status: skip }, specPatch);
   }
   if (specPatch) return ok(index, undefined, specPatch);
   return conflict(
@@ -72,7 +93,12 @@ function promote(r: Rollout, name: string, index: number | undefined): OperatorA
   );
 }
 
-type Decide = (r: Rollout, name: string, index: number | undefined) => OperatorActionResult;
+type Decide = (
+  r: Rollout,
+  name: string,
+  index: number | undefined,
+  expectedStep: number | undefined,
+) => OperatorActionResult;
 
 /** One decision per action, once the canary strategy and the expected step are checked. */
 const DECIDE: Record<OperatorActionName, Decide> = {
@@ -119,5 +145,5 @@ export function operatorAction(
   if (!Object.hasOwn(DECIDE, action)) {
     return { ok: false, outcome: 'invalid', message: `unknown action ${String(action)} for Rollout ${name}` };
   }
-  return DECIDE[action](r, name, index);
+  return DECIDE[action](r, name, index, opts.expectedStep);
 }

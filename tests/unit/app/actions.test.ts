@@ -141,6 +141,55 @@ describe('applyOperatorAction', () => {
     expect(res).toMatchObject({ ok: false, outcome: 'conflict' });
     expect((gw2.read('rollouts', NS, 'reviews')?.status as RolloutStatus).abort).toBeUndefined();
   });
+
+  it.each([
+    { case: 'the pause conditions cleared (another promote)', change: { pauseConditions: [] } },
+    { case: 'controllerPause cleared', change: { controllerPause: false } },
+    { case: 'abort set', change: { abort: true } },
+    { case: 'promoteFull set', change: { promoteFull: true } },
+    { case: 'a new pod hash', change: { currentPodHash: 'newer' } },
+  ])(
+    'a 409 after $case at the same step is a conflict: re-decided from the fresh state, nothing written',
+    async ({ change }) => {
+      const gw = setup();
+      gw.beforeWrite = (c) => {
+        if (c.resource !== 'rollouts') return;
+        gw.beforeWrite = undefined;
+        const cur = gw.read('rollouts', NS, 'reviews');
+        if (cur) gw.put('rollouts', { ...cur, status: { ...(cur.status as object), ...change } });
+      };
+      const res = await applyOperatorAction(deps(gw), {
+        namespace: NS,
+        name: 'reviews',
+        action: 'promote',
+        expectedStep: 1,
+        actor: 'x',
+      });
+      expect(res).toMatchObject({ ok: false, outcome: 'conflict' });
+      // The one write attempted is the refused first one; the stored status is the other writer's.
+      expect(gw.writes()).toHaveLength(1);
+      expect(gw.read('rollouts', NS, 'reviews')?.status).toEqual({ ...paused, ...change });
+    },
+  );
+
+  it('a 409 after spec.paused was set at the same step is a conflict with nothing written', async () => {
+    const gw = setup();
+    gw.beforeWrite = (c) => {
+      if (c.resource !== 'rollouts') return;
+      gw.beforeWrite = undefined;
+      const cur = gw.read('rollouts', NS, 'reviews');
+      if (cur) gw.put('rollouts', { ...cur, spec: { ...(cur.spec as object), paused: true } } as typeof cur);
+    };
+    const res = await applyOperatorAction(deps(gw), {
+      namespace: NS,
+      name: 'reviews',
+      action: 'abort',
+      actor: 'x',
+    });
+    expect(res).toMatchObject({ ok: false, outcome: 'conflict' });
+    expect(gw.writes()).toHaveLength(1);
+    expect((gw.read('rollouts', NS, 'reviews')?.status as RolloutStatus).abort).toBeUndefined();
+  });
 });
 
 describe('describeSummary', () => {

@@ -16,6 +16,8 @@ const pausedAt1: RolloutStatus = {
   pauseConditions: [{ reason: 'CanaryPauseStep', startTime: '2026-01-01T00:00:00Z' }],
 };
 const running: RolloutStatus = { currentStepIndex: 0, stableRS: 'a', currentPodHash: 'b' };
+/** The pause at step 1 promoted (its condition cleared), the engine yet to advance. */
+const promotedAt1: RolloutStatus = { ...pausedAt1, pauseConditions: [] };
 const healthy: RolloutStatus = { currentStepIndex: 4, stableRS: 'b', currentPodHash: 'b' };
 
 describe('operatorAction', () => {
@@ -31,7 +33,28 @@ describe('operatorAction', () => {
       case: 'promote on a running step skips it',
       r: at(running),
       action: 'promote',
-      want: { ok: true, statusPatch: { status: { pauseConditions: null, currentStepIndex: 1 } }, before: 0 },
+      want: {
+        ok: true,
+        statusPatch: { status: { pauseConditions: null, controllerPause: null, currentStepIndex: 1 } },
+        before: 0,
+      },
+    },
+    {
+      case: 'promote of a pause already promoted, with the expected step, is a conflict',
+      r: at(promotedAt1),
+      action: 'promote',
+      expectedStep: 1,
+      want: { ok: false, outcome: 'conflict', message: expect.stringContaining('already promoted') },
+    },
+    {
+      case: 'promote of a pause already promoted, without an expected step, skips it and clears controllerPause',
+      r: at(promotedAt1),
+      action: 'promote',
+      want: {
+        ok: true,
+        statusPatch: { status: { pauseConditions: null, controllerPause: null, currentStepIndex: 2 } },
+        before: 1,
+      },
     },
     {
       case: 'promote with a stale expected step is a conflict',
@@ -104,6 +127,15 @@ describe('operatorAction', () => {
       ...(expectedStep === undefined ? {} : { expectedStep }),
     });
     expect(res).toMatchObject(want);
+  });
+
+  it('a skipping promote writes exactly the index, the pause conditions and controllerPause', () => {
+    const res = operatorAction(at(running), 'promote', { now: T0 });
+    expect(res).toEqual({
+      ok: true,
+      before: 0,
+      statusPatch: { status: { pauseConditions: null, controllerPause: null, currentStepIndex: 1 } },
+    });
   });
 
   it('a duplicate promote carrying the step it saw cannot skip the next step', () => {
