@@ -25,6 +25,8 @@ const COUNTS = [
   'sequenceCommands',
   'replays',
   'replaysRefused',
+  'sameStepRaces',
+  'sameStepOneWinner',
 ];
 
 /** Adds up the figures of several files: counts summed, violations and files concatenated, rows united. */
@@ -60,6 +62,8 @@ export function failedFigures(t) {
   if (t.ledgerViolations.length !== 0) out.push(`${t.ledgerViolations.length} ledger violation(s)`);
   if (t.dryRunPersisted !== 0) out.push(`${t.dryRunPersisted} dry-run write(s) persisted`);
   if (t.replaysRefused !== t.replays) out.push(`${t.replays - t.replaysRefused} replay(s) not refused`);
+  if (t.sameStepOneWinner !== t.sameStepRaces)
+    out.push(`${t.sameStepRaces - t.sameStepOneWinner} same-step race(s) without exactly one winner`);
   return out;
 }
 
@@ -78,6 +82,7 @@ export function formatFigures(t) {
     `action sequences run:                 ${t.sequences} (${t.sequenceCommands} actions and pass batches)`,
     `dry-run writes sent / persisted:      ${t.dryRunWrites} / ${t.dryRunPersisted}`,
     `replays tried / refused:              ${t.replays} / ${t.replaysRefused}`,
+    `same-step action races / one winner:  ${t.sameStepRaces} / ${t.sameStepOneWinner}`,
     `catalogue rows exercised: ${t.rows.join(', ')}`,
     ...t.ledgerViolations.slice(0, 20).map((v) => `  violation: ${v}`),
     '',

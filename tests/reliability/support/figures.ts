@@ -34,6 +34,8 @@ class Figures {
   sequenceCommands = 0;
   replays = 0;
   replaysRefused = 0;
+  sameStepRaces = 0;
+  sameStepOneWinner = 0;
 
   /** Faults injected by one scenario, and whether it ended converged with its invariants holding. */
   fault(injected: number, survived: boolean): void {
@@ -79,6 +81,12 @@ class Figures {
     if (refused) this.replaysRefused++;
   }
 
+  /** N concurrent operator actions carrying the same expected step, and whether exactly one of them won. */
+  sameStepRace(oneWinner: boolean): void {
+    this.sameStepRaces++;
+    if (oneWinner) this.sameStepOneWinner++;
+  }
+
   /** Catalogue rows (docs/reliability.md) this file exercised. */
   cover(...rows: CatalogueRow[]): void {
     for (const r of rows) this.rows.add(r);
@@ -98,7 +106,8 @@ export const FIGURES_DIR_ENV = 'SLUICE_FIGURES_DIR';
 /**
  * Declares one reliability test file: runs `suite`, then checks this file's figures (every fault survived, every
  * crash point converged, every bad input rejected right, no lost or duplicated step, no ledger violation, no
- * dry-run write persisted, every replay refused; at least one ledger when `ledgers` is true) and writes them to the run folder.
+ * dry-run write persisted, every replay refused, exactly one winner in every same-step race; at least one
+ * ledger when `ledgers` is true) and writes them to the run folder.
  */
 export function reliabilityFile(name: string, suite: () => void, opts: { ledgers: boolean }): void {
   suite();
@@ -115,6 +124,7 @@ export function reliabilityFile(name: string, suite: () => void, opts: { ledgers
       expect(figures.faultsSurvived).toBe(figures.faultsInjected);
       expect(figures.dryRunPersisted).toBe(0);
       expect(figures.replaysRefused).toBe(figures.replays);
+      expect(figures.sameStepOneWinner).toBe(figures.sameStepRaces);
     });
   });
   afterAll(() => {

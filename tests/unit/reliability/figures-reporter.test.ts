@@ -37,6 +37,7 @@ describe('reliability figures of a run', () => {
     [{ ledgerViolations: ['ns-1: step index moved back'] }, '1 ledger violation(s)'],
     [{ dryRunWrites: 3, dryRunPersisted: 1 }, '1 dry-run write(s) persisted'],
     [{ replays: 8, replaysRefused: 7 }, '1 replay(s) not refused'],
+    [{ sameStepRaces: 3, sameStepOneWinner: 2 }, '1 same-step race(s) without exactly one winner'],
   ])('one file with %j fails the run: %s', (change, message) => {
     const t = sumFigures([clean, { ...clean, file: 'crash', ...change }]);
     expect(failedFigures(t)).toEqual([message]);
