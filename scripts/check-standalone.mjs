@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The repository stands alone: fails (exit 1) when a tracked file reads or cites something outside it. It flags
 //  - a relative path (`../x`) that, resolved from the file's folder, leaves the repository;
-//  - `../shared` after a prefix that cannot be resolved (`$ROOT/../shared`, `<rootDir>/../shared`), and a path built
-//    as `'..', 'shared'`;
+//  - `../shared` after a prefix that cannot be resolved (`$ROOT/../shared`, `<rootDir>/../shared`), and a path
+//    joined from the parts `..` and `shared`;
 //  - the names of design and spec documents that are not in the repository, and `§N` section citations (cite a
 //    heading of a doc in docs/ instead).
 // Run by `npm run lint`. Usage: node scripts/check-standalone.mjs [root]
