@@ -12,6 +12,7 @@ import {
   toHost,
   type Value,
 } from '../../../../shared/core/analysis/expr/index.js';
+import { FUNCTIONS } from '../../../../shared/core/analysis/expr/parser.js';
 
 const SEED = 1406;
 const DANGEROUS = [
@@ -39,31 +40,8 @@ const NAMES = [
   'eval',
   ...DANGEROUS,
 ];
-const FUNCS = [
-  'len',
-  'all',
-  'any',
-  'none',
-  'one',
-  'filter',
-  'map',
-  'count',
-  'find',
-  'findIndex',
-  'max',
-  'min',
-  'sum',
-  'mean',
-  'abs',
-  'int',
-  'float',
-  'asInt',
-  'asFloat',
-  'isNaN',
-  'isInf',
-  'isNil',
-  'default',
-];
+/** Every function a condition may call, as the parser knows them (a function added there is fuzzed too). */
+const FUNCS = [...FUNCTIONS];
 const OPS = [
   '+',
   '-',
