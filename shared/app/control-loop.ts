@@ -159,8 +159,9 @@ export async function driftTargets(
 }
 
 /**
- * One drift pass for one Rollout after `detail`'s object (in `detail.cluster`) changed (`correctDrift`: a `DriftCorrected` Event when
- * the managed fields were put back), then its transition notice and follow-up step.
+ * One drift pass for one Rollout after `detail`'s object (in `detail.cluster`) changed: an ordinary engine pass
+ * (`correctDrift` over `runStep`; the pass itself records `DriftCorrected` when its write put back a foreign change),
+ * then its transition notice and follow-up step.
  */
 export async function driftPass(
   deps: LoopDeps,
