@@ -6,6 +6,7 @@
 import type { KubeGateway } from './kube-port/gateway.js';
 import type { WebhookSecret } from './http-api/webhook-auth.js';
 import type { EventSink } from './contract.js';
+import type { Measurement, Metric } from '../core/analysis/types.js';
 
 export type { EventSink };
 export type { Logger } from './logger.js';
@@ -23,6 +24,30 @@ export interface ClusterDirectory {
 /** The clock every decision reads. */
 export type Clock = () => Date;
 
+/** One measurement asked of a metric provider (prometheus, web, cloudWatch). */
+export interface MeasureRequest {
+  /** Registered cluster whose AnalysisRun asks: the provider allow-list and credentials are per cluster. */
+  cluster: string;
+  /** Namespace of the AnalysisRun (where Secret-backed provider credentials are read). */
+  namespace: string;
+  /** The metric with its arguments (Secrets included) already resolved. */
+  metric: Metric;
+  /** Epoch milliseconds by which the call must have ended (the invocation's remaining time). */
+  deadline: number;
+}
+
+/** What a provider call yields: always a measurement (an Error one when the provider failed), never a throw. */
+export interface MeasureResult {
+  measurement: Measurement;
+  /** Provider metadata Argo records on the metric result (e.g. the resolved query). */
+  metadata?: Record<string, string>;
+}
+
+/** The metric providers of a runtime: real ones on AWS and in `sluice run`, simulated ones in the sandbox. */
+export interface MetricProviders {
+  measure(request: MeasureRequest): Promise<MeasureResult>;
+}
+
 /** What the control loop needs: whose Rollouts, where they are, where events go, and the time. */
 export interface LoopDeps {
   /** Value of the controller-instance-id label on the Rollouts this instance drives. */
@@ -31,6 +56,8 @@ export interface LoopDeps {
   /** EventBridge in Lambda, the in-process queue in `sluice run`. */
   bus: EventSink;
   now: Clock;
+  /** Metric providers for analysis; when absent, a run that needs a measurement records an Error measurement. */
+  metrics?: MetricProviders;
 }
 
 /** What the signed HTTP API needs besides {@link LoopDeps}. */
