@@ -22,7 +22,9 @@ describe('loopback AWS-API server', () => {
   it('stores and returns a secret by name and by ARN, and refuses an unknown name', async () => {
     const sm = new SecretsManagerClient(awsClientConfig(server));
     const created = await sm.send(new CreateSecretCommand({ Name: 'probe/secret', SecretString: 's3cret' }));
-    expect(created.ARN).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:probe\/secret-[A-Za-z0-9]{6}$/);
+    expect(created.ARN).toMatch(
+      /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:probe\/secret-[A-Za-z0-9]{6}$/,
+    );
     const byName = await sm.send(new GetSecretValueCommand({ SecretId: 'probe/secret' }));
     const byArn = await sm.send(new GetSecretValueCommand({ SecretId: created.ARN }));
     expect([byName.SecretString, byArn.SecretString]).toEqual(['s3cret', 's3cret']);

@@ -40,7 +40,8 @@ async function freePort(): Promise<number> {
 
 async function waitReady(endpoint: string, child: ChildProcess, deadline: number): Promise<void> {
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited with code ${child.exitCode} before it was ready`);
+    if (child.exitCode !== null)
+      throw new Error(`moto_server exited with code ${child.exitCode} before it was ready`);
     try {
       const res = await fetch(`${endpoint}/moto-api/data.json`);
       if (res.ok) return;
