@@ -1,9 +1,10 @@
 /**
  * `watch` (scheduled, every 15 minutes, timeout 15 minutes): the control loop's watch (shared with `sluice run`)
- * on VirtualServices, DestinationRules and Services of every registered cluster, until ~30 s before Lambda's limit;
- * each change to an object a sluice Rollout references becomes a `sluice.drift` event (coalesced per object,
- * reported about 50 ms after the first change). VirtualServices and DestinationRules are watched in the cluster's
- * Istio primary when it has one.
+ * on every registered cluster, until ~30 s before Lambda's limit. Each change to an object a sluice Rollout
+ * references (VirtualService, DestinationRule, Service) becomes a `sluice.drift` event (coalesced per object); each
+ * change that makes a Rollout's work due (spec change, `kubectl argo rollouts` action, an owned ReplicaSet
+ * available) becomes a `sluice.step` event (coalesced per Rollout); both about 50 ms after the first change.
+ * VirtualServices and DestinationRules are watched in the cluster's Istio primary when it has one.
  *
  * It resumes from the last resourceVersion it saw (kept in the warm container); a cold start or a 410 Gone lists
  * afresh and reports every referenced object once, so a change made while nothing was watching is not missed.
@@ -25,6 +26,7 @@ export interface WatchResult {
   clusters: number;
   changes: number;
   driftEvents: number;
+  stepEvents: number;
   relists: number;
   errors: number;
 }
@@ -39,7 +41,14 @@ export function createWatchHandler(
     const d = await deps();
     const stopAt =
       Date.now() + inv.context.getRemainingTimeInMillis() - d.config.watchStopBeforeSeconds * 1000;
-    const result: WatchResult = { clusters: 0, changes: 0, driftEvents: 0, relists: 0, errors: 0 };
+    const result: WatchResult = {
+      clusters: 0,
+      changes: 0,
+      driftEvents: 0,
+      stepEvents: 0,
+      relists: 0,
+      errors: 0,
+    };
     const run = { memory: rvMemory, counters: result, log: inv.log, stopAt };
     const runs = d.clusters.names().map(async (cluster) => {
       try {

@@ -22,6 +22,7 @@ import type { ObjectRef } from './references.js';
 import type { LoopDeps } from './ports.js';
 import { runStep, type StepResult } from './step.js';
 import { watchReferencedObjects, type WatchCounters, type WatchMemory } from './watch.js';
+import { watchRolloutWork, type RolloutWake } from './watch-rollouts.js';
 
 /** A request dropped before anything was written, with the reason (unknown cluster, misconfigured primary). */
 export interface Skipped {
@@ -210,10 +211,21 @@ export interface WatchRun {
   refsTtlMs?: number;
 }
 
+/** The `sluice.step` events of the Rollouts the watch found work due for. */
+function wakeEvents(cluster: string, wakes: RolloutWake[]): BusEvent[] {
+  return wakes.map((w) => {
+    const pin = w.expectedStep === undefined ? {} : { expectedStep: w.expectedStep };
+    const detail = { cluster, namespace: w.namespace, rollout: w.name, ...pin };
+    return { ...stepEvent(detail), reason: w.reasons.join('; ') };
+  });
+}
+
 /**
- * Watches one cluster's referenced VirtualServices, DestinationRules (in its Istio primary when it has one) and
- * Services, and puts a `sluice.drift` on the bus for each change. `skipped` when the cluster is unknown or its
- * primary misconfigured; API failures are thrown. `onStart` is called once the gateways are resolved.
+ * Watches one cluster: its referenced VirtualServices, DestinationRules (in its Istio primary when it has one) and
+ * Services, putting a `sluice.drift` on the bus for each change; and its Rollouts of this instance and the
+ * ReplicaSets they own, putting a `sluice.step` on the bus for each Rollout a change made work due for (spec
+ * change, operator action, ReplicaSet available). `skipped` when the cluster is unknown or its primary
+ * misconfigured; API failures are thrown. `onStart` is called once the gateways are resolved.
  */
 export async function watchCluster(
   deps: LoopDeps,
@@ -224,13 +236,26 @@ export async function watchCluster(
   const gateways = await clusterGateways(deps.clusters, cluster);
   if ('skipped' in gateways) return gateways;
   onStart();
-  await watchReferencedObjects({
+  // One watch failing (its first list of Rollouts) stops the other, so the caller sees the failure and restarts both.
+  const failed = new AbortController();
+  const signal = run.signal ? AbortSignal.any([run.signal, failed.signal]) : failed.signal;
+  const stop = { ...(run.stopAt === undefined ? {} : { stopAt: run.stopAt }), signal };
+  const rollouts = watchRolloutWork({
+    cluster,
+    gateway: gateways.gateway,
+    instanceId: deps.instanceId,
+    memory: run.memory,
+    ...stop,
+    onWake: (wakes) => deps.bus.send(wakeEvents(cluster, wakes)),
+    log: run.log,
+    counters: run.counters,
+  });
+  const drift = watchReferencedObjects({
     cluster,
     gateway: istioRouted(gateways),
     instanceId: deps.instanceId,
     memory: run.memory,
-    ...(run.stopAt === undefined ? {} : { stopAt: run.stopAt }),
-    ...(run.signal ? { signal: run.signal } : {}),
+    ...stop,
     ...(run.refsTtlMs === undefined ? {} : { refsTtlMs: run.refsTtlMs }),
     onDrift: (drifted) =>
       deps.bus.send(
@@ -239,5 +264,16 @@ export async function watchCluster(
     log: run.log,
     counters: run.counters,
   });
+  const settled = await Promise.allSettled(
+    [rollouts, drift].map(async (p) => {
+      try {
+        await p;
+      } catch (err) {
+        failed.abort();
+        throw err;
+      }
+    }),
+  );
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
   return undefined;
 }

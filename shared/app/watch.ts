@@ -6,22 +6,23 @@
  * It resumes from the last resourceVersion it saw (kept in `memory`); with none, or after a 410 Gone, it lists
  * afresh and reports every referenced object once, so a change made while nothing was watching is not missed.
  */
-import type { KubeGateway, WatchEvent } from './kube-port/gateway.js';
-import { KubeApiError } from './kube-port/errors.js';
+import type { KubeGateway } from './kube-port/gateway.js';
 import { LABELS, type KubeObject, type Rollout } from '../core/model/types.js';
 import type { DriftDetail } from './contract.js';
 import { DRIFT_RESOURCES, referencedObjects, refKey, type DriftKind } from './references.js';
 import type { Logger } from './logger.js';
+import { sleep, StopClock, watchStream, type WatchMemory } from './watch-stream.js';
+
+export type { WatchMemory };
 
 const KINDS: DriftKind[] = ['VirtualService', 'DestinationRule', 'Service'];
-
-/** resourceVersions per `cluster/kind`, kept across runs. */
-export type WatchMemory = Map<string, string>;
 
 /** Counters one run adds to. */
 export interface WatchCounters {
   changes: number;
   driftEvents: number;
+  /** `sluice.step` requests from the Rollout and ReplicaSet watch (`watch-rollouts.ts`). */
+  stepEvents: number;
   relists: number;
   errors: number;
 }
@@ -51,38 +52,24 @@ export interface WatchOptions {
   refsTtlMs?: number;
 }
 
-/** Sleeps `ms`, or less when the signal aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 class ClusterWatch {
   private refs = new Set<string>();
   private refsAt = 0;
   private readonly changed = new Map<string, DriftDetail>();
-  private readonly stopAt: number;
+  private readonly clock: StopClock;
   /** Wakes the flush loop when the first change of a batch arrives. */
   private wake: (() => void) | undefined;
 
   constructor(private readonly o: WatchOptions) {
-    this.stopAt = o.stopAt ?? Number.POSITIVE_INFINITY;
+    this.clock = new StopClock(o.stopAt, o.signal);
   }
 
   private stopped(): boolean {
-    return Date.now() >= this.stopAt || this.o.signal?.aborted === true;
+    return this.clock.stopped();
   }
 
   private left(): number {
-    return Math.min(this.stopAt - Date.now(), 2 ** 31 - 1);
+    return this.clock.left();
   }
 
   async run(): Promise<void> {
@@ -106,43 +93,27 @@ class ClusterWatch {
     this.wake?.();
   }
 
-  /** Lists the kind afresh; every referenced object counts as changed (a change may have been missed). */
-  private async relist(kind: DriftKind): Promise<string> {
-    this.o.counters.relists++;
-    const list = await this.o.gateway.list(DRIFT_RESOURCES[kind], undefined);
-    for (const item of list.items) this.note(kind, item);
-    this.o.memory.set(`${this.o.cluster}/${kind}`, list.resourceVersion);
-    return list.resourceVersion;
-  }
-
-  private async watchKind(kind: DriftKind): Promise<void> {
-    const key = `${this.o.cluster}/${kind}`;
-    while (!this.stopped()) {
-      try {
-        const from = this.o.memory.get(key) ?? (await this.relist(kind));
-        if (this.stopped()) return;
-        const handle = this.o.gateway.watch(DRIFT_RESOURCES[kind], undefined, from, (event: WatchEvent) => {
-          const rv = event.object?.metadata?.resourceVersion;
-          if (rv && event.type !== 'ERROR') this.o.memory.set(key, rv);
-          if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED') {
-            this.o.counters.changes++;
-            this.note(kind, event.object);
-          }
-        });
-        const stopped = sleep(this.left(), this.o.signal).then(() => 'stop' as const);
-        const ended = await Promise.race([handle.done.then(() => 'ended' as const), stopped]);
-        if (ended === 'stop') handle.stop();
-      } catch (err) {
-        if (err instanceof KubeApiError && err.code === 410) {
-          this.o.log.debug('watch expired, relisting', { cluster: this.o.cluster, kind });
-          this.o.memory.delete(key);
-          continue;
-        }
-        this.o.counters.errors++;
-        this.o.log.warn('watch failed, retrying', { cluster: this.o.cluster, kind, error: err });
-        await sleep(Math.min(2000, this.left()), this.o.signal);
-      }
-    }
+  /** Watches one kind; on a relist every referenced object counts as changed (a change may have been missed). */
+  private watchKind(kind: DriftKind): Promise<void> {
+    return watchStream({
+      gateway: this.o.gateway,
+      resource: DRIFT_RESOURCES[kind],
+      key: `${this.o.cluster}/${kind}`,
+      memory: this.o.memory,
+      relist: async () => {
+        const list = await this.o.gateway.list(DRIFT_RESOURCES[kind], undefined);
+        for (const item of list.items) this.note(kind, item);
+        return list.resourceVersion;
+      },
+      onChange: (event) => {
+        this.o.counters.changes++;
+        this.note(kind, event.object);
+      },
+      clock: this.clock,
+      log: this.o.log,
+      counters: this.o.counters,
+      fields: { cluster: this.o.cluster, kind },
+    });
   }
 
   /** Reports changes `flushMs` after the first of a batch arrives (event-driven, not a fixed period). */

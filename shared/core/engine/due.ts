@@ -121,6 +121,17 @@ function scaleDownDue(rollout: Rollout, now: Date): string | undefined {
 }
 
 /**
+ * Work a write to the Rollout itself made due and no pass has acted on yet: never reconciled, a spec change
+ * (generation ahead of observedGeneration), or an operator action in the status (abort, retry, promote,
+ * promote --full). Undefined once a pass committed on it, so sluice's own status commits never count; what the
+ * watch on Rollouts reacts to.
+ */
+export function changeDue(rollout: Rollout): string | undefined {
+  if (!rollout.status) return 'never reconciled';
+  return specChanged(rollout) ?? actionRequested(rollout);
+}
+
+/**
  * Why the Rollout has work due at `now`, or undefined when it has none.
  *
  * @example
@@ -128,10 +139,8 @@ function scaleDownDue(rollout: Rollout, now: Date): string | undefined {
  * dueReason({...rollout, metadata: {...rollout.metadata, generation: 3}}, now) // 'spec changed (generation 3, observed 2)'
  */
 export function dueReason(rollout: Rollout, now: Date): string | undefined {
-  if (!rollout.status) return 'never reconciled';
   return (
-    specChanged(rollout) ??
-    actionRequested(rollout) ??
+    changeDue(rollout) ??
     pauseDue(rollout, now) ??
     deadlineDue(rollout, now) ??
     progressing(rollout) ??

@@ -200,7 +200,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     }
   })();
 
-  const counters: WatchCounters = { changes: 0, driftEvents: 0, relists: 0, errors: 0 };
+  const counters: WatchCounters = { changes: 0, driftEvents: 0, stepEvents: 0, relists: 0, errors: 0 };
   const memory = new Map<string, string>();
   const watchLog = sayLogger(say, { source: 'watch', prefix: 'watch: ', verbose });
   const run = {
