@@ -21,6 +21,7 @@ import type { Logger } from './logger.js';
 import type { ObjectRef } from './references.js';
 import type { LoopDeps } from './ports.js';
 import { runStep, type StepResult } from './step.js';
+import { requeueAt, type TimerMessage } from './timers.js';
 import { watchReferencedObjects, type WatchCounters, type WatchMemory } from './watch.js';
 import { watchRolloutWork, type RolloutWake } from './watch-rollouts.js';
 
@@ -62,6 +63,18 @@ function followUp(cluster: string, namespace: string, name: string, result: Step
 function passEvents(cluster: string, namespace: string, name: string, result: StepResult): BusEvent[] {
   const notice = transitionEvent(cluster, namespace, result);
   return [...(notice ? [notice] : []), ...followUp(cluster, namespace, name, result)];
+}
+
+/**
+ * Arms the timer a pass asked for (`requeueAt`), pinned to the step it left the Rollout at. Rejects when the timer
+ * could not be armed, so the transport runs the (idempotent) pass again.
+ */
+async function armRequeue(deps: LoopDeps, detail: StepDetail, result: StepResult): Promise<void> {
+  const at = requeueAt(result, deps.now());
+  if (!at || !deps.timers) return;
+  const pin = result.stepAfter === undefined ? {} : { expectedStep: result.stepAfter };
+  const { expectedStep: _seen, ...target } = detail;
+  await deps.timers.at({ ...target, ...pin }, at, `requeue after ${result.requeueAfterSeconds}s`);
 }
 
 /** One cluster's due step requests, pinned to the step seen here (a duplicate then makes no transition). */
@@ -144,8 +157,27 @@ export async function step(deps: LoopDeps, detail: StepDetail, log: Logger): Pro
   );
   const events = passEvents(cluster, namespace, rollout, result);
   if (events.length > 0) await deps.bus.send(events);
+  await armRequeue(deps, detail, result);
   log.info('step done', { cluster, ...result });
   return result;
+}
+
+/** What a delivered timer did: the pass, or armed again because it came before its time. */
+export type TimerOutcome = StepOutcome | { rearmed: string };
+
+/**
+ * A delivered timer: one {@link step} when its time has come; armed again for the rest when it came early (a wait
+ * longer than the transport's maximum delay, or clock skew), so no pass runs before the time it asked for.
+ */
+export async function fireTimer(deps: LoopDeps, timer: TimerMessage, log: Logger): Promise<TimerOutcome> {
+  const at = new Date(timer.at);
+  if (deps.timers && at.getTime() > deps.now().getTime()) {
+    await deps.timers.at(timer.detail, at, timer.reason);
+    log.debug('timer early, armed again', { ...timer.detail, at: timer.at });
+    return { rearmed: timer.at };
+  }
+  log.info('timer due', { ...timer.detail, at: timer.at, reason: timer.reason });
+  return step(deps, timer.detail, log);
 }
 
 /** The Rollouts of this instance that reference the changed object (in the cluster named by the detail). */
@@ -177,6 +209,7 @@ export async function driftPass(
   const out = await correctDrift({ ...gateways, now: deps.now, log: clusterLog }, detail, rollout);
   const events = passEvents(detail.cluster, namespace, name, out.result);
   if (events.length > 0) await deps.bus.send(events);
+  await armRequeue(deps, { cluster: detail.cluster, namespace, rollout: name }, out.result);
   return out;
 }
 

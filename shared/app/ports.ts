@@ -5,7 +5,7 @@
  */
 import type { KubeGateway } from './kube-port/gateway.js';
 import type { WebhookSecret } from './http-api/webhook-auth.js';
-import type { EventSink } from './contract.js';
+import type { EventSink, StepDetail } from './contract.js';
 import type { Measurement, Metric } from '../core/analysis/types.js';
 
 export type { EventSink };
@@ -48,6 +48,19 @@ export interface MetricProviders {
   measure(request: MeasureRequest): Promise<MeasureResult>;
 }
 
+/**
+ * "Run this step again at T": every requeue the plan asks for (pause end, pods to wait for, scale-down deadline,
+ * progress deadline, the next analysis measurement: the plan's one wake-up, `requeueAfterSeconds`) goes through
+ * it. A timer is delivered at T or shortly after (never before on purpose; a delivery that comes early is armed
+ * again), at least once, and survives a crash of the caller once `at` resolved. The pass it runs is idempotent and
+ * pinned to the step it was armed at, so a duplicate or stale delivery makes no second transition.
+ * SQS per-message delay on AWS (`shared/adapters/aws/timers.ts`), the in-process queue in `sluice run`.
+ */
+export interface Timers {
+  /** Arms a timer for the step `detail` at `at`; resolves once it is durably accepted. */
+  at(detail: StepDetail, at: Date, reason: string): Promise<void>;
+}
+
 /** What the control loop needs: whose Rollouts, where they are, where events go, and the time. */
 export interface LoopDeps {
   /** Value of the controller-instance-id label on the Rollouts this instance drives. */
@@ -56,6 +69,8 @@ export interface LoopDeps {
   /** EventBridge in Lambda, the in-process queue in `sluice run`. */
   bus: EventSink;
   now: Clock;
+  /** Where requeues go; when absent, they wait for the next schedule tick (the safety net). */
+  timers?: Timers;
   /** Metric providers for analysis; when absent, a run that needs a measurement records an Error measurement. */
   metrics?: MetricProviders;
 }

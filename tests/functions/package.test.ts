@@ -106,12 +106,46 @@ describe('osls package --stage ci', () => {
     expect(statements.every((s) => s.Resource !== '*' && !actions(s).includes('*'))).toBe(true);
   });
 
+  it('declares the timer queue with its dead-letter queue, the step function consuming it, and SQS IAM on it only', () => {
+    const queues = Object.fromEntries(
+      Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue'),
+    );
+    expect(Object.keys(queues).sort()).toEqual(['TimerDeadLetterQueue', 'TimerQueue']);
+    expect(queues.TimerQueue?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['TimerDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    const [mapping, ...more] = ofType('AWS::Lambda::EventSourceMapping');
+    expect(more).toHaveLength(0);
+    expect(mapping?.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': ['TimerQueue', 'Arn'] });
+    expect(mapping?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(JSON.stringify(mapping?.Properties.FunctionName)).toContain('StepLambdaFunction');
+    const [role] = ofType('AWS::IAM::Role');
+    const statements = (
+      role?.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[]
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const sqs = statements.filter((s) => [s.Action].flat().some((a) => String(a).startsWith('sqs:')));
+    expect(sqs.length).toBeGreaterThan(0);
+    for (const s of sqs) expect([s.Resource].flat()).toEqual([{ 'Fn::GetAtt': ['TimerQueue', 'Arn'] }]);
+    const actions = sqs.flatMap((s) => [s.Action].flat()).sort();
+    expect(actions).toEqual([
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+    ]);
+    const visibility = queues.TimerQueue?.Properties.VisibilityTimeout as number;
+    const step = ofType('AWS::Lambda::Function').find((f) => f.Properties.FunctionName === 'sluice-ci-step');
+    expect(visibility).toBeGreaterThanOrEqual(6 * (step?.Properties.Timeout as number));
+  });
+
   it('passes the bus name and settings to every function through the environment', () => {
     for (const fn of ofType('AWS::Lambda::Function')) {
       const vars = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
       expect(vars.SLUICE_EVENT_BUS).toBe('sluice-ci');
       expect(vars.SLUICE_WEBHOOK_SECRET_ID).toMatch(/^arn:aws:secretsmanager:/);
       expect(() => JSON.parse(vars.SLUICE_CLUSTERS ?? '')).not.toThrow();
+      expect(vars.SLUICE_TIMER_QUEUE_URL).toEqual({ Ref: 'TimerQueue' });
     }
   });
 });

@@ -26,6 +26,11 @@ export interface LambdaConfig {
   readonly signatureToleranceSeconds: number;
   /** `SLUICE_WATCH_STOP_BEFORE_SECONDS`: the watch function stops this long before its timeout (default 30). */
   readonly watchStopBeforeSeconds: number;
+  /**
+   * `SLUICE_TIMER_QUEUE_URL`: URL of the SQS queue timers are sent to (requeues to the second); unset, requeues
+   * wait for the next schedule tick.
+   */
+  readonly timerQueueUrl?: string;
   /** `LOG_LEVEL`: lowest level logged (default info). */
   readonly logLevel: LogLevel;
   /**
@@ -116,6 +121,7 @@ export function readConfig(env: Env): LambdaConfig {
     watchStopBeforeSeconds: integer(env, 'SLUICE_WATCH_STOP_BEFORE_SECONDS', 30, [1, 600]),
     logLevel: logLevel(env),
     ...optional('istioPrimary', istioPrimary(env)),
+    ...optional('timerQueueUrl', env.SLUICE_TIMER_QUEUE_URL?.trim() || undefined),
   });
 }
 

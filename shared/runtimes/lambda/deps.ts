@@ -5,7 +5,7 @@
 import type { LambdaConfig } from './config.js';
 import type { EventSink } from '../../app/contract.js';
 import type { WebhookSecret } from '../../adapters/aws/webhook-secrets.js';
-import type { ApiDeps, ClusterDirectory, LoopDeps } from '../../app/ports.js';
+import type { ApiDeps, ClusterDirectory, LoopDeps, Timers } from '../../app/ports.js';
 
 export type { ClusterDirectory };
 
@@ -14,6 +14,8 @@ export interface FunctionDeps {
   config: LambdaConfig;
   clusters: ClusterDirectory;
   bus: EventSink;
+  /** SQS timers when `SLUICE_TIMER_QUEUE_URL` is set. */
+  timers?: Timers;
   now: () => Date;
   /** Accepted webhook signing keys (promote only). */
   webhookSecrets: () => Promise<WebhookSecret[]>;
@@ -21,7 +23,13 @@ export interface FunctionDeps {
 
 /** The control loop's ports, as the functions fill them. */
 export function loopDeps(d: FunctionDeps): LoopDeps {
-  return { instanceId: d.config.instanceId, clusters: d.clusters, bus: d.bus, now: d.now };
+  return {
+    instanceId: d.config.instanceId,
+    clusters: d.clusters,
+    bus: d.bus,
+    now: d.now,
+    ...(d.timers ? { timers: d.timers } : {}),
+  };
 }
 
 /** The signed HTTP API's ports, as the promote function fills them. */

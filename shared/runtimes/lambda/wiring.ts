@@ -4,6 +4,7 @@
  * are bounded by the current invocation's deadline (Lambda's remaining time minus the middleware's margin).
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   ClusterClients,
@@ -12,6 +13,7 @@ import {
 } from '../../adapters/kube/cluster-registry.js';
 import { EksTokenCache, type AwsCredentials } from '../../adapters/aws/eks-token.js';
 import { putEvents } from '../../adapters/aws/events.js';
+import { sqsTimers } from '../../adapters/aws/timers.js';
 import { PrimaryGateways } from '../../adapters/kube/primary-gateways.js';
 import type { GatewayOptions } from '../../adapters/kube/client-gateway.js';
 import type { KubeGateway } from '../../app/kube-port/gateway.js';
@@ -30,6 +32,8 @@ export function eventBridgeSink(client: EventBridgeClient, busName: string): Eve
 export interface AwsClients {
   secrets: SecretsManagerClient;
   eventBridge: EventBridgeClient;
+  /** SQS, for timers (only used when `SLUICE_TIMER_QUEUE_URL` is set). */
+  sqs?: SQSClient;
   /** The function's own AWS credentials (signing EKS tokens). */
   credentials: () => Promise<AwsCredentials>;
 }
@@ -91,6 +95,9 @@ export function buildDeps(config: LambdaConfig, aws: AwsClients): FunctionDeps {
     config,
     clusters: registryDirectory(config, aws),
     bus: eventBridgeSink(aws.eventBridge, config.eventBusName),
+    ...(config.timerQueueUrl
+      ? { timers: sqsTimers(aws.sqs ?? new SQSClient({}), config.timerQueueUrl) }
+      : {}),
     now: () => new Date(),
     webhookSecrets: webhookSecretsLoader(aws.secrets, config.webhookSecretId, config.secretsCacheSeconds),
   };
@@ -102,6 +109,7 @@ export const defaultDeps: DepsProvider = memoDeps(() => {
   return buildDeps(lambdaConfig(), {
     secrets,
     eventBridge: new EventBridgeClient({}),
+    sqs: new SQSClient({}),
     credentials: () => secrets.config.credentials(),
   });
 });

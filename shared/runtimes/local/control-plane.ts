@@ -32,6 +32,7 @@ import { startApiServer } from './http-api.js';
 import { decisionText, driftLines, httpText, type Say } from './log-lines.js';
 import { sayLogger } from './say-logger.js';
 import { RolloutQueue, type RolloutJob } from './queue.js';
+import { LocalTimers } from './timers.js';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
@@ -111,11 +112,18 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       }
     },
   };
+  const now = opts.now ?? (() => new Date());
+  // Timers fire at their time by the wall clock; the pass they queue reads `now` (the due check decides).
+  const timers = new LocalTimers((d, reason) => {
+    const pin = d.expectedStep === undefined ? {} : { expectedStep: d.expectedStep };
+    queue.push({ cluster: d.cluster, namespace: d.namespace, name: d.rollout, reason, ...pin });
+  });
   const deps: LoopDeps = {
     instanceId: opts.instanceId,
     clusters: localDirectory(opts.clusters, opts.istioPrimary),
     bus,
-    now: opts.now ?? (() => new Date()),
+    timers,
+    now,
   };
 
   const dispatchDrift = async (d: ReturnType<typeof parseDriftDetail>, why?: string): Promise<void> => {
@@ -234,6 +242,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     stop: () => {
       stopped ??= (async () => {
         abort.abort();
+        timers.close();
         await ticking;
         await server.close();
         const dropped = await queue.close();

@@ -1,0 +1,51 @@
+/**
+ * Timers on SQS: one message per timer, held back by SQS's per-message delay (`DelaySeconds`, whole seconds, at
+ * most 900). A wait longer than 900 s is sent with the maximum delay and armed again by its consumer when it
+ * arrives early (`fireTimer`), so any wait works. The delay is rounded up, so a timer never arrives before its time
+ * (at most about a second after it). The message is on the queue once `SendMessage` answered: a crash of the
+ * function that asked for it afterwards loses nothing; the step function consumes the queue.
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Timers } from '../../app/ports.js';
+import type { StepDetail } from '../../app/contract.js';
+import type { TimerMessage } from '../../app/timers.js';
+
+/** SQS's largest per-message delay, in seconds. */
+export const MAX_DELAY_SECONDS = 900;
+
+/** Whole seconds SQS holds a timer for `at` back when sent at `now`: rounded up, 0 to 900. */
+export function delaySeconds(at: Date, now: Date): number {
+  const seconds = Math.ceil((at.getTime() - now.getTime()) / 1000);
+  return Math.min(MAX_DELAY_SECONDS, Math.max(0, seconds));
+}
+
+/**
+ * {@link Timers} on the SQS queue at `queueUrl`.
+ *
+ * @example
+ * const timers = sqsTimers(new SQSClient({}), process.env.SLUICE_TIMER_QUEUE_URL);
+ * await timers.at({ cluster: 'prod', namespace: 'shop', rollout: 'reviews', expectedStep: 3 }, end, 'pause end');
+ */
+export function sqsTimers(client: SQSClient, queueUrl: string, now: () => Date = () => new Date()): Timers {
+  return {
+    at: async (detail: StepDetail, at: Date, reason: string) => {
+      try {
+        await client.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: JSON.stringify({ detail, at: at.toISOString(), reason } satisfies TimerMessage),
+            DelaySeconds: delaySeconds(at, now()),
+          }),
+        );
+      } catch (err) {
+        const target = `${detail.cluster}/${detail.namespace}/${detail.rollout}`;
+        throw new Error(
+          `arm timer for ${target} at ${at.toISOString()} on ${queueUrl}: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
+      }
+    },
+  };
+}

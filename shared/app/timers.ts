@@ -1,0 +1,41 @@
+/**
+ * Timers as they travel (the body of a delayed SQS message, an in-process timeout) and the one rule for when a
+ * pass asks for one. Pure.
+ */
+import { parseStepDetail, type StepDetail } from './contract.js';
+import type { StepResult } from './step.js';
+
+/** One armed timer: run a pass for `detail` at `at` (on SQS, its JSON is the message body). */
+export interface TimerMessage {
+  detail: StepDetail;
+  /** ISO time the pass is due. */
+  at: string;
+  /** Why (`requeue after 30s: ...`), for the log. */
+  reason: string;
+}
+
+/** Reads and checks a timer body; throws naming what is wrong. */
+export function parseTimerBody(body: string): TimerMessage {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch (err) {
+    throw new Error(`timer message is not JSON: ${(err as Error).message}`);
+  }
+  const m = (raw ?? {}) as Record<string, unknown>;
+  const detail = parseStepDetail(m.detail);
+  if (typeof m.at !== 'string' || Number.isNaN(Date.parse(m.at)))
+    throw new Error('timer message: at must be an ISO time');
+  return { detail, at: m.at, reason: typeof m.reason === 'string' ? m.reason : 'timer' };
+}
+
+/**
+ * When the pass wants to run again (`requeueAfterSeconds` after `now`), or undefined: nothing asked, or the pass
+ * wrote (its follow-up step plans again and asks for its own), or it was stale or found nothing (whoever moved the
+ * Rollout armed what its step needs).
+ */
+export function requeueAt(result: StepResult, now: Date): Date | undefined {
+  if (result.outcome !== 'ran' || result.followUp || result.requeueAfterSeconds === undefined)
+    return undefined;
+  return new Date(now.getTime() + result.requeueAfterSeconds * 1000);
+}
