@@ -1,5 +1,5 @@
 /**
- * Publish sluice events to EventBridge: batches of 10 (the PutEvents limit), retrying only the entries that failed
+ * Publish sluice events to EventBridge: batches of at most 10 entries and 256 KiB (the PutEvents limits), retrying only the entries that failed
  * (`FailedEntryCount` / per-entry `ErrorCode`) with jittered backoff, and throwing, naming how many were lost, when
  * some still fail after the last attempt.
  */
@@ -13,6 +13,42 @@ import {
 export const EVENT_SOURCE = 'sluice';
 /** PutEvents accepts at most this many entries per call. */
 export const BATCH_SIZE = 10;
+/** PutEvents accepts at most this many bytes of entries per call (and so per entry). */
+export const MAX_REQUEST_BYTES = 256 * 1024;
+
+const bytes = (s: string | undefined): number => (s === undefined ? 0 : Buffer.byteLength(s, 'utf8'));
+
+/** An entry's size as EventBridge counts it: Time (14 bytes when set), Source, DetailType, Detail, Resources. */
+export function entrySize(e: PutEventsRequestEntry): number {
+  const resources = (e.Resources ?? []).reduce((sum, r) => sum + bytes(r), 0);
+  return (e.Time ? 14 : 0) + bytes(e.Source) + bytes(e.DetailType) + bytes(e.Detail) + resources;
+}
+
+/**
+ * The entries in order, in calls of at most {@link BATCH_SIZE} entries and {@link MAX_REQUEST_BYTES} bytes.
+ * Throws, naming it, for an entry larger than a whole call (EventBridge would refuse it).
+ */
+export function batches(entries: PutEventsRequestEntry[]): PutEventsRequestEntry[][] {
+  const out: PutEventsRequestEntry[][] = [];
+  let current: PutEventsRequestEntry[] = [];
+  let size = 0;
+  for (const e of entries) {
+    const n = entrySize(e);
+    if (n > MAX_REQUEST_BYTES)
+      throw new Error(
+        `putEvents: a ${e.DetailType} event of ${n} bytes exceeds EventBridge's ${MAX_REQUEST_BYTES}`,
+      );
+    if (current.length === BATCH_SIZE || size + n > MAX_REQUEST_BYTES) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(e);
+    size += n;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
 
 export interface PutEventsOptions {
   /** Attempts per batch, first included (default 4). */
@@ -97,8 +133,6 @@ export async function putEvents(
     Detail: JSON.stringify(e.detail),
   }));
   const errors: string[] = [];
-  for (let i = 0; i < all.length; i += BATCH_SIZE) {
-    errors.push(...(await sendBatch(client, all.slice(i, i + BATCH_SIZE), o)));
-  }
+  for (const batch of batches(all)) errors.push(...(await sendBatch(client, batch, o)));
   if (errors.length > 0) throw new PutEventsError(errors.length, all.length, errors);
 }

@@ -2,7 +2,13 @@ import { describe, it, expect, beforeEach } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { PutEventsError, putEvents } from '../../../../shared/adapters/aws/events.js';
+import {
+  MAX_REQUEST_BYTES,
+  PutEventsError,
+  batches,
+  entrySize,
+  putEvents,
+} from '../../../../shared/adapters/aws/events.js';
 
 const eb = mockClient(EventBridgeClient);
 const client = new EventBridgeClient({
@@ -98,5 +104,33 @@ describe('putEvents', () => {
   it('sends nothing for no entries', async () => {
     await putEvents(client, 'bus', [], noWait);
     expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 0);
+  });
+});
+
+describe('batches', () => {
+  const entry = (detailBytes: number): PutEventsRequestEntry => ({
+    Source: 'sluice',
+    DetailType: 'sluice.drift',
+    Detail: 'x'.repeat(detailBytes),
+  });
+  const overhead = entrySize(entry(0));
+
+  it('cuts at 10 entries and at 256 KiB, in order', () => {
+    expect(batches(Array.from({ length: 21 }, () => entry(10))).map((b) => b.length)).toEqual([10, 10, 1]);
+    const half = MAX_REQUEST_BYTES / 2 - overhead;
+    expect(batches([entry(half), entry(half), entry(1)]).map((b) => b.length)).toEqual([2, 1]);
+    expect(batches([entry(half + 1), entry(half)]).map((b) => b.length)).toEqual([1, 1]);
+  });
+
+  it('refuses an entry larger than a whole call, naming its type and size', () => {
+    const size = MAX_REQUEST_BYTES + 1;
+    expect(() => batches([entry(size - overhead)])).toThrow(
+      `putEvents: a sluice.drift event of ${size} bytes exceeds EventBridge's ${MAX_REQUEST_BYTES}`,
+    );
+  });
+
+  it('counts bytes, not characters, and Time and Resources as EventBridge does', () => {
+    expect(entrySize({ Source: 'sluice', DetailType: 'é', Detail: '{}' })).toBe(6 + 2 + 2);
+    expect(entrySize({ Time: new Date(), Source: 's', Resources: ['ab', 'c'] })).toBe(14 + 1 + 3);
   });
 });
