@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: starts its own test cluster(s) (tools/test-cluster, as the jest global setup does), runs the
- * six measurements, prints a table, writes bench/results.json, and stops every cluster it started.
+ * seven measurements, prints a table, writes bench/results.json, and stops every cluster it started.
  *
  * Flags: --runs N (step passes per case, default 50), --drift N (drift trials, default 50),
  * --sizes 100,1000,5000 (fleet sizes), --no-multi (skip the 3-cluster fleet case).
@@ -17,6 +17,7 @@ import { table, type Row } from './lib/stats.js';
 import { benchOverhead } from './overhead.js';
 import { benchStepMode, diagnoseDispatcher } from './step.js';
 import { rowsFor } from './rows.js';
+import { benchReaction } from './reaction.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -73,6 +74,8 @@ async function main(): Promise<void> {
     log(`drift reaction done (${stamp()})`);
     const cold = await benchCold(main, { namespace: 'bench-step-subset', name: 'app' });
     log(`cold start done (${stamp()})`);
+    const reaction = await benchReaction(main);
+    log(`reaction done (${stamp()})`);
     const extras: Promise<BenchCluster>[] = multi ? [startBenchCluster('b'), startBenchCluster('c')] : [];
     // The 5,000-Rollout creation overlaps the two extra clusters' start.
     const fleet = await benchFleet(main, [], sizes, log);
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
       fleet: [...fleet.ticks, ...(fleet3?.ticks ?? [])],
       drift,
       overhead,
+      reaction,
     };
     writeFileSync(path.join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     const rows: Row[] = rowsFor(results);
