@@ -16,12 +16,20 @@ import {
   type ParseKubeconfigOptions,
   type SafeKubeconfig,
 } from './kubeconfig.js';
+import { AccessRuleError, parseAccessRules, type AccessRule } from '../../core/model/access.js';
 
-export type ClusterEntry =
-  | { name: string; source: 'secret'; secretId: string }
-  | { name: string; source: 'file'; path: string }
-  | { name: string; source: 'eks'; clusterName: string; region: string; endpoint: string; caData: string }
-  | { name: string; source: 'inline'; kubeconfig: string };
+/** Who may view and act on the cluster's Rollouts on the dashboard (shared/core/model/access.ts). */
+interface EntryAccess {
+  access?: AccessRule[];
+}
+
+export type ClusterEntry = EntryAccess &
+  (
+    | { name: string; source: 'secret'; secretId: string }
+    | { name: string; source: 'file'; path: string }
+    | { name: string; source: 'eks'; clusterName: string; region: string; endpoint: string; caData: string }
+    | { name: string; source: 'inline'; kubeconfig: string }
+  );
 
 /** The registry is malformed. */
 export class ClusterRegistryError extends Error {
@@ -58,7 +66,7 @@ export function parseClusterRegistry(json: unknown): ClusterEntry[] {
       throw new ClusterRegistryError(`${where}.source must be one of ${Object.keys(FIELDS).join(', ')}`);
     }
     for (const key of Object.keys(e)) {
-      if (key !== 'name' && key !== 'source' && !fields.includes(key)) {
+      if (key !== 'name' && key !== 'source' && key !== 'access' && !fields.includes(key)) {
         throw new ClusterRegistryError(`${where}.${key} is not a field of a "${String(e.source)}" entry`);
       }
     }
@@ -67,8 +75,19 @@ export function parseClusterRegistry(json: unknown): ClusterEntry[] {
         throw new ClusterRegistryError(`${where}.${f} must be a non-empty string`);
       }
     }
-    return { ...e } as ClusterEntry;
+    return { ...e, ...accessOf(e.access, `${where}.access`) } as ClusterEntry;
   });
+}
+
+/** The validated `access` rules of an entry, as a registry error when malformed. */
+function accessOf(raw: unknown, where: string): EntryAccess {
+  if (raw === undefined) return {};
+  try {
+    return { access: parseAccessRules(raw, where) };
+  } catch (err) {
+    if (err instanceof AccessRuleError) throw new ClusterRegistryError(err.message);
+    throw err;
+  }
 }
 
 export interface ClusterClientsOptions {
