@@ -46,6 +46,17 @@ const FUNCTIONS_BELOW = {
   message:
     'functions/ imports only shared/runtimes and shared/app (the runtime wires the adapters and core).',
 };
+// The dashboard page runs in the browser: no Node or I/O package, nothing of the server but the types of the
+// JSON it reads (`import type` from shared/app), which esbuild erases.
+const BROWSER_ONLY = {
+  regex: '^(node:|@kubernetes|@aws-sdk|@smithy|@middy|esbuild)|(^|/)(core|adapters|runtimes|functions)/',
+  message: 'shared/dashboard is browser code: plain DOM, and only type imports from shared/app.',
+};
+const APP_TYPES = {
+  regex: '(^|/)app/',
+  allowTypeImports: true,
+  message: 'shared/dashboard imports only types from shared/app (the JSON the API answers).',
+};
 const layer = (...patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
 
 /** Complexity limits: errors everywhere. */
@@ -100,6 +111,7 @@ export default tseslint.config(
   { files: ['shared/app/**'], rules: layer(CLIENT_PACKAGES, NO_RUNTIMES, ADAPTER_TYPES_ONLY) },
   { files: ['shared/adapters/**'], rules: layer(NO_RUNTIMES, APP_TYPES_ONLY) },
   { files: ['shared/runtimes/**'], rules: layer(NO_FUNCTIONS) },
+  { files: ['shared/dashboard/**'], rules: layer(BROWSER_ONLY, APP_TYPES) },
   { files: ['functions/**'], rules: layer(FUNCTIONS_BELOW) },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],

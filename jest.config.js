@@ -32,6 +32,7 @@ export default {
         '<rootDir>/tests/functions',
         '<rootDir>/tests/reliability',
         '<rootDir>/tests/cli',
+        '<rootDir>/tests/dashboard',
       ],
     },
   ],

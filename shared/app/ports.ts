@@ -7,6 +7,7 @@ import type { KubeGateway } from './kube-port/gateway.js';
 import type { WebhookSecret } from './http-api/webhook-auth.js';
 import type { EventSink, StepDetail } from './contract.js';
 import type { Measurement, Metric } from '../core/analysis/types.js';
+import type { DashboardDeps } from './http-api/dashboard/routes.js';
 
 export type { EventSink };
 export type { Logger } from './logger.js';
@@ -81,4 +82,6 @@ export interface ApiDeps extends LoopDeps {
   webhookSecrets: () => Promise<WebhookSecret[]>;
   /** Allowed clock skew of signed timestamps, in seconds. */
   signatureToleranceSeconds: number;
+  /** The dashboard's authentication, origins and page script; without it the dashboard routes are not served. */
+  dashboard?: DashboardDeps;
 }

@@ -26,6 +26,7 @@ import {
 } from './request.js';
 import type { Logger } from '../logger.js';
 import { HttpError, jsonResponse, type HttpResponse } from './response.js';
+import { answerDashboard, isDashboardPath } from './dashboard/routes.js';
 
 const RETRY_AFTER_SECONDS = '5';
 
@@ -45,6 +46,12 @@ export interface ApiRequest {
   headers: Record<string, string>;
   /** The raw body bytes (at most {@link MAX_BODY_BYTES} + 1 are needed to answer 413). */
   body: Buffer;
+  /** The raw query string, without `?` (only the dashboard reads it). */
+  query?: string;
+  /** Claims of a JWT that API Gateway's JWT authorizer verified (dashboard routes on AWS). */
+  claims?: Record<string, unknown>;
+  /** The origin the request was addressed to, when the transport knows it (API Gateway's domain name). */
+  selfOrigin?: string;
 }
 
 /** The answer to one request, and why it was refused when it was (status >= 400). */
@@ -146,7 +153,7 @@ function requestIdentity(
 }
 
 /** Runs a Kubernetes call, turning "cluster unreachable" into 503 + Retry-After. */
-async function reachable<T>(cluster: string, call: () => Promise<T>): Promise<T> {
+export async function reachable<T>(cluster: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
@@ -159,7 +166,11 @@ async function reachable<T>(cluster: string, call: () => Promise<T>): Promise<T>
   }
 }
 
-async function act(
+/**
+ * Reads the Rollout (no action) or applies the action for an authenticated caller: the answer, its log line and,
+ * after a change, the `sluice.step` event. Shared by the signed API and the dashboard.
+ */
+export async function act(
   deps: ApiDeps,
   route: ApiRoute,
   input: ActionBody,
@@ -283,7 +294,9 @@ export function createApiHandler(deps: () => Promise<ApiDeps>): ApiHandler {
   const guard = new ReplayGuard();
   return async (req, log) => {
     try {
-      return await answer(await deps(), guard, req, log);
+      const d = await deps();
+      if (d.dashboard && isDashboardPath(req.path)) return await answerDashboard(d, d.dashboard, req, log);
+      return await answer(d, guard, req, log);
     } catch (err) {
       if (err instanceof HttpError) return refusedAnswer(err, log);
       throw err;

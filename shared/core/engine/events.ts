@@ -134,3 +134,12 @@ export function trafficWeightUpdated(before: Weights | undefined, after: Weights
     details = `from ${before.canary.weight} to ${after.canary.weight}`;
   return normal('TrafficWeightUpdated', `Traffic weight updated ${details}`);
 }
+
+/**
+ * The canary weight a {@link trafficWeightUpdated} message records ("... to N", "... from A to B"), or undefined
+ * for any other message (the dashboard's weight history reads it back).
+ */
+export function trafficWeightOf(message: string): number | undefined {
+  const m = /^Traffic weight updated (?:from \d+ )?to (\d+)$/.exec(message);
+  return m ? Number(m[1]) : undefined;
+}

@@ -7,6 +7,8 @@ import type { LocalCluster } from '../local/clusters.js';
 import type { LocalIstioPrimary } from '../local/directory.js';
 import { startControlPlane } from '../local/control-plane.js';
 import type { LocalSecret } from '../local/secret.js';
+import type { LocalToken } from '../../app/http-api/dashboard/identity.js';
+import { dashboardUrl, generateDashboardTokens } from '../web/local-dashboard.js';
 
 /** What {@link runControlPlane} needs (from the `sluice run` flags). */
 export interface RunOptions {
@@ -41,6 +43,13 @@ function primaryText(p: LocalIstioPrimary): string {
   return `VirtualServices and DestinationRules in the cluster named by each cluster's ${secret}${key}, if present`;
 }
 
+/** The dashboard lines of the banner: one URL per session token (operator, then read-only). */
+export function dashboardLines(url: string, tokens: LocalToken[]): string[] {
+  return tokens.map(
+    (t) => `  dashboard (${t.role === 'operator' ? 'operator' : 'read-only'}): ${dashboardUrl(url, t)}`,
+  );
+}
+
 /** The start banner. */
 export function banner(opts: RunOptions, url: string): string[] {
   const first = opts.clusters[0]?.name ?? 'CLUSTER';
@@ -68,6 +77,7 @@ export function banner(opts: RunOptions, url: string): string[] {
  * @example process.exitCode = await runControlPlane({ clusters, secret, instanceId: 'sluice', ... });
  */
 export async function runControlPlane(opts: RunOptions): Promise<number> {
+  const tokens = generateDashboardTokens();
   const cp = await startControlPlane({
     clusters: opts.clusters,
     instanceId: opts.instanceId,
@@ -79,8 +89,10 @@ export async function runControlPlane(opts: RunOptions): Promise<number> {
     watch: opts.watch,
     verbose: opts.verbose,
     say: opts.stamp,
+    dashboard: { tokens },
   });
   banner(opts, cp.url).forEach((l) => opts.out(l));
+  dashboardLines(cp.url, tokens).forEach((l) => opts.out(l));
   let signalled: string | undefined;
   const stopped = new Promise<string>((resolve) => {
     const on = (signal: string) => (): void => {

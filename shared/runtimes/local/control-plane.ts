@@ -21,6 +21,7 @@ import {
   type BusEvent,
 } from '../../app/contract.js';
 import { createApiHandler } from '../../app/http-api/promote.js';
+import { isDashboardPath } from '../../app/http-api/dashboard/routes.js';
 import type { WebhookSecret } from '../../app/http-api/webhook-auth.js';
 import { silentLogger } from '../../app/logger.js';
 import type { ApiDeps, Logger, LoopDeps } from '../../app/ports.js';
@@ -33,6 +34,8 @@ import { decisionText, driftLines, httpText, type Say } from './log-lines.js';
 import { sayLogger } from './say-logger.js';
 import { RolloutQueue, type RolloutJob } from './queue.js';
 import { LocalTimers } from './timers.js';
+import type { LocalToken } from '../../app/http-api/dashboard/identity.js';
+import { localDashboard } from '../web/local-dashboard.js';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
@@ -53,6 +56,8 @@ export interface ControlPlaneOptions {
   /** Also print the control loop's structured log lines. */
   verbose?: boolean;
   now?: () => Date;
+  /** Serve the dashboard on the HTTP API, for these session tokens (shared/runtimes/web/local-dashboard.ts). */
+  dashboard?: { tokens: LocalToken[]; pollMs?: number };
 }
 
 /** A running control plane. */
@@ -188,10 +193,14 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     port: opts.port,
     handler: (req) => api(req, verboseOnly('http')),
     onAnswer: (method, path, answer) => {
+      // The dashboard's page polls: only its refusals and actions are worth a line.
+      if (method === 'GET' && answer.response.statusCode < 400 && isDashboardPath(path)) return;
       const why = answer.refusal?.status === 401 ? answer.refusal.reason : '';
       say('http', httpText(method, path, answer.response, why));
     },
   });
+  if (opts.dashboard)
+    apiDeps.dashboard = localDashboard(opts.dashboard.tokens, server.url, opts.dashboard.pollMs);
 
   const tickErrors = new Map<string, string>();
   const ticking = (async () => {

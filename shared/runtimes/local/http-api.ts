@@ -38,11 +38,13 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 export function toApiRequest(req: IncomingMessage, body: Buffer): ApiRequest {
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const url = new URL(req.url ?? '/', 'http://local');
   return {
     method: (req.method ?? 'GET').toUpperCase(),
-    path: new URL(req.url ?? '/', 'http://local').pathname,
+    path: url.pathname,
     headers: lowerCaseHeaders(headers),
     body,
+    ...(url.search ? { query: url.search.slice(1) } : {}),
   };
 }
 
