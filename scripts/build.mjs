@@ -1,8 +1,11 @@
 // Builds one minified ESM bundle per function: dist/<name>/handler.mjs (+ metafile), and prints each bundle's size
-// and its largest inputs by package. The same esbuild settings as serverless.yml's custom.esbuild.
+// and its largest inputs by package. The same esbuild settings as serverless.yml's custom.esbuild. The dashboard
+// page's script is built first (dist/dashboard/app.js), embedded in the promote bundle (which serves it), and its
+// weight checked against the budget.
 import { build } from 'esbuild';
-import { readdirSync, existsSync, writeFileSync, statSync } from 'node:fs';
+import { readdirSync, existsSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildPageScript, pageWeight, PAGE_BUDGET_BYTES, PAGE_DEFINE } from './dashboard-page.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 export const BANNER =
@@ -27,6 +30,17 @@ function byPackage(metafile, output) {
 }
 
 let failed = false;
+const page = await buildPageScript();
+mkdirSync(join(root, 'dist', 'dashboard'), { recursive: true });
+writeFileSync(join(root, 'dist', 'dashboard', 'app.js'), page);
+const weight = pageWeight([page]);
+console.log(
+  `dashboard    ${kib(weight.raw).padStart(11)}  (${kib(weight.gzipped)} gzipped script; budget ${kib(PAGE_BUDGET_BYTES)} gzipped)`,
+);
+if (weight.gzipped > PAGE_BUDGET_BYTES) {
+  failed = true;
+  console.error(`dashboard: ${kib(weight.gzipped)} gzipped is over the budget of ${kib(PAGE_BUDGET_BYTES)}`);
+}
 for (const name of functions) {
   const outfile = join(root, 'dist', name, 'handler.mjs');
   try {
@@ -42,6 +56,7 @@ for (const name of functions) {
       metafile: true,
       banner: { js: BANNER },
       external: bundleSdk ? [] : ['@aws-sdk/*'],
+      define: name === 'promote' ? { [PAGE_DEFINE]: JSON.stringify(page) } : {},
       logLevel: 'warning',
     });
     writeFileSync(join(root, 'dist', name, 'meta.json'), JSON.stringify(result.metafile));

@@ -5,9 +5,10 @@
  */
 import type { MiddyfiedHandler } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { createApiHandler, lowerCaseHeaders } from '../../shared/app/http-api/promote.js';
+import { createApiHandler } from '../../shared/app/http-api/promote.js';
 import { rawBody } from '../../shared/app/http-api/request.js';
 import type { HttpResponse } from '../../shared/app/http-api/response.js';
+import { apiRequestOf } from '../../shared/runtimes/lambda/api-request.js';
 import { apiDeps, type DepsProvider } from '../../shared/runtimes/lambda/deps.js';
 import { lambdaHandler, type HandlerOptions } from '../../shared/runtimes/lambda/middleware.js';
 import { defaultDeps } from '../../shared/runtimes/lambda/wiring.js';
@@ -23,9 +24,7 @@ export function createPromoteHandler(
     async (event, { log }) => {
       // An oversized body is an HttpError (413), answered by the wrapper's error mapping.
       const body = rawBody(event);
-      const method = event.requestContext?.http?.method ?? '';
-      const headers = lowerCaseHeaders(event.headers);
-      return (await api({ method, path: event.rawPath ?? '', headers, body }, log)).response;
+      return (await api(apiRequestOf(event, body), log)).response;
     },
   );
 }

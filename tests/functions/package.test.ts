@@ -36,6 +36,17 @@ describe('osls package --stage ci', () => {
     expect(listing.sort()).toEqual(['functions/step/handler.mjs', 'functions/step/handler.mjs.map']);
   });
 
+  it("embeds the dashboard page's script in the promote bundle, and only there", () => {
+    const bundle = (name: string): string =>
+      execFileSync('unzip', ['-p', join(dir, `${name}.zip`), `functions/${name}/handler.mjs`], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    // A mark only the page's script sets.
+    expect(bundle('promote')).toContain('sluice-first-render');
+    expect(bundle('step')).not.toContain('sluice-first-render');
+  });
+
   it('runs every function on nodejs22.x, arm64, with an ESM handler', () => {
     const fns = ofType('AWS::Lambda::Function');
     expect(fns).toHaveLength(FUNCTIONS.length);
@@ -77,9 +88,26 @@ describe('osls package --stage ci', () => {
       .map((r) => r.Properties.RouteKey)
       .sort();
     expect(routes).toEqual([
+      'GET /dashboard',
+      'GET /dashboard/{asset}',
+      'GET /ui/v1/clusters/{cluster}/namespaces/{namespace}/rollouts/{name}',
+      'GET /ui/v1/fleet',
+      'GET /ui/v1/session',
       'GET /v1/clusters/{cluster}/namespaces/{namespace}/rollouts/{name}',
+      'POST /ui/v1/clusters/{cluster}/namespaces/{namespace}/rollouts/{name}/{action}',
       'POST /v1/clusters/{cluster}/namespaces/{namespace}/rollouts/{name}/{action}',
     ]);
+    const authorized = ofType('AWS::ApiGatewayV2::Route')
+      .filter((r) => r.Properties.AuthorizationType === 'JWT')
+      .map((r) => r.Properties.RouteKey)
+      .sort();
+    expect(authorized).toEqual(routes.filter((k) => String(k).includes(' /ui/')));
+    const [authorizer] = ofType('AWS::ApiGatewayV2::Authorizer');
+    expect(authorizer?.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: 'https://token.actions.githubusercontent.com', Audience: ['sluice-ci'] },
+    });
     const [integration] = ofType('AWS::ApiGatewayV2::Integration');
     expect(integration?.Properties.PayloadFormatVersion).toBe('2.0');
   });

@@ -39,6 +39,12 @@ export interface LambdaConfig {
    * Secret. Unset: VirtualServices and DestinationRules are in the rollout cluster itself.
    */
   readonly istioPrimary?: IstioPrimaryConfig;
+  /**
+   * `SLUICE_DASHBOARD_JWT_ISSUER` and `SLUICE_DASHBOARD_JWT_AUDIENCE` (comma-separated): the issuer and audiences
+   * of the JWT authorizer in front of the dashboard routes (the same stage parameters configure both). Unset: the
+   * dashboard is not served.
+   */
+  readonly dashboard?: { issuer: string; audience: string[] };
 }
 
 export type { IstioPrimaryConfig };
@@ -122,7 +128,25 @@ export function readConfig(env: Env): LambdaConfig {
     logLevel: logLevel(env),
     ...optional('istioPrimary', istioPrimary(env)),
     ...optional('timerQueueUrl', env.SLUICE_TIMER_QUEUE_URL?.trim() || undefined),
+    ...optional('dashboard', dashboard(env)),
   });
+}
+
+/** Both dashboard variables or neither; the issuer an https URL. */
+function dashboard(env: Env): LambdaConfig['dashboard'] {
+  const issuer = env.SLUICE_DASHBOARD_JWT_ISSUER?.trim();
+  const audience = (env.SLUICE_DASHBOARD_JWT_AUDIENCE ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  if (!issuer && audience.length === 0) return undefined;
+  if (!issuer || audience.length === 0)
+    throw new ConfigError(
+      'SLUICE_DASHBOARD_JWT_ISSUER and SLUICE_DASHBOARD_JWT_AUDIENCE must be set together (or neither)',
+    );
+  if (!/^https:\/\/[^\s]+$/.test(issuer))
+    throw new ConfigError(`SLUICE_DASHBOARD_JWT_ISSUER must be an https URL, got "${issuer}"`);
+  return { issuer, audience };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {

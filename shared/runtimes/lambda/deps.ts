@@ -6,6 +6,10 @@ import type { LambdaConfig } from './config.js';
 import type { EventSink } from '../../app/contract.js';
 import type { WebhookSecret } from '../../adapters/aws/webhook-secrets.js';
 import type { ApiDeps, ClusterDirectory, LoopDeps, Timers } from '../../app/ports.js';
+import type { DashboardDeps } from '../../app/http-api/dashboard/routes.js';
+import type { AccessRule } from '../../core/model/access.js';
+import { parseClusterRegistry } from '../../adapters/kube/cluster-registry.js';
+import { embeddedScript } from '../web/embedded-script.js';
 
 export type { ClusterDirectory };
 
@@ -32,12 +36,38 @@ export function loopDeps(d: FunctionDeps): LoopDeps {
   };
 }
 
-/** The signed HTTP API's ports, as the promote function fills them. */
+const dashboards = new WeakMap<LambdaConfig, DashboardDeps>();
+
+/**
+ * The dashboard behind API Gateway's JWT authorizer: the verified claims map to roles through the registry's
+ * `access` rules; state-changing requests must come from the API's own origin; the script is the one built into
+ * the bundle. Undefined when the dashboard is not configured.
+ */
+export function lambdaDashboard(config: LambdaConfig): DashboardDeps | undefined {
+  if (!config.dashboard) return undefined;
+  let dash = dashboards.get(config);
+  if (!dash) {
+    const access = new Map<string, AccessRule[]>(
+      parseClusterRegistry(config.clusters).map((e) => [e.name, e.access ?? []]),
+    );
+    dash = {
+      auth: { kind: 'jwt', ...config.dashboard, access },
+      origins: [],
+      script: async () => embeddedScript(),
+    };
+    dashboards.set(config, dash);
+  }
+  return dash;
+}
+
+/** The signed HTTP API's ports, as the promote function fills them (with the dashboard when configured). */
 export function apiDeps(d: FunctionDeps): ApiDeps {
+  const dashboard = lambdaDashboard(d.config);
   return {
     ...loopDeps(d),
     webhookSecrets: d.webhookSecrets,
     signatureToleranceSeconds: d.config.signatureToleranceSeconds,
+    ...(dashboard ? { dashboard } : {}),
   };
 }
 

@@ -74,6 +74,29 @@ describe('parseClusterRegistry', () => {
   });
 });
 
+describe('parseClusterRegistry: the access rules of the dashboard', () => {
+  const entry = { name: 'eu-1', source: 'secret', secretId: 'sluice/eu-1' };
+  it('keeps valid access rules on any kind of entry', () => {
+    const access = [{ claim: 'groups', value: 'shop-devs', role: 'operator', namespaces: ['shop'] }];
+    expect(parseClusterRegistry([{ ...entry, access }])).toEqual([{ ...entry, access }]);
+    expect(parseClusterRegistry([entry])).toEqual([entry]);
+  });
+  it.each([
+    [
+      { claim: 'groups', value: 'x', role: 'admin' },
+      'clusters[0].access[0].role must be one of viewer, operator',
+    ],
+    [{ claim: 'groups', value: 'x', role: 'viewer', extra: 1 }, 'clusters[0].access[0].extra is not a field'],
+  ])('refuses a malformed rule, naming the entry and field', (rule, message) => {
+    expect(() => parseClusterRegistry([{ ...entry, access: [rule] }])).toThrow(message);
+  });
+  it('refuses an access field that is not a list', () => {
+    expect(() => parseClusterRegistry([{ ...entry, access: {} }])).toThrow(
+      'clusters[0].access must be a list of access rules',
+    );
+  });
+});
+
 describe('ClusterClients', () => {
   it('builds a gateway from a secret and caches it for at most 5 minutes', async () => {
     const api = await apiAccepting('t1');

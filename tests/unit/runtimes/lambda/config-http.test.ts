@@ -59,6 +59,28 @@ const status = (fn: () => unknown): number | undefined => {
   }
 };
 
+describe('readConfig: the dashboard JWT settings', () => {
+  const DASH = {
+    SLUICE_DASHBOARD_JWT_ISSUER: 'https://issuer.example',
+    SLUICE_DASHBOARD_JWT_AUDIENCE: 'sluice, sluice-cli',
+  };
+  it('reads the issuer and the audiences; without them there is no dashboard', () => {
+    expect(readConfig({ ...ENV, ...DASH }).dashboard).toEqual({
+      issuer: 'https://issuer.example',
+      audience: ['sluice', 'sluice-cli'],
+    });
+    expect(readConfig(ENV).dashboard).toBeUndefined();
+  });
+  it.each([
+    [{ SLUICE_DASHBOARD_JWT_ISSUER: 'https://issuer.example' }, /must be set together/],
+    [{ SLUICE_DASHBOARD_JWT_AUDIENCE: 'sluice' }, /must be set together/],
+    [{ ...DASH, SLUICE_DASHBOARD_JWT_ISSUER: 'http://issuer.example' }, /must be an https URL/],
+  ])('refuses %p', (env, message) => {
+    expect(() => readConfig({ ...ENV, ...env })).toThrow(ConfigError);
+    expect(() => readConfig({ ...ENV, ...env })).toThrow(message);
+  });
+});
+
 describe('promotion API request checks', () => {
   it.each([
     {

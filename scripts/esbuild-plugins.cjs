@@ -1,0 +1,13 @@
+// esbuild plugins of serverless-esbuild (serverless.yml custom.esbuild.plugins): embeds the dashboard page's
+// script in the promote function's bundle (the function that answers the dashboard routes).
+module.exports = [
+  {
+    name: 'sluice-dashboard-page',
+    setup: async (build) => {
+      if (!JSON.stringify(build.initialOptions.entryPoints ?? '').includes('promote')) return;
+      const { buildPageScript, PAGE_DEFINE } = await import('./dashboard-page.mjs');
+      const js = await buildPageScript();
+      build.initialOptions.define = { ...build.initialOptions.define, [PAGE_DEFINE]: JSON.stringify(js) };
+    },
+  },
+];
