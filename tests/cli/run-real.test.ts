@@ -114,6 +114,18 @@ describe('sluice run against the real test cluster', () => {
     if (process.env.SLUICE_TEST_VERBOSE) console.log(output.join('\n'));
   });
 
+  it('prints a dashboard URL whose token opens the fleet; without it the data is refused', async () => {
+    const line = output.find((l) => l.includes('dashboard (operator): '));
+    const dash = /dashboard \(operator\): (http:\/\/\S+)/.exec(line ?? '')?.[1];
+    expect(dash).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/dashboard\?token=[0-9a-f]{64}$/);
+    const token = new URL(dash as string).searchParams.get('token') ?? '';
+    const fleet = await fetch(`${url}/ui/v1/fleet`, { headers: { authorization: `Bearer ${token}` } });
+    expect(fleet.status).toBe(200);
+    const rows = ((await fleet.json()) as { rows: { namespace: string }[] }).rows;
+    expect(rows.map((r) => r.namespace)).toEqual([ns]);
+    expect((await fetch(`${url}/ui/v1/fleet`)).status).toBe(401);
+  });
+
   it('carries an update through a timed pause, puts a drift right, promotes via the signed API, and exits 0 on SIGTERM', async () => {
     // v1 is installed by the control plane alone (schedule tick: never reconciled).
     const v1 = await waitFor('v1 Healthy', async () => {

@@ -46,6 +46,11 @@ describe('sluice run (sandbox) in a terminal', () => {
     expect(run.output).toContain('npm start -- --kubeconfig ~/.kube/config');
   });
 
+  it('prints the dashboard URL with its session token, and a read-only one', () => {
+    expect(run.output).toMatch(/^Dashboard: http:\/\/127\.0\.0\.1:\d+\/dashboard\?token=[0-9a-f]{64}$/m);
+    expect(run.output).toMatch(/^ {2}read-only: http:\/\/127\.0\.0\.1:\d+\/dashboard\?token=[0-9a-f]{64}$/m);
+  });
+
   it('shows the canary weight rising 20 → 50 → 80 → 100 in that order', () => {
     const weights = [...run.output.matchAll(/canary weight (\d+)/g)].map((m) => Number(m[1]));
     const afterRelease = weights.slice(weights.indexOf(20) - 1);

@@ -33,7 +33,8 @@ export const RUN_USAGE = `usage: sluice run [flags]
   --instance-id ID         only Rollouts labelled ${LABELS.instanceId}=ID (default $SLUICE_INSTANCE_ID or "sluice")
   --interval DURATION      schedule tick (1s, 500ms, 2; default 1s in the sandbox, 2s with clusters)
   --listen ADDRESS         HTTP API address (default 127.0.0.1)
-  --port N                 HTTP API port (default 8417; 0 picks a free one)
+  --port N                 HTTP API and dashboard port (default 8417; 0 picks a free one; the sandbox falls
+                           back to a free one when it is taken)
   --webhook-secret-file F  signing key of the HTTP API ({"id","secret"} or the secret; else $SLUICE_WEBHOOK_SECRET,
                            else one is generated into a private file)
   --no-watch               no drift watch (the schedule tick still runs)
@@ -113,6 +114,7 @@ function sandbox(values: Values): Promise<number> {
     keepRunning: values['keep-running'] === true && values['exit-when-done'] !== true,
     timeoutMs: seconds(values.timeout, 'timeout', 120) * 1000,
     requestsPerTick: 200,
+    dashboardPort: portOf(values),
     out,
     ...(interactive ? { keys: process.stdin } : {}),
   });

@@ -27,6 +27,7 @@ import {
   type Observation,
 } from './sandbox-view.js';
 import { startKeys, type KeyAction, type KeySource } from './sandbox-keys.js';
+import { startSandboxDashboard, type SandboxDashboard } from '../web/sandbox-dashboard.js';
 
 /** Options of the sandbox run (from the `sluice run` flags). */
 export interface SandboxOptions {
@@ -42,6 +43,8 @@ export interface SandboxOptions {
   out: (line: string) => void;
   /** Requests per tick of simulated traffic. */
   requestsPerTick: number;
+  /** Port of the dashboard on 127.0.0.1 (default 0: any free port; a taken port falls back to any). */
+  dashboardPort?: number;
 }
 
 const REF = { namespace: 'default', name: 'reviews' };
@@ -183,6 +186,7 @@ export async function runSandbox(opts: SandboxOptions): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-sandbox-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
   const keys = opts.keys ? startKeys(opts.keys, (k) => (t.action = k)) : undefined;
+  let dashboard: SandboxDashboard | undefined;
   try {
     await writeFile(kubeconfigPath, api.kubeconfig(), { mode: 0o600 });
     sandboxBanner(api.url).forEach((l) => opts.out(l));
@@ -192,6 +196,9 @@ export async function runSandbox(opts: SandboxOptions): Promise<number> {
       toKubeConfig(parseKubeconfig(api.kubeconfig(), { allowLoopbackHttp: true })),
       {},
     );
+    dashboard = await startSandboxDashboard(gw, { instanceId: 'sluice', port: opts.dashboardPort ?? 0 });
+    opts.out(`Dashboard: ${dashboard.urls.operator}`);
+    opts.out(`  read-only: ${dashboard.urls.viewer}`);
     const loopOpts = { ...opts, random: seededRandom(7), kubeconfigPath };
     opts.out(
       `${elapsed(t.start, Date.now())}  loaded examples/reviews: Rollout, 2 Services, VirtualService, DestinationRule`,
@@ -222,6 +229,7 @@ export async function runSandbox(opts: SandboxOptions): Promise<number> {
     }
     return end === 'done' ? 0 : 1;
   } finally {
+    await dashboard?.close();
     keys?.stop();
     kubelet.stop();
     await api.close();
