@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: starts its own test cluster(s) (tools/test-cluster, as the jest global setup does), runs the
- * seven measurements, prints a table, writes bench/results.json, and stops every cluster it started.
+ * seven measurements and the dashboard's, prints a table, writes bench/results.json, and stops every cluster it started.
  *
  * Flags: --runs N (step passes per case, default 50), --drift N (drift trials, default 50),
- * --sizes 100,1000,5000 (fleet sizes), --no-multi (skip the 3-cluster fleet case).
+ * --sizes 100,1000,5000 (fleet sizes), --no-multi (skip the 3-cluster fleet case), --dashboard-only (only the
+ * dashboard's page weight and time to first render: no test cluster, results in bench/dashboard.json).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { benchOverhead } from './overhead.js';
 import { benchStepMode, diagnoseDispatcher } from './step.js';
 import { rowsFor } from './rows.js';
 import { benchReaction } from './reaction.js';
+import { benchDashboard, dashboardRows } from './dashboard.js';
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -45,7 +47,19 @@ function machine(): Record<string, unknown> {
   };
 }
 
+/** `--dashboard-only`: the dashboard's figures alone. */
+async function dashboardOnly(): Promise<void> {
+  log('dashboard: page weight and first render in headless Chromium');
+  const dashboard = await benchDashboard();
+  writeFileSync(
+    path.join(repoRoot, 'bench', 'dashboard.json'),
+    `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), dashboard }, null, 2)}\n`,
+  );
+  process.stdout.write(`\n${table(dashboardRows(dashboard))}\n\nresults in bench/dashboard.json\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--dashboard-only')) return dashboardOnly();
   const runs = Number(flag('--runs', '50'));
   const driftTrials = Number(flag('--drift', '50'));
   const sizes = flag('--sizes', '100,1000,5000').split(',').map(Number);
@@ -82,6 +96,8 @@ async function main(): Promise<void> {
     const extra = await Promise.all(extras);
     const fleet3 = multi ? await benchFleet3(main, extra) : undefined;
     log(`fleet done (${stamp()})`);
+    const dashboard = await benchDashboard();
+    log(`dashboard done (${stamp()})`);
     const results = {
       date: new Date().toISOString(),
       wallSeconds: Math.round((performance.now() - t0) / 100) / 10,
@@ -94,9 +110,10 @@ async function main(): Promise<void> {
       drift,
       overhead,
       reaction,
+      dashboard,
     };
     writeFileSync(path.join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    const rows: Row[] = rowsFor(results);
+    const rows: Row[] = [...rowsFor(results), ...dashboardRows(dashboard)];
     process.stdout.write(`\n${table(rows)}\n\n`);
     process.stdout.write(
       `machine: ${String(before.nproc)} cores (${String(before.cpuModel)}), node ${process.version}, load ${os
