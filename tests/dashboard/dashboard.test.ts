@@ -14,6 +14,7 @@ import type { LocalToken } from '../../shared/app/http-api/dashboard/identity.js
 import { csrfFor } from '../../shared/app/http-api/dashboard/identity.js';
 import { LABELS, type Rollout } from '../../shared/core/model/types.js';
 import { applyObjects, adminRequest, createNamespace } from '../support/cluster.js';
+import { applyOperatorAction } from '../../shared/app/actions.js';
 import { startKubelet, type Kubelet } from '../support/kubelet.js';
 import { adminGateway, setImage } from '../journeys/harness.js';
 import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';
@@ -63,7 +64,9 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 
 describe('the dashboard in headless Chromium, on sluice run over the real test cluster', () => {
   let ns = '';
+  let other = ''; // a second rollout, aborted: the fleet's marks and filters
   let kubelet: Kubelet | undefined;
+  let otherKubelet: Kubelet | undefined;
   let cp: ControlPlane | undefined;
   let browser: Browser | undefined;
   let operator: BrowserContext | undefined;
@@ -72,14 +75,21 @@ describe('the dashboard in headless Chromium, on sluice run over the real test c
   const rolloutHash = (ns: string): string => `#/r/${CLUSTER}/${ns}/reviews`;
   const rowSelector = (): string => `tr[data-rollout="${CLUSTER}/${ns}/reviews"]`;
 
-  beforeAll(async () => {
-    ns = await createNamespace('dashboard');
+  const seed = async (namespace: string): Promise<void> => {
     const objects = hostSeed({ steps: STEPS }) as { kind: string; metadata: Record<string, unknown> }[];
     const r = objects.find((o) => o.kind === 'Rollout');
     if (!r) throw new Error('fixture has no Rollout');
     r.metadata.labels = { [LABELS.instanceId]: instanceId };
-    await applyObjects(ns, objects);
+    await applyObjects(namespace, objects);
+  };
+
+  beforeAll(async () => {
+    ns = await createNamespace('dashboard');
+    other = await createNamespace('dashboard-b');
+    await seed(ns);
+    await seed(other);
     kubelet = startKubelet(ns);
+    otherKubelet = startKubelet(other);
     cp = await startControlPlane({
       clusters: [{ name: CLUSTER, origin: 'test', server: 'test', gateway: adminGateway() }],
       instanceId,
@@ -96,14 +106,29 @@ describe('the dashboard in headless Chromium, on sluice run over the real test c
     operator = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     await waitFor('v1 Healthy', async () => {
       const s = (await rollout(ns)).status;
-      return s?.phase === 'Healthy' && s.stableRS ? true : undefined;
+      const o = (await rollout(other)).status;
+      return s?.phase === 'Healthy' && s.stableRS && o?.phase === 'Healthy' ? true : undefined;
     });
+    await setImage(other, 'reviews', IMAGE_V2);
+    await waitFor('the second rollout at its indefinite pause', async () => {
+      const o = (await rollout(other)).status;
+      return o?.currentStepIndex === 3 && o.phase === 'Paused' ? true : undefined;
+    });
+    const aborted = await applyOperatorAction(
+      { gateway: adminGateway(), now: () => new Date() },
+      { namespace: other, name: 'reviews', action: 'abort', actor: 'test' },
+    );
+    if (!aborted.ok) throw new Error(`abort of ${other}/reviews: ${aborted.message}`);
+    await waitFor('the second rollout Degraded', async () =>
+      (await rollout(other)).status?.phase === 'Degraded' ? true : undefined,
+    );
   });
 
   afterAll(async () => {
     await browser?.close();
     await cp?.stop();
     await kubelet?.stop();
+    await otherKubelet?.stop();
   });
 
   let fleetPage: Page;
@@ -141,7 +166,25 @@ describe('the dashboard in headless Chromium, on sluice run over the real test c
       true,
     );
     await expect(row.locator('td').nth(4).textContent()).resolves.toBe('4/4');
+    const otherRow = fleetPage.locator(`tr[data-rollout="${CLUSTER}/${other}/reviews"]`);
+    await otherRow.getByText('Degraded').first().waitFor(WAIT);
+    await expect(otherRow.locator('.mark').allTextContents()).resolves.toEqual(['Degraded', 'Aborted']);
     await fleetPage.screenshot({ path: join(DOCS, 'dashboard-fleet.png'), fullPage: true });
+  });
+
+  it('filters the fleet by phase and by name, through labelled controls', async () => {
+    const rows = () =>
+      fleetPage
+        .locator('tbody tr[data-rollout]')
+        .evaluateAll((trs) => trs.map((t) => t.getAttribute('data-rollout')));
+    await fleetPage.getByLabel('Phase').selectOption('Degraded');
+    await expect(rows()).resolves.toEqual([`${CLUSTER}/${other}/reviews`]);
+    await fleetPage.getByLabel('Phase').selectOption('');
+    await fleetPage.getByLabel('Namespace/name contains').fill(`${ns}/`);
+    await expect(rows()).resolves.toEqual([`${CLUSTER}/${ns}/reviews`]);
+    await fleetPage.getByLabel('Namespace/name contains').fill('');
+    await fleetPage.getByLabel('Needs attention only').check();
+    expect((await rows()).sort()).toEqual([`${CLUSTER}/${ns}/reviews`, `${CLUSTER}/${other}/reviews`].sort());
   });
 
   it("a viewer's click is refused (403) and changes nothing", async () => {

@@ -132,7 +132,7 @@ export async function listFleet(
     }),
   );
   const key = (r: FleetRow): string => `${r.cluster}\u0000${r.namespace}\u0000${r.name}`;
-  fleet.rows.sort((a, b) => key(a).localeCompare(key(b)));
+  fleet.rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return fleet;
 }
 
