@@ -187,6 +187,22 @@ describe('the dashboard in headless Chromium, on sluice run over the real test c
     expect((await rows()).sort()).toEqual([`${CLUSTER}/${ns}/reviews`, `${CLUSTER}/${other}/reviews`].sort());
   });
 
+  it('is keyboard-usable: Tab from the filters reaches the rollout link, Enter opens the rollout view', async () => {
+    await fleetPage.getByLabel('Needs attention only').focus();
+    const focused = () =>
+      fleetPage.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-rollout'));
+    const order: (string | null | undefined)[] = [];
+    for (let i = 0; i < 5 && order.at(-1) !== `${CLUSTER}/${ns}/reviews`; i++) {
+      await fleetPage.keyboard.press('Tab');
+      order.push(await focused());
+    }
+    expect(order.at(-1)).toBe(`${CLUSTER}/${ns}/reviews`);
+    await fleetPage.keyboard.press('Enter');
+    await fleetPage.getByText('Waiting for: a promotion').waitFor(WAIT);
+    await fleetPage.keyboard.press('Tab'); // from the focused main region to its first control
+    expect(await fleetPage.evaluate(() => document.activeElement?.textContent)).toBe('← All rollouts');
+  });
+
   it("a viewer's click is refused (403) and changes nothing", async () => {
     const viewer = await (browser as Browser).newContext();
     const page = await viewer.newPage();
