@@ -6,6 +6,7 @@ import { LABELS } from '../../core/model/types.js';
 import type { LocalCluster } from '../local/clusters.js';
 import type { LocalIstioPrimary } from '../local/directory.js';
 import { startControlPlane } from '../local/control-plane.js';
+import type { HttpLimits } from '../local/http-limits.js';
 import type { LocalSecret } from '../local/secret.js';
 import type { LocalToken } from '../../app/http-api/dashboard/identity.js';
 import { dashboardUrl, generateDashboardTokens } from '../web/local-dashboard.js';
@@ -18,6 +19,8 @@ export interface RunOptions {
   intervalMs: number;
   host: string;
   port: number;
+  /** Bounds of the HTTP API on its clients. */
+  httpLimits?: HttpLimits;
   /** Where each cluster's Istio primary-cluster Secret is (unset: Istio objects in the cluster itself). */
   istioPrimary?: LocalIstioPrimary | undefined;
   watch: boolean;
@@ -47,6 +50,24 @@ function primaryText(p: LocalIstioPrimary): string {
 export function dashboardLines(url: string, tokens: LocalToken[]): string[] {
   return tokens.map(
     (t) => `  dashboard (${t.role === 'operator' ? 'operator' : 'read-only'}): ${dashboardUrl(url, t)}`,
+  );
+}
+
+/** Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return (
+    h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h)
+  );
+}
+
+/** The warning printed when the API listens on a non-loopback address; undefined on loopback. */
+export function listenWarning(host: string): string | undefined {
+  if (isLoopback(host)) return undefined;
+  return (
+    `WARNING: the HTTP API listens on ${host}, reachable from other machines, over plain HTTP: requests are ` +
+    'signed but not encrypted (status and reasons can be read on the way). Put it behind a TLS-terminating ' +
+    'proxy, or use --listen 127.0.0.1.'
   );
 }
 
@@ -84,6 +105,7 @@ export async function runControlPlane(opts: RunOptions): Promise<number> {
     intervalMs: opts.intervalMs,
     host: opts.host,
     port: opts.port,
+    ...(opts.httpLimits ? { httpLimits: opts.httpLimits } : {}),
     secrets: [opts.secret.secret],
     ...(opts.istioPrimary ? { istioPrimary: opts.istioPrimary } : {}),
     watch: opts.watch,
@@ -93,6 +115,8 @@ export async function runControlPlane(opts: RunOptions): Promise<number> {
   });
   banner(opts, cp.url).forEach((l) => opts.out(l));
   dashboardLines(cp.url, tokens).forEach((l) => opts.out(l));
+  const warning = listenWarning(opts.host);
+  if (warning) opts.out(warning);
   let signalled: string | undefined;
   const stopped = new Promise<string>((resolve) => {
     const on = (signal: string) => (): void => {

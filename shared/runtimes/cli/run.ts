@@ -15,6 +15,7 @@ import { loadClusters, type LocalCluster } from '../local/clusters.js';
 import type { LocalIstioPrimary } from '../local/directory.js';
 import { generateWebhookSecret, readWebhookSecret, type LocalSecret } from '../local/secret.js';
 import { stamped } from '../local/log-lines.js';
+import { HttpLimitsError, readHttpLimits, type HttpLimits } from '../local/http-limits.js';
 import { parseFlags, UsageError } from './args.js';
 import { runSandbox } from './sandbox-run.js';
 
@@ -32,7 +33,8 @@ export const RUN_USAGE = `usage: sluice run [flags]
                            the Secret's data key holding the kubeconfig (needed when it has several)
   --instance-id ID         only Rollouts labelled ${LABELS.instanceId}=ID (default $SLUICE_INSTANCE_ID or "sluice")
   --interval DURATION      schedule tick (1s, 500ms, 2; default 1s in the sandbox, 2s with clusters)
-  --listen ADDRESS         HTTP API address (default 127.0.0.1)
+  --listen ADDRESS         HTTP API address (default 127.0.0.1; the API is plain HTTP: put TLS in front of any
+                           other address). Bounds: SLUICE_HTTP_* variables (docs/security.md)
   --port N                 HTTP API and dashboard port (default 8417; 0 picks a free one; the sandbox falls
                            back to a free one when it is taken)
   --webhook-secret-file F  signing key of the HTTP API ({"id","secret"} or the secret; else $SLUICE_WEBHOOK_SECRET,
@@ -149,6 +151,16 @@ function portOf(values: Values): number {
   return port;
 }
 
+/** The HTTP API's bounds from `SLUICE_HTTP_*`, read once; a malformed one is a usage error. */
+function limitsOf(env: NodeJS.ProcessEnv): HttpLimits {
+  try {
+    return readHttpLimits(env);
+  } catch (err) {
+    if (err instanceof HttpLimitsError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 /**
  * Entry point of `sluice run`; resolves with the exit code.
  * @example process.exitCode = await main(['--auto-promote']);
@@ -169,6 +181,7 @@ export async function main(argv: string[]): Promise<number> {
   const { clusters, secret } = await clustersAndSecret(values);
   if (clusters.length === 0) throw new UsageError('the cluster registry lists no cluster');
   const port = portOf(values);
+  const httpLimits = limitsOf(process.env);
   const { runControlPlane } = await import('./run-control-plane.js');
   return runControlPlane({
     clusters,
@@ -177,6 +190,7 @@ export async function main(argv: string[]): Promise<number> {
     intervalMs: seconds(values.interval, 'interval', 2) * 1000,
     host: values.listen ?? '127.0.0.1',
     port,
+    httpLimits,
     istioPrimary: primary,
     watch: values['no-watch'] !== true,
     verbose: values.verbose === true,

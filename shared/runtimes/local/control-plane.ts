@@ -30,6 +30,7 @@ import type { WatchCounters } from '../../app/watch.js';
 import type { LocalCluster } from './clusters.js';
 import { localDirectory, type LocalIstioPrimary } from './directory.js';
 import { startApiServer } from './http-api.js';
+import type { HttpLimits } from './http-limits.js';
 import { decisionText, driftLines, httpText, type Say } from './log-lines.js';
 import { sayLogger } from './say-logger.js';
 import { RolloutQueue, type RolloutJob } from './queue.js';
@@ -45,6 +46,8 @@ export interface ControlPlaneOptions {
   host: string;
   port: number;
   secrets: WebhookSecret[];
+  /** Bounds of the HTTP API on its clients (default: DEFAULT_HTTP_LIMITS). */
+  httpLimits?: HttpLimits;
   /** Where each cluster's Istio primary-cluster Secret is (unset: Istio objects are in the cluster itself). */
   istioPrimary?: LocalIstioPrimary;
   /** Watch VirtualServices, DestinationRules and Services for drift (default true). */
@@ -191,6 +194,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const server = await startApiServer({
     host: opts.host,
     port: opts.port,
+    ...(opts.httpLimits ? { limits: opts.httpLimits } : {}),
     handler: (req) => api(req, verboseOnly('http')),
     onAnswer: (method, path, answer) => {
       // The dashboard's page polls: only its refusals and actions are worth a line.

@@ -27,6 +27,8 @@ const COUNTS = [
   'replaysRefused',
   'sameStepRaces',
   'sameStepOneWinner',
+  'slowClientAttacks',
+  'slowClientAnswered',
 ];
 
 /** Adds up the figures of several files: counts summed, violations and files concatenated, rows united. */
@@ -64,6 +66,10 @@ export function failedFigures(t) {
   if (t.replaysRefused !== t.replays) out.push(`${t.replays - t.replaysRefused} replay(s) not refused`);
   if (t.sameStepOneWinner !== t.sameStepRaces)
     out.push(`${t.sameStepRaces - t.sameStepOneWinner} same-step race(s) without exactly one winner`);
+  if (t.slowClientAnswered !== t.slowClientAttacks)
+    out.push(
+      `${t.slowClientAttacks - t.slowClientAnswered} slow-client attack(s) left the API not answering`,
+    );
   return out;
 }
 
@@ -83,6 +89,7 @@ export function formatFigures(t) {
     `dry-run writes sent / persisted:      ${t.dryRunWrites} / ${t.dryRunPersisted}`,
     `replays tried / refused:              ${t.replays} / ${t.replaysRefused}`,
     `same-step action races / one winner:  ${t.sameStepRaces} / ${t.sameStepOneWinner}`,
+    `slow-client attacks / API still answering: ${t.slowClientAttacks} / ${t.slowClientAnswered}`,
     `catalogue rows exercised: ${t.rows.join(', ')}`,
     ...t.ledgerViolations.slice(0, 20).map((v) => `  violation: ${v}`),
     '',

@@ -36,6 +36,8 @@ class Figures {
   replaysRefused = 0;
   sameStepRaces = 0;
   sameStepOneWinner = 0;
+  slowClientAttacks = 0;
+  slowClientAnswered = 0;
 
   /** Faults injected by one scenario, and whether it ended converged with its invariants holding. */
   fault(injected: number, survived: boolean): void {
@@ -87,6 +89,12 @@ class Figures {
     if (oneWinner) this.sameStepOneWinner++;
   }
 
+  /** One slow-client or connection-flood attack on the HTTP API, and whether a signed request was answered after it. */
+  slowClient(answered: boolean): void {
+    this.slowClientAttacks++;
+    if (answered) this.slowClientAnswered++;
+  }
+
   /** Catalogue rows (docs/reliability.md) this file exercised. */
   cover(...rows: CatalogueRow[]): void {
     for (const r of rows) this.rows.add(r);
@@ -106,7 +114,8 @@ export const FIGURES_DIR_ENV = 'SLUICE_FIGURES_DIR';
 /**
  * Declares one reliability test file: runs `suite`, then checks this file's figures (every fault survived, every
  * crash point converged, every bad input rejected right, no lost or duplicated step, no ledger violation, no
- * dry-run write persisted, every replay refused, exactly one winner in every same-step race; at least one
+ * dry-run write persisted, every replay refused, exactly one winner in every same-step race, the API answering
+ * after every slow-client attack; at least one
  * ledger when `ledgers` is true) and writes them to the run folder.
  */
 export function reliabilityFile(name: string, suite: () => void, opts: { ledgers: boolean }): void {
@@ -125,6 +134,7 @@ export function reliabilityFile(name: string, suite: () => void, opts: { ledgers
       expect(figures.dryRunPersisted).toBe(0);
       expect(figures.replaysRefused).toBe(figures.replays);
       expect(figures.sameStepOneWinner).toBe(figures.sameStepRaces);
+      expect(figures.slowClientAnswered).toBe(figures.slowClientAttacks);
     });
   });
   afterAll(() => {
