@@ -2,8 +2,9 @@
  * Kubeconfigs: parse untrusted text into an allow-list (`kubeconfig-parse.ts`), then construct the client-node
  * `KubeConfig` from the validated fields only. `loadFromString`/`loadFromDefault` are never used.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeconfigRejectedError, type SafeKubeconfig } from './kubeconfig-parse.js';
+import { OriginBoundKubeConfig } from './same-origin.js';
 
 export {
   KubeconfigRejectedError,
@@ -20,7 +21,7 @@ export {
  */
 export function toKubeConfig(safe: SafeKubeconfig): KubeConfig {
   const plainLoopback = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(safe.cluster.server);
-  const kc = new KubeConfig();
+  const kc = new OriginBoundKubeConfig();
   kc.loadFromOptions({
     clusters: [
       {
