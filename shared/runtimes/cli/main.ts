@@ -3,6 +3,7 @@
  */
 import { KubeApiError } from '../../app/kube-port/errors.js';
 import { UsageError, type Io } from './args.js';
+import { printable } from '../local/log-lines.js';
 import {
   ACTION_VERBS,
   actionCommand,
@@ -79,8 +80,8 @@ export async function main(
 
 function processIo(): Io {
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => process.stdout.write(`${printable(line, true)}\n`),
+    err: (line) => process.stderr.write(`${printable(line, true)}\n`),
     env: process.env,
   };
 }

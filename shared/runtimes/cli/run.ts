@@ -14,7 +14,7 @@ import {
 import { loadClusters, type LocalCluster } from '../local/clusters.js';
 import type { LocalIstioPrimary } from '../local/directory.js';
 import { generateWebhookSecret, readWebhookSecret, type LocalSecret } from '../local/secret.js';
-import { stamped } from '../local/log-lines.js';
+import { printable, stamped } from '../local/log-lines.js';
 import { HttpLimitsError, readHttpLimits, type HttpLimits } from '../local/http-limits.js';
 import { parseFlags, UsageError } from './args.js';
 import { runSandbox } from './sandbox-run.js';
@@ -77,7 +77,7 @@ function seconds(value: string | undefined, flag: string, fallback: number): num
   return n;
 }
 
-const out = (line: string): void => void process.stdout.write(`${line}\n`);
+const out = (line: string): void => void process.stdout.write(`${printable(line, true)}\n`);
 
 /**
  * `--istio-primary-secret` and `--istio-primary-secret-key`, as the functions read the same two settings; the

@@ -44,7 +44,32 @@ export function httpText(method: string, path: string, res: HttpResponse, reject
   return `${method} ${path} → ${res.statusCode}${text ? `: ${text}` : ''}${why}`;
 }
 
-/** `2026-01-01T00:00:00.000Z  prod  <text>`. */
+/**
+ * Control characters (C0 but tab and, when `keepNewlines`, newline; DEL; C1) and bidirectional overrides, which a
+ * name or message could use to move the cursor, erase or forge lines of the output.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE_KEEP_NL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` with every control character escaped (`\x1b`, `\n`, `\u202e`), so untrusted text (route, rollout and
+ * cluster names, messages, errors) prints as one inert line. `keepNewlines` leaves `\n` for the CLI's own
+ * multi-line texts.
+ *
+ * @example printable('a\x1b[2Kb\nc') // 'a\\x1b[2Kb\\nc'
+ */
+export function printable(text: string, keepNewlines = false): string {
+  return text.replace(keepNewlines ? UNPRINTABLE_KEEP_NL : UNPRINTABLE, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+  });
+}
+
+/** `2026-01-01T00:00:00.000Z  prod  <text>`, the source and text {@link printable}: one line whatever they hold. */
 export function stamped(now: Date, source: string, text: string): string {
-  return `${now.toISOString()}  ${source}  ${text}`;
+  return `${now.toISOString()}  ${printable(source)}  ${printable(text)}`;
 }
