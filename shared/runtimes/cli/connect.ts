@@ -1,7 +1,7 @@
 /**
  * Builds a KubeGateway from a kubeconfig file, through the allow-list parser (never client-node's own loader).
  */
-import { readFile } from 'node:fs/promises';
+import { MAX_KUBECONFIG_FILE_BYTES, readBoundedFile } from '../../adapters/kube/bounded-file.js';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeGateway } from '../../app/kube-port/gateway.js';
@@ -28,11 +28,9 @@ export async function connect(opts: ConnectOptions, env: NodeJS.ProcessEnv): Pro
   const path = kubeconfigPath(opts.kubeconfig, env);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readBoundedFile(path, 'kubeconfig', MAX_KUBECONFIG_FILE_BYTES);
   } catch (err) {
-    throw new UsageError(
-      `cannot read kubeconfig ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   let safe;
   try {

@@ -3,12 +3,16 @@
  * `file` and `inline` entries of a cluster registry (`--clusters registry.json`, the format the functions read
  * from `SLUICE_CLUSTERS`). Every kubeconfig goes through the allow-list parser.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseClusterRegistry } from '../../adapters/kube/cluster-registry.js';
 import { createGateway } from '../../adapters/kube/client-gateway.js';
 import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../adapters/kube/kubeconfig.js';
+import {
+  MAX_KUBECONFIG_FILE_BYTES,
+  MAX_REGISTRY_BYTES,
+  readBoundedFile,
+} from '../../adapters/kube/bounded-file.js';
 
 /** One registered cluster. */
 export interface LocalCluster {
@@ -30,14 +34,6 @@ export interface ClusterSelection {
   context?: string;
   registry?: string;
   allowLoopbackHttp: boolean;
-}
-
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
 }
 
 function fromKubeconfig(
@@ -65,7 +61,7 @@ function fromKubeconfig(
 async function fromRegistry(path: string, allowLoopbackHttp: boolean): Promise<LocalCluster[]> {
   let raw: unknown;
   try {
-    raw = JSON.parse(await readText(path, 'cluster registry'));
+    raw = JSON.parse(await readBoundedFile(path, 'cluster registry', MAX_REGISTRY_BYTES));
   } catch (err) {
     if (err instanceof SyntaxError) throw new Error(`${path}: not valid JSON: ${err.message}`);
     throw err;
@@ -77,7 +73,10 @@ async function fromRegistry(path: string, allowLoopbackHttp: boolean): Promise<L
     if (e.source === 'file') {
       const file = resolve(dirname(path), e.path);
       out.push(
-        fromKubeconfig(await readText(file, 'kubeconfig'), origin, { name: e.name, allowLoopbackHttp }),
+        fromKubeconfig(await readBoundedFile(file, 'kubeconfig', MAX_KUBECONFIG_FILE_BYTES), origin, {
+          name: e.name,
+          allowLoopbackHttp,
+        }),
       );
     } else if (e.source === 'inline') {
       out.push(fromKubeconfig(e.kubeconfig, origin, { name: e.name, allowLoopbackHttp }));
@@ -101,7 +100,7 @@ export async function loadClusters(sel: ClusterSelection): Promise<LocalCluster[
   for (const [i, file] of sel.kubeconfigs.entries()) {
     const name = sel.names[i];
     clusters.push(
-      fromKubeconfig(await readText(file, 'kubeconfig'), file, {
+      fromKubeconfig(await readBoundedFile(file, 'kubeconfig', MAX_KUBECONFIG_FILE_BYTES), file, {
         ...(name ? { name } : {}),
         ...(sel.context ? { context: sel.context } : {}),
         allowLoopbackHttp: sel.allowLoopbackHttp,

@@ -4,10 +4,14 @@
  * to a private file whose path is printed (the secret itself never is).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebhookSecret } from '../../app/http-api/webhook-auth.js';
+import { readBoundedFile } from '../../adapters/kube/bounded-file.js';
+
+/** Largest webhook secret file read, in bytes. */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
 /** Key id used when the secret comes without one. */
 export const LOCAL_KEY_ID = 'local';
@@ -48,12 +52,7 @@ export async function readWebhookSecret(
   env: NodeJS.ProcessEnv,
 ): Promise<LocalSecret | undefined> {
   if (file) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new Error(`cannot read webhook secret file ${file}: ${(err as NodeJS.ErrnoException).code}`);
-    }
+    const text = await readBoundedFile(file, 'webhook secret file', MAX_SECRET_FILE_BYTES);
     return { secret: parseSecretText(text, file), source: 'file', file };
   }
   const fromEnv = env.SLUICE_WEBHOOK_SECRET;
