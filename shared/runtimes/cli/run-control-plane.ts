@@ -77,7 +77,7 @@ export function banner(opts: RunOptions, url: string): string[] {
   const source = {
     file: `from ${opts.secret.file}`,
     env: 'from $SLUICE_WEBHOOK_SECRET',
-    generated: `generated for this run, in ${opts.secret.file}`,
+    generated: `generated for this run, in ${opts.secret.file} (removed when the run stops)`,
   }[opts.secret.source];
   return [
     `sluice run: local control plane for ${opts.clusters.length} cluster(s) (the functions' use cases, in one process)`,

@@ -183,18 +183,24 @@ export async function main(argv: string[]): Promise<number> {
   const port = portOf(values);
   const httpLimits = limitsOf(process.env);
   const { runControlPlane } = await import('./run-control-plane.js');
-  return runControlPlane({
-    clusters,
-    secret: secret ?? (await generateWebhookSecret()),
-    instanceId: values['instance-id'] ?? process.env.SLUICE_INSTANCE_ID ?? 'sluice',
-    intervalMs: seconds(values.interval, 'interval', 2) * 1000,
-    host: values.listen ?? '127.0.0.1',
-    port,
-    httpLimits,
-    istioPrimary: primary,
-    watch: values['no-watch'] !== true,
-    verbose: values.verbose === true,
-    out,
-    stamp: (source, text) => out(stamped(new Date(), source, text)),
-  });
+  const key = secret ?? (await generateWebhookSecret());
+  try {
+    return await runControlPlane({
+      clusters,
+      secret: key,
+      instanceId: values['instance-id'] ?? process.env.SLUICE_INSTANCE_ID ?? 'sluice',
+      intervalMs: seconds(values.interval, 'interval', 2) * 1000,
+      host: values.listen ?? '127.0.0.1',
+      port,
+      httpLimits,
+      istioPrimary: primary,
+      watch: values['no-watch'] !== true,
+      verbose: values.verbose === true,
+      out,
+      stamp: (source, text) => out(stamped(new Date(), source, text)),
+    });
+  } finally {
+    // A generated key is not left behind in the temporary directory.
+    await key.remove?.();
+  }
 }

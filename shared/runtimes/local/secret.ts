@@ -1,10 +1,10 @@
 /**
  * The webhook signing key of the local control plane's HTTP API (and of `sluice <action> --server`): from a file
  * (`{"id","secret"}` JSON, or the secret alone), from `$SLUICE_WEBHOOK_SECRET`, or generated at start and written
- * to a private file whose path is printed (the secret itself never is).
+ * to a private file whose path is printed (the secret itself never is) and which is removed when the run stops.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebhookSecret } from '../../app/http-api/webhook-auth.js';
@@ -24,6 +24,8 @@ export interface LocalSecret {
   source: 'file' | 'env' | 'generated';
   /** The file holding it (given or generated). */
   file?: string;
+  /** Generated only: removes the file and its private directory (called on a clean stop). Idempotent. */
+  remove?: () => Promise<void>;
 }
 
 /** Parses a secret file's text: `{"id","secret"}` JSON or the bare secret. Throws naming the problem. */
@@ -60,11 +62,14 @@ export async function readWebhookSecret(
   return undefined;
 }
 
-/** A fresh random secret written (mode 0600) to a new private temporary directory. */
-export async function generateWebhookSecret(): Promise<LocalSecret> {
-  const dir = await mkdtemp(join(tmpdir(), 'sluice-run-'));
+/**
+ * A fresh random secret written (mode 0600) to a new private temporary directory (mode 0700), for clients on the
+ * same machine to sign with; `remove` deletes both, so no key is left in the temporary directory after the run.
+ */
+export async function generateWebhookSecret(base = tmpdir()): Promise<LocalSecret> {
+  const dir = await mkdtemp(join(base, 'sluice-run-'));
   const file = join(dir, 'webhook-secret');
   const secret: WebhookSecret = { id: LOCAL_KEY_ID, secret: randomBytes(32).toString('hex') };
   await writeFile(file, JSON.stringify(secret) + '\n', { mode: 0o600 });
-  return { secret, source: 'generated', file };
+  return { secret, source: 'generated', file, remove: () => rm(dir, { recursive: true, force: true }) };
 }
