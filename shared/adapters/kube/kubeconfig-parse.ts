@@ -52,25 +52,27 @@ export class KubeconfigRejectedError extends ClusterConfigError {
 /** Largest kubeconfig accepted, in characters. */
 export const MAX_KUBECONFIG_CHARS = 256 * 1024;
 
-const FORBIDDEN_WHY: Record<string, string> = {
-  exec: 'it would run a local program',
-  'auth-provider': 'it would run a local program or call an identity provider',
-  tokenFile: 'it would read a local file',
-  'token-file': 'it would read a local file',
-  'certificate-authority': 'it would read a local file',
-  'client-certificate': 'it would read a local file',
-  'client-key': 'it would read a local file',
-  'proxy-url': 'it would reroute traffic through a proxy',
-  'insecure-skip-tls-verify': 'TLS must always be verified',
-  as: 'impersonation is not allowed',
-  'as-groups': 'impersonation is not allowed',
-  'as-uid': 'impersonation is not allowed',
-  'as-user-extra': 'impersonation is not allowed',
-  impersonate: 'impersonation is not allowed',
-  'impersonate-groups': 'impersonation is not allowed',
-  username: 'basic authentication is not allowed',
-  password: 'basic authentication is not allowed',
-};
+const FORBIDDEN_WHY: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    exec: 'it would run a local program',
+    'auth-provider': 'it would run a local program or call an identity provider',
+    tokenFile: 'it would read a local file',
+    'token-file': 'it would read a local file',
+    'certificate-authority': 'it would read a local file',
+    'client-certificate': 'it would read a local file',
+    'client-key': 'it would read a local file',
+    'proxy-url': 'it would reroute traffic through a proxy',
+    'insecure-skip-tls-verify': 'TLS must always be verified',
+    as: 'impersonation is not allowed',
+    'as-groups': 'impersonation is not allowed',
+    'as-uid': 'impersonation is not allowed',
+    'as-user-extra': 'impersonation is not allowed',
+    impersonate: 'impersonation is not allowed',
+    'impersonate-groups': 'impersonation is not allowed',
+    username: 'basic authentication is not allowed',
+    password: 'basic authentication is not allowed',
+  }),
+);
 
 const TOP_KEYS = new Set([
   'apiVersion',
@@ -99,7 +101,8 @@ function reject(field: string, reason: string): never {
 function checkKeys(obj: Obj, allowed: Set<string>, path: string): void {
   for (const key of Object.keys(obj)) {
     if (allowed.has(key)) continue;
-    const why = FORBIDDEN_WHY[key];
+    // A Map, not an object: `__proto__` or `constructor` are unknown keys, not inherited reasons.
+    const why = FORBIDDEN_WHY.get(key);
     reject(`${path}.${key}`, why ? `is not allowed (${why})` : 'is not an allowed field');
   }
 }

@@ -222,6 +222,18 @@ describe('parseKubeconfig', () => {
     expect(() => mod.parseKubeconfig(text)).toThrow(message);
   });
 
+  it.each([
+    ['__proto__', '{"__proto__": {"x": 1}}', 'users[0].user.__proto__ is not an allowed field'],
+    ['constructor', '{"constructor": 1}', 'users[0].user.constructor is not an allowed field'],
+  ])('rejects a %s key naming it (not an inherited reason)', (_key, user, message) => {
+    const text = yamlOf((d) => (d.users = [{ name: 'east', user: '@USER@' }])).replace(
+      /['"]?@USER@['"]?/,
+      user,
+    );
+    expect(() => mod.parseKubeconfig(text)).toThrow(`kubeconfig rejected: ${message}`);
+    expect(() => mod.parseKubeconfig(text)).not.toThrow(/object Object|function/);
+  });
+
   it('picks the named context from a multi-context file, validating every entry', () => {
     const text = yamlOf((d) => {
       d.clusters.push({

@@ -168,6 +168,11 @@ describe('promotion API request checks', () => {
   ])('body: $title', ({ body, code }) => {
     expect(status(() => parseActionBody(Buffer.from(body)))).toBe(code);
   });
+
+  it.each(['__proto__', 'constructor'])('a %s key is a 400 naming the key', (key) => {
+    const body = Buffer.from(`{"${key}":{"expectedStep":1},"reason":"x"}`);
+    expect(() => parseActionBody(body)).toThrow(`unknown field "${key}"`);
+  });
 });
 
 describe('bus events', () => {
