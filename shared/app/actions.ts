@@ -138,7 +138,7 @@ export async function applyOperatorAction(deps: ActionDeps, req: ActionRequest):
     decidedFrom = state;
     const decision = operatorAction(rollout, req.action, withExpected(req.expectedStep, deps.now()));
     if (!decision.ok) return { ok: false, outcome: decision.outcome, message: decision.message, before };
-    const refused = attempt === 0 ? await claimRefusal(deps, rollout, req, decision) : undefined;
+    const refused = attempt === 0 ? await claimRefusal(deps, rollout, req) : undefined;
     if (refused) return { ...refused, before };
     try {
       return await writeDecision(deps, req, rollout, decision);
@@ -198,16 +198,16 @@ function movedWhileApplying(req: ActionRequest, before: RolloutSummary): ActionR
 }
 
 /**
- * Claims the request (when it has an id and the decision writes something). Undefined when it may go ahead;
- * otherwise why nothing is written: a replayed delivery, or a request id reused for another request.
+ * Claims the request (when it has an id), a no-op too: a replayed no-op (pause when already paused) is a 409 like
+ * any other replay. Undefined when it may go ahead; otherwise why nothing is written: a replayed delivery, or a
+ * request id reused for another request.
  */
 async function claimRefusal(
   deps: ActionDeps,
   rollout: Rollout,
   req: ActionRequest,
-  decision: AcceptedDecision,
 ): Promise<ActionResult | undefined> {
-  if (!writesSomething(decision) || !req.requestId) return undefined;
+  if (!req.requestId) return undefined;
   const claim = await claimRequest(deps, rollout, req);
   if (claim === 'claimed') return undefined;
   return claim === 'replayed'

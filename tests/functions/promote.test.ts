@@ -315,6 +315,44 @@ describe('promote function (HTTP API v2, signed)', () => {
     expect(afterReplay.metadata.resourceVersion).toBe(afterFirst.metadata.resourceVersion);
     expect(afterReplay.status?.currentStepIndex).toBe(afterFirst.status?.currentStepIndex);
   });
+
+  it('refuses a replayed no-op (pause when already paused) delivered to another container with 409', async () => {
+    const pause = (reason: string) => {
+      const body = JSON.stringify({ reason });
+      return { body, headers: signed(body, current, new Date(), { path: path('pause') }) };
+    };
+    const containerA = createPromoteHandler(async () => testDeps(counted.gw, INSTANCE), quiet);
+    const containerB = createPromoteHandler(async () => testDeps(counted.gw, INSTANCE), quiet);
+    const send = (to: typeof containerA, r: ReturnType<typeof pause>) =>
+      to(httpEvent('POST', path('pause'), r.body, r.headers), lambdaContext()) as Promise<HttpResponse>;
+    expect((await send(containerA, pause('pause it'))).statusCode).toBe(200);
+    const noop = pause('pause it again: already paused, a no-op');
+    const first = await send(containerA, noop);
+    expect(first.statusCode).toBe(200);
+    const paused = await j.rollout('reviews');
+    const writes = counted.writes();
+    const events = (await j.gw.list('events', j.ns)).items.length;
+    const replay = await send(containerB, noop);
+    expect(replay.statusCode).toBe(409);
+    expect(JSON.parse(replay.body).message).toMatch(
+      /already accepted \(a replayed delivery\); nothing written/,
+    );
+    // One write was attempted: the claim, which the API server refused (AlreadyExists); nothing was persisted.
+    expect(counted.writes()).toBe(writes + 1);
+    expect((await j.gw.list('events', j.ns)).items.length).toBe(events);
+    expect((await j.rollout('reviews')).metadata.resourceVersion).toBe(paused.metadata.resourceVersion);
+    // Leave the Rollout as the later tests expect it: not paused by an operator.
+    const resume = JSON.stringify({ reason: 'resume after the no-op test' });
+    const resumed = await call(
+      httpEvent(
+        'POST',
+        path('resume'),
+        resume,
+        signed(resume, current, new Date(), { path: path('resume') }),
+      ),
+    );
+    expect(resumed.statusCode).toBe(200);
+  });
   it('deduplicates retries re-signed under the same Idempotency-Key, and refuses the key for another request', async () => {
     // A fresh revision paused at its indefinite pause: a second promote there would skip the next step.
     await setImage(j.ns, 'reviews', 'registry.example/reviews:idempotency');
