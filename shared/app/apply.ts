@@ -65,6 +65,31 @@ function sameReplicaSet(existing: KubeObject, body: KubeObject): boolean {
   return hash(existing) === hash(body) && owner(existing) === owner(body);
 }
 
+/** True when an existing AnalysisRun is the one `body` would create (same name, same controller). */
+function sameRun(existing: KubeObject, body: KubeObject): boolean {
+  const owner = (o: KubeObject): string | undefined =>
+    o.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+  return owner(existing) !== undefined && owner(existing) === owner(body);
+}
+
+/** A run the Rollout terminates may be gone already (deleted with its ReplicaSet, or by a person): nothing to do. */
+async function patchRun(
+  gw: KubeGateway,
+  write: Write & { op: 'patch' },
+  options: WriteOptions,
+): Promise<{ outcome: 'done'; written: KubeObject } | { outcome: 'already' }> {
+  try {
+    return { outcome: 'done' as const, written: await gw.patch(write.target, write.patch, options) };
+  } catch (err) {
+    if (err instanceof KubeApiError && (err.code === 404 || err.code === 422)) {
+      const still = await gw.get(write.target.resource, write.target.namespace, write.target.name);
+      if (!still || (still.spec as { terminate?: boolean } | undefined)?.terminate === true)
+        return { outcome: 'already' as const };
+    }
+    throw err;
+  }
+}
+
 /**
  * Applies one effect. Returns 'already' (idempotent create), or the object as written ('done').
  * Throws KubeApiError otherwise.
@@ -74,6 +99,7 @@ async function applyWrite(
   write: Write,
   options: WriteOptions,
 ): Promise<{ outcome: 'done'; written: KubeObject } | { outcome: 'already' }> {
+  if (write.op === 'patch' && write.target.resource === 'analysisruns') return patchRun(gw, write, options);
   if (write.op === 'patch')
     return { outcome: 'done', written: await gw.patch(write.target, write.patch, options) };
   const { resource, namespace } = write.target;
@@ -82,7 +108,8 @@ async function applyWrite(
   } catch (err) {
     if (!(err instanceof KubeApiError) || err.code !== 409 || err.reason !== 'AlreadyExists') throw err;
     const existing = await gw.get(resource, namespace, write.body.metadata.name);
-    if (existing && sameReplicaSet(existing, write.body)) return { outcome: 'already' };
+    const same = resource === 'analysisruns' ? sameRun : sameReplicaSet;
+    if (existing && same(existing, write.body)) return { outcome: 'already' };
     throw err;
   }
 }

@@ -152,7 +152,14 @@ export async function step(deps: LoopDeps, detail: StepDetail, log: Logger): Pro
   if ('skipped' in gateways) return gateways;
   const pin = expectedStep === undefined ? {} : { expectedStep };
   const result = await runStep(
-    { ...gateways, now: deps.now, log: log.child({ cluster }) },
+    {
+      ...gateways,
+      now: deps.now,
+      log: log.child({ cluster }),
+      cluster,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      ...(deps.deadline ? { deadline: deps.deadline } : {}),
+    },
     { namespace, name: rollout, ...pin },
   );
   const events = passEvents(cluster, namespace, rollout, result);

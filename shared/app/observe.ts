@@ -5,6 +5,8 @@ import type { KubeObject, ReplicaSet, Rollout, Service } from '../core/model/typ
 import type { Observed, ObservedVirtualService } from '../core/engine/types.js';
 import type { KubeGateway } from './kube-port/gateway.js';
 import { parseVirtualServiceName, virtualServiceRefs } from '../core/istio/names.js';
+import { usesAnalysis, type ObservedAnalysis } from '../core/engine/analysis.js';
+import type { AnalysisRun, AnalysisTemplate } from '../core/analysis/types.js';
 
 /** Names of the Services a Rollout references (canary/stable, ping/pong), without duplicates or blanks. */
 export function referencedServiceNames(rollout: Rollout): string[] {
@@ -32,6 +34,29 @@ function ownedBy(rs: KubeObject, uid: string | undefined): boolean {
   return uid !== undefined && (rs.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid);
 }
 
+/** True when `obj`'s controller ownerReference is the object with `uid`. */
+function controlledBy(obj: KubeObject, uid: string | undefined): boolean {
+  return uid !== undefined && (obj.metadata.ownerReferences ?? []).some((r) => r.uid === uid && r.controller);
+}
+
+/**
+ * The Rollout's AnalysisRuns (controller ownerReference) and the templates it can name: three lists, read only for a
+ * Rollout that uses analysis or names a run in its status.
+ */
+export async function observeAnalysis(gw: KubeGateway, rollout: Rollout): Promise<ObservedAnalysis> {
+  const ns = rollout.metadata.namespace;
+  const [runs, templates, clusterTemplates] = await Promise.all([
+    gw.list('analysisruns', ns),
+    gw.list('analysistemplates', ns),
+    gw.list('clusteranalysistemplates', undefined),
+  ]);
+  return {
+    runs: runs.items.filter((r) => controlledBy(r, rollout.metadata.uid)) as unknown as AnalysisRun[],
+    templates: templates.items as unknown as AnalysisTemplate[],
+    clusterTemplates: clusterTemplates.items as unknown as AnalysisTemplate[],
+  };
+}
+
 /**
  * Reads a Rollout and the objects it references. Returns undefined when the Rollout does not exist.
  *
@@ -56,7 +81,7 @@ export async function observe(
   const vsNames = virtualServiceNames(rollout);
   const drName = rollout.spec?.strategy?.canary?.trafficRouting?.istio?.destinationRule?.name;
 
-  const [rsList, services, virtualServices, destinationRule] = await Promise.all([
+  const [rsList, services, virtualServices, destinationRule, analysis] = await Promise.all([
     gw.list('replicasets', namespace),
     Promise.all(serviceNames.map(async (svc) => [svc, await gw.get('services', namespace, svc)] as const)),
     Promise.all(
@@ -67,6 +92,7 @@ export async function observe(
       }),
     ),
     drName ? istioGateway.get('destinationrules', namespace, drName) : Promise.resolve(undefined),
+    usesAnalysis(rollout) ? observeAnalysis(gw, rollout) : Promise.resolve(undefined),
   ]);
 
   const observed: Observed = {
@@ -77,5 +103,6 @@ export async function observe(
     now,
   };
   if (destinationRule) observed.destinationRule = destinationRule;
+  if (analysis) observed.analysis = analysis;
   return observed;
 }

@@ -74,6 +74,8 @@ export interface LoopDeps {
   timers?: Timers;
   /** Metric providers for analysis; when absent, a run that needs a measurement records an Error measurement. */
   metrics?: MetricProviders;
+  /** Epoch ms by which the current invocation's work must end (bounds provider calls); none in long-lived runtimes. */
+  deadline?: () => number;
 }
 
 /** What the signed HTTP API needs besides {@link LoopDeps}. */

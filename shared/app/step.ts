@@ -10,6 +10,8 @@ import { applyPlan, type ApplyResult } from './apply.js';
 import type { Logger } from './logger.js';
 import type { DriftCorrection } from './drift-record.js';
 import { plan as enginePlan } from '../core/engine/plan.js';
+import { measureRuns } from './analysis-pass.js';
+import type { MetricProviders } from './ports.js';
 
 /** What {@link runStep} needs. `plan` is injectable for tests; it defaults to the engine's planner. */
 export interface StepDeps {
@@ -22,6 +24,12 @@ export interface StepDeps {
   plan?: (observed: Observed) => Plan;
   /** Re-read and re-plan at most this many times after a conflict (default 5). */
   maxConflicts?: number;
+  /** Registered cluster name, for the metric providers' per-cluster allow-list and credentials. */
+  cluster?: string;
+  /** Metric providers for AnalysisRun measurements (an Error measurement is recorded without them). */
+  metrics?: MetricProviders;
+  /** Epoch ms by which provider calls must end (the invocation's remaining time). */
+  deadline?: () => number;
 }
 
 /** Which Rollout, and the step index the caller saw (stale/duplicate events are detected with it). */
@@ -128,6 +136,36 @@ function driftOf(state: StepState): Partial<StepResult> {
   return state.corrections.length > 0 ? { driftCorrected: state.corrections } : {};
 }
 
+/** The AnalysisRuns' measurement pass before the plan; returns the earliest next measurement (epoch ms). */
+async function analysisPass(
+  deps: StepDeps,
+  observed: Observed,
+  state: StepState,
+): Promise<number | undefined> {
+  if (!observed.analysis) return undefined;
+  const out = await measureRuns(
+    {
+      gateway: deps.gateway,
+      cluster: deps.cluster ?? '',
+      now: deps.now,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      ...(deps.deadline ? { deadline: deps.deadline } : {}),
+      ...(deps.log ? { log: deps.log } : {}),
+    },
+    observed.rollout,
+    observed.analysis,
+  );
+  state.writes += out.written.length;
+  return out.nextDue;
+}
+
+/** The plan's wake-up, brought forward to the next measurement due (at least one second away). */
+function wakeUp(planned: number | undefined, nextDue: number | undefined, now: Date): number | undefined {
+  if (nextDue === undefined) return planned;
+  const due = Math.max(1, Math.ceil((nextDue - now.getTime()) / 1000));
+  return planned === undefined ? due : Math.min(planned, due);
+}
+
 /** Observe, plan and apply once. Errors while observing are thrown; errors while writing are returned. */
 async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): Promise<StepAttempt> {
   const observed = await observe(deps.gateway, req.namespace, req.name, deps.now(), deps.istioGateway);
@@ -142,13 +180,14 @@ async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): 
     };
     return { result };
   }
+  const nextDue = await analysisPass(deps, observed, state);
   const status = observed.rollout.status;
   const stepBefore = status?.currentStepIndex;
   const stale = state.pin !== undefined && stepBefore !== state.pin.step;
   const p = (deps.plan ?? enginePlan)(observed);
   const base = withOptional(
     { rollout: state.id, outcome: 'ran', writes: 0, followUp: false, reason: '' } as StepResult,
-    { stepBefore, requeueAfterSeconds: p.requeueAfterSeconds },
+    { stepBefore, requeueAfterSeconds: wakeUp(p.requeueAfterSeconds, nextDue, deps.now()) },
   );
   if (stale && !SAFE_WHEN_STALE.has(p.transition)) {
     deps.log?.debug('stale event: no writes', {

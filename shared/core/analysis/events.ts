@@ -29,3 +29,25 @@ export const runCompleted = (phase: AnalysisPhase): AnalysisEvent => ({
   reason: `AnalysisRun${phase}`,
   message: `Analysis Completed. Result: ${phase}`,
 });
+
+/**
+ * The Rollout's `AnalysisRun<Phase>` "<Step|Background> Analysis Run '<name>' Status New: '<phase>' Previous:
+ * '<prev>'" when a current run's phase changes (`NoPreviousStatus` when none was recorded).
+ */
+export const runPhaseChanged = (
+  kind: string,
+  name: string,
+  phase: AnalysisPhase,
+  previous: AnalysisPhase | undefined,
+): AnalysisEvent => ({
+  type: eventType(phase),
+  reason: `AnalysisRun${phase}`,
+  message: `${kind} Analysis Run '${name}' Status New: '${phase}' Previous: '${previous ?? 'NoPreviousStatus'}'`,
+});
+
+/** The Rollout's Warning `RolloutAborted` "Rollout aborted update to revision N: <analysis message>". */
+export const analysisAborted = (revision: number | string, message: string): AnalysisEvent => ({
+  type: 'Warning',
+  reason: 'RolloutAborted',
+  message: `Rollout aborted update to revision ${revision}: ${message}`,
+});

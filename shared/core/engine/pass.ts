@@ -17,6 +17,9 @@ import { destinationRuleHashes } from './dr-switch.js';
 import { planTraffic, type TrafficPlan } from './traffic.js';
 import { secondsUntilDeadline, TIMED_OUT_REASON } from './progress.js';
 import type { EventRecord, Observed, Plan, TransitionKind, Write } from './types.js';
+import { analysisAborted } from '../analysis/events.js';
+import type { AnalysisPhase } from '../analysis/types.js';
+import { INCONCLUSIVE_PAUSE, planAnalysis } from './analysis.js';
 
 const PAUSE_STEP = 'CanaryPauseStep';
 
@@ -36,6 +39,10 @@ interface PassState {
   requeue: number[];
   /** A ReplicaSet this pass waits for is not available yet. */
   podWait?: boolean;
+  /** Phase of the current `analysis` step's run (see planAnalysis). */
+  stepRunPhase?: AnalysisPhase;
+  /** Why an AnalysisRun aborted the update (`Step-based analysis phase error/failed: ...`). */
+  abortMessage?: string;
 }
 
 function desiredCounts(
@@ -151,12 +158,34 @@ function finalStep(st: PassState): void {
   st.podWait = true;
 }
 
+/**
+ * An `analysis` step ends when its run is Successful (the run's field is cleared with it, as Argo does); an
+ * Inconclusive pause holds every step. True when the step was handled here.
+ */
+function analysisGate(st: PassState, index: number, isAnalysis: boolean): boolean {
+  if (st.s.pauseConditions?.some((c) => c.reason === INCONCLUSIVE_PAUSE)) {
+    st.reasons.push('paused: an AnalysisRun was Inconclusive (promote to go on)');
+    return true;
+  }
+  if (!isAnalysis) return false;
+  if (st.stepRunPhase === 'Successful') {
+    if (st.s.canary) delete st.s.canary['currentStepAnalysisRunStatus'];
+    completeStep(st, index);
+    return true;
+  }
+  st.reasons.push(
+    `step ${index + 1}/${st.steps.length} waits for its AnalysisRun (phase ${st.stepRunPhase || 'not started'})`,
+  );
+  return true;
+}
+
 function stepTransition(st: PassState, counted: boolean, traffic: TrafficPlan): void {
   const s = st.s;
   const index = s.currentStepIndex ?? st.steps.length;
   if (s.promoteFull === true || index >= st.steps.length) return finalStep(st);
   const step = st.steps[index];
   if (!step) return;
+  if (analysisGate(st, index, step.analysis !== undefined)) return;
   if (step.pause !== undefined) return pauseStep(st, index, step.pause.duration);
   if (step.setHeaderRoute !== undefined || step.setMirrorRoute !== undefined) {
     if (traffic.applied) completeStep(st, index);
@@ -189,7 +218,7 @@ function preamble(st: PassState, stableHash: string): { aborted: boolean; retryi
     if (s.currentStepIndex === undefined) delete s.currentStepIndex;
     clearPause(s);
     const revision = rsRevision(st.newRS);
-    st.events.push(ev.aborted(revision));
+    st.events.push(st.abortMessage ? analysisAborted(revision, st.abortMessage) : ev.aborted(revision));
     commit(st, 'aborted', `aborted the update to revision ${revision}`);
   }
   return { aborted, retrying };
@@ -281,6 +310,37 @@ function passPlan(st: PassState, effects: Write[], status: RolloutStatus): Plan 
   };
 }
 
+/**
+ * The Rollout's AnalysisRuns ({@link planAnalysis}) before anything else is decided, so a run that failed aborts the
+ * update in this very pass (weights back to 0) and an Inconclusive one pauses it. Returns the run writes.
+ */
+function analysisStage(st: PassState, observed: Observed): Write[] {
+  if (!observed.analysis) return [];
+  const a = planAnalysis({
+    rollout: st.r,
+    status: st.s,
+    newHash: st.newHash,
+    revision: String(rsRevision(st.newRS)),
+    analysis: observed.analysis,
+  });
+  st.events.push(...a.events);
+  st.reasons.push(...a.reasons);
+  if (a.stepRunPhase !== undefined) st.stepRunPhase = a.stepRunPhase;
+  if (a.reaction?.kind === 'abort') {
+    st.s.abort = true;
+    st.abortMessage = a.reaction.message;
+  } else if (a.reaction?.kind === 'pause') {
+    st.s.pauseConditions = [
+      ...(st.s.pauseConditions ?? []),
+      { reason: INCONCLUSIVE_PAUSE, startTime: kubeTime(st.now) },
+    ];
+    st.s.controllerPause = true;
+    st.events.push(ev.paused(INCONCLUSIVE_PAUSE));
+    commit(st, 'paused', `paused: an AnalysisRun was Inconclusive`);
+  }
+  return a.effects;
+}
+
 /** The regular pass for a Rollout whose pod template and steps match the committed status. */
 export function planPass(observed: Observed, newHash: string): Plan {
   const r = observed.rollout;
@@ -297,6 +357,7 @@ export function planPass(observed: Observed, newHash: string): Plan {
     reasons: [],
     requeue: [],
   };
+  const runWrites = analysisStage(st, observed);
   const { aborted, retrying } = preamble(st, stableHash);
   const promoted = stableHash === newHash;
   const counts = desiredCounts(st, promoted, aborted);
@@ -305,7 +366,7 @@ export function planPass(observed: Observed, newHash: string): Plan {
   const effR = { ...r, status: st.s };
   const traffic = planTraffic({ observed, rollout: effR, newHash, stableHash, atDesiredCounts: counted });
   if (traffic.waiting) st.reasons.push(traffic.waiting);
-  const effects = [...traffic.writes];
+  const effects = [...runWrites, ...traffic.writes];
   st.events.push(...traffic.events);
   if (r.spec.paused !== true) {
     scaleAndStep(st, { observed, stableHash, counts, aborted, promoted, counted, traffic }, effects);
@@ -314,7 +375,13 @@ export function planPass(observed: Observed, newHash: string): Plan {
   }
   recordWeights(st, traffic);
   const status = buildStatus(
-    { rollout: r, replicaSets: observed.replicaSets, newRS: st.newRS, now: observed.now },
+    {
+      rollout: r,
+      replicaSets: observed.replicaSets,
+      newRS: st.newRS,
+      now: observed.now,
+      ...(st.abortMessage ? { abortMessage: st.abortMessage } : {}),
+    },
     st.s,
     retrying,
   );

@@ -40,6 +40,14 @@ function invalidPlan(observed: Observed, message: string): Plan {
   };
 }
 
+/** A new revision starts without current AnalysisRuns (Argo's `resetRolloutStatus`); the old ones are terminated. */
+function resetAnalysisFields(s: RolloutStatus): void {
+  if (!s.canary) return;
+  delete s.canary['currentStepAnalysisRunStatus'];
+  delete s.canary['currentBackgroundAnalysisRunStatus'];
+  if (Object.keys(s.canary).length === 0) delete s.canary;
+}
+
 function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: string): Plan {
   const s0 = r.status ?? {};
   const steps = r.spec.strategy?.canary?.steps ?? [];
@@ -77,6 +85,7 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
   } else {
     for (const k of ['pauseConditions', 'controllerPause', 'abort', 'abortedAt', 'promoteFull'] as const)
       delete s[k];
+    resetAnalysisFields(s);
     if (steps.length > 0) s.currentStepIndex = 0;
     else delete s.currentStepIndex;
     transition = 'new-revision';

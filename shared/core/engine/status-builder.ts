@@ -38,6 +38,8 @@ export interface StatusContext {
   replicaSets: ReplicaSet[];
   /** The desired (canary) ReplicaSet, if it exists. */
   newRS: ReplicaSet | undefined;
+  /** Why an AnalysisRun aborted the update in this pass: appended to the RolloutAborted message. */
+  abortMessage?: string;
   /** The ReplicaSet created in this pass, if any (Progressing reason NewReplicaSetCreated). */
   createdRS?: ReplicaSet;
   now: Date;
@@ -52,6 +54,16 @@ interface ProgressingUpdate {
   refresh?: boolean;
 }
 
+/** Progressing False `RolloutAborted`; as Argo's SetRolloutCondition ignores a message-only change, the first message sticks. */
+function abortedUpdate(ctx: StatusContext, s: RolloutStatus): ProgressingUpdate {
+  const revision = rsRevision(ctx.newRS ?? ctx.createdRS);
+  const held = s.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'RolloutAborted');
+  const why = ctx.abortMessage ? `: ${ctx.abortMessage}` : '';
+  const message =
+    held?.status === 'False' ? held.message : `Rollout aborted update to revision ${revision}${why}`;
+  return { update: { type: 'Progressing', status: 'False', reason: 'RolloutAborted', message } };
+}
+
 function progressing(
   ctx: StatusContext,
   s: RolloutStatus,
@@ -59,17 +71,7 @@ function progressing(
   paused: boolean,
 ): ProgressingUpdate {
   const rsName = ctx.newRS?.metadata.name ?? ctx.createdRS?.metadata.name ?? '';
-  if (s.abort === true && !completed) {
-    const revision = rsRevision(ctx.newRS ?? ctx.createdRS);
-    return {
-      update: {
-        type: 'Progressing',
-        status: 'False',
-        reason: 'RolloutAborted',
-        message: `Rollout aborted update to revision ${revision}`,
-      },
-    };
-  }
+  if (s.abort === true && !completed) return abortedUpdate(ctx, s);
   if (ctx.createdRS) {
     return {
       update: {

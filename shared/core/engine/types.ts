@@ -8,6 +8,7 @@
  */
 import type { KubeObject, ReplicaSet, Rollout, RolloutStatus, Service } from '../model/types.js';
 import type { EventRecord, ObjectKey, Write } from '../model/resources.js';
+import type { ObservedAnalysis } from './analysis.js';
 
 export type {
   EventRecord,
@@ -41,6 +42,8 @@ export interface Observed {
   destinationRule?: KubeObject;
   /** Current time (injected: the engine never reads a clock). */
   now: Date;
+  /** The Rollout's AnalysisRuns and the templates it can name; read only when the Rollout uses analysis. */
+  analysis?: ObservedAnalysis;
 }
 
 /** What the traffic planner (`planTraffic`) and the DestinationRule switch needs: the observation, with the Rollout's status as this pass sees it. */

@@ -14,6 +14,15 @@ import {
   virtualServiceCheckOptions,
 } from '../istio/validate.js';
 import type { Observed } from './types.js';
+import { analysisGroups, validateAnalysisReferences } from '../analysis/references.js';
+import { templateLookup } from './analysis.js';
+
+/** The Rollout's analysis references (templates exist, merge, step templates end), checked on what was read. */
+function analysisError(observed: Observed): string | undefined {
+  const groups = analysisGroups(observed.rollout.spec.strategy?.canary);
+  if (groups.length === 0) return undefined;
+  return validateAnalysisReferences(groups, templateLookup(observed.analysis));
+}
 
 function referenceError(observed: Observed): string | undefined {
   const r = observed.rollout;
@@ -40,6 +49,9 @@ function referenceError(observed: Observed): string | undefined {
 export function validationError(observed: Observed): string | undefined {
   const r = observed.rollout;
   const err =
-    validateRolloutSpec(r) ?? validateServiceReferences(r, observed.services) ?? referenceError(observed);
+    validateRolloutSpec(r) ??
+    validateServiceReferences(r, observed.services) ??
+    referenceError(observed) ??
+    analysisError(observed);
   return err === undefined ? undefined : invalidSpecMessage(r.metadata.name, err);
 }

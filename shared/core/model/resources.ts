@@ -39,6 +39,20 @@ export const RESOURCES = {
     plural: 'destinationrules',
     kind: 'DestinationRule',
   },
+  analysisruns: { group: 'argoproj.io', version: 'v1alpha1', plural: 'analysisruns', kind: 'AnalysisRun' },
+  analysistemplates: {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    plural: 'analysistemplates',
+    kind: 'AnalysisTemplate',
+  },
+  /** Cluster-scoped: read with namespace `''` (get) or undefined (list). */
+  clusteranalysistemplates: {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    plural: 'clusteranalysistemplates',
+    kind: 'ClusterAnalysisTemplate',
+  },
 } as const satisfies Record<string, ResourceType>;
 
 /** Short name of a resource type in {@link RESOURCES}. */

@@ -165,6 +165,14 @@ export interface WeightDestination {
   podTemplateHash?: string;
 }
 
+/** `status.canary.current{Step,Background}AnalysisRunStatus` (Argo's `RolloutAnalysisRunStatus`). */
+export interface AnalysisRunRef {
+  name: string;
+  /** The run's phase (`""` right after creation). */
+  status: string;
+  message?: string;
+}
+
 /** `status` of a Rollout, written as Argo Rollouts writes it. */
 export interface RolloutStatus {
   abort?: boolean;
@@ -179,6 +187,10 @@ export interface RolloutStatus {
   canary?: {
     weights?: { canary: WeightDestination; stable: WeightDestination; additional?: WeightDestination[] };
     stablePingPong?: 'ping' | 'pong';
+    /** The current `analysis` step's AnalysisRun: `{name, status: <phase>, message?}`. */
+    currentStepAnalysisRunStatus?: AnalysisRunRef;
+    /** The background AnalysisRun. */
+    currentBackgroundAnalysisRunStatus?: AnalysisRunRef;
   };
   replicas?: number;
   updatedReplicas?: number;

@@ -184,10 +184,10 @@ export function argoStepError(canary: CanaryStrategy): string | undefined {
   return undefined;
 }
 
-/** The first step sluice cannot run yet (analysis, experiment, plugin). */
+/** The first step sluice cannot run yet (experiment, plugin). */
 export function unsupportedStepError(canary: CanaryStrategy): string | undefined {
   for (const [i, step] of (canary.steps ?? []).entries()) {
-    for (const kind of ['analysis', 'experiment', 'plugin'] as const) {
+    for (const kind of ['experiment', 'plugin'] as const) {
       if (step[kind] !== undefined)
         return invalid(
           `spec.strategy.canary.steps[${i}].${kind}`,

@@ -207,8 +207,6 @@ function sluiceCanaryError(canary: CanaryStrategy): string | undefined {
     return invalid(`${CANARY}.dynamicStableScale`, true, 'sluice does not support dynamicStableScale yet');
   if (canary.pingPong !== undefined)
     return invalid(`${CANARY}.pingPong`, 'pingPong', 'sluice does not support ping-pong services yet');
-  if (canary['analysis'] !== undefined)
-    return invalid(`${CANARY}.analysis`, 'analysis', 'sluice does not support background analysis yet');
   return unsupportedStepError(canary);
 }
 

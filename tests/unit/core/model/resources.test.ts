@@ -21,6 +21,19 @@ describe('RESOURCES', () => {
       plural: 'destinationrules',
       kind: 'DestinationRule',
     },
+    { name: 'analysisruns', apiVersion: 'argoproj.io/v1alpha1', plural: 'analysisruns', kind: 'AnalysisRun' },
+    {
+      name: 'analysistemplates',
+      apiVersion: 'argoproj.io/v1alpha1',
+      plural: 'analysistemplates',
+      kind: 'AnalysisTemplate',
+    },
+    {
+      name: 'clusteranalysistemplates',
+      apiVersion: 'argoproj.io/v1alpha1',
+      plural: 'clusteranalysistemplates',
+      kind: 'ClusterAnalysisTemplate',
+    },
   ])('$name is $kind $apiVersion', ({ name, apiVersion, plural, kind }) => {
     const t = RESOURCES[name];
     expect(t.group ? `${t.group}/${t.version}` : t.version).toBe(apiVersion);
@@ -30,6 +43,9 @@ describe('RESOURCES', () => {
 
   it('lists exactly the resources above', () => {
     expect(Object.keys(RESOURCES).sort()).toEqual([
+      'analysisruns',
+      'analysistemplates',
+      'clusteranalysistemplates',
       'destinationrules',
       'events',
       'replicasets',

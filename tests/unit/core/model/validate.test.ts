@@ -39,6 +39,14 @@ const both =
 
 describe('validateRolloutSpec accepts', () => {
   it.each<[string, Mutate]>([
+    [
+      'background analysis (its templates are checked by the engine against the cluster)',
+      (r) => void (canaryOf(r)['analysis'] = { templates: [{ templateName: 'ok' }] }),
+    ],
+    [
+      'an analysis step',
+      steps({ setWeight: 10 }, { pause: {} }, { analysis: { templates: [{ templateName: 'ok' }] } }),
+    ],
     ['the host-split Istio canary fixture', () => {}],
     [
       'a subset-level split with a DestinationRule and no Services',
@@ -407,16 +415,6 @@ describe('validateRolloutSpec reports what sluice cannot run', () => {
       `${C}.pingPong: Invalid value: "pingPong": sluice does not support ping-pong services yet`,
     ],
     [
-      'background analysis',
-      (r) => void (canaryOf(r)['analysis'] = { templates: [{ templateName: 'ok' }] }),
-      `${C}.analysis: Invalid value: "analysis": sluice does not support background analysis yet`,
-    ],
-    [
-      'an analysis step',
-      steps({ setWeight: 10 }, { pause: {} }, { analysis: { templates: [] } }),
-      `${C}.steps[2].analysis: Invalid value: "analysis": sluice does not support analysis steps yet`,
-    ],
-    [
       'an experiment step, even one Argo accepts with Istio',
       steps({ experiment: { templates: [{ name: 'x', weight: 10 }] } }),
       `${C}.steps[0].experiment: Invalid value: "experiment": sluice does not support experiment steps yet`,
@@ -428,7 +426,7 @@ describe('validateRolloutSpec reports what sluice cannot run', () => {
     ],
     [
       'an Argo error in a later step before a sluice limit in an earlier one',
-      steps({ analysis: { templates: [] } }, { setWeight: 150 }),
+      steps({ experiment: { templates: [] } }, { setWeight: 150 }),
       `${C}.steps[1].setWeight: Invalid value: 150: SetWeight needs to be between 0 and 100`,
     ],
   ])('%s', (_name, mutate, expected) => {
