@@ -59,6 +59,12 @@ function unpause(r: Rollout): object | undefined {
   return r.spec.paused === true ? UNPAUSE : undefined;
 }
 
+/** The current `analysis` step's run is Inconclusive (the plugin's `isInconclusive`). */
+function inconclusiveStep(r: Rollout, index: number | undefined, steps: number): boolean {
+  const run = r.status?.canary?.currentStepAnalysisRunStatus;
+  return run?.status === 'Inconclusive' && index !== undefined && index < steps;
+}
+
 /** Why a promote is refused before looking at the steps, or undefined. */
 function promoteRefusal(r: Rollout, name: string): OperatorActionResult | undefined {
   if (r.status?.abort === true) return conflict(`Rollout ${name} is aborted: retry it before promoting`);
@@ -77,6 +83,11 @@ function promote(
   const specPatch = unpause(r);
   const refused = promoteRefusal(r, name);
   if (refused) return refused;
+  if (paused(r) && inconclusiveStep(r, index, steps)) {
+    // As the kubectl plugin: an Inconclusive step analysis is promoted past its step (a new run is not started).
+    const skip = { pauseConditions: null, controllerPause: false, currentStepIndex: (index ?? 0) + 1 };
+    return ok(index, { status: skip }, specPatch);
+  }
   if (paused(r)) return ok(index, { status: { pauseConditions: null } }, specPatch);
   if (expectedStep !== undefined && pausePromoted(r)) {
     return conflict(

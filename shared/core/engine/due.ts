@@ -132,6 +132,22 @@ export function changeDue(rollout: Rollout): string | undefined {
 }
 
 /**
+ * A current AnalysisRun not completed yet: its measurements are taken by step passes, so each tick asks for one
+ * (the pass measures only what is due; a paused or aborted Rollout's run waits).
+ */
+function analysisDue(rollout: Rollout): string | undefined {
+  const status = rollout.status ?? {};
+  if (rollout.spec.paused === true || status.abort === true) return undefined;
+  if ((status.pauseConditions ?? []).some((c) => c.reason === 'InconclusiveAnalysisRun')) return undefined;
+  const c = status.canary;
+  for (const ref of [c?.currentStepAnalysisRunStatus, c?.currentBackgroundAnalysisRunStatus]) {
+    if (ref && !['Successful', 'Failed', 'Error', 'Inconclusive'].includes(ref.status))
+      return `AnalysisRun ${ref.name} in progress`;
+  }
+  return undefined;
+}
+
+/**
  * Why the Rollout has work due at `now`, or undefined when it has none.
  *
  * @example
@@ -144,6 +160,7 @@ export function dueReason(rollout: Rollout, now: Date): string | undefined {
     pauseDue(rollout, now) ??
     deadlineDue(rollout, now) ??
     progressing(rollout) ??
+    analysisDue(rollout) ??
     scaleDownDue(rollout, now)
   );
 }

@@ -202,6 +202,44 @@ describe('dueReason', () => {
       reason: undefined,
     },
     {
+      title: 'a current AnalysisRun still running is due (each tick measures what is due)',
+      r: rollout({
+        currentPodHash: 'new',
+        currentStepIndex: 2,
+        phase: 'Paused',
+        canary: { currentStepAnalysisRunStatus: { name: 'r-new-2-1', status: 'Running' } },
+      }),
+      reason: 'AnalysisRun r-new-2-1 in progress',
+    },
+    {
+      title: 'a just created AnalysisRun (status "") is due',
+      r: rollout({
+        currentPodHash: 'new',
+        phase: 'Paused',
+        canary: { currentBackgroundAnalysisRunStatus: { name: 'r-new-2', status: '' } },
+      }),
+      reason: 'AnalysisRun r-new-2 in progress',
+    },
+    {
+      title: 'a completed AnalysisRun is not due',
+      r: rollout({
+        currentPodHash: 'new',
+        phase: 'Paused',
+        canary: { currentStepAnalysisRunStatus: { name: 'r-new-2-1', status: 'Successful' } },
+      }),
+      reason: undefined,
+    },
+    {
+      title: 'a Rollout paused by an Inconclusive run is not due',
+      r: rollout({
+        currentPodHash: 'new',
+        phase: 'Paused',
+        pauseConditions: [{ reason: 'InconclusiveAnalysisRun', startTime: secondsAgo(5) }],
+        canary: { currentBackgroundAnalysisRunStatus: { name: 'r-new-2', status: 'Running' } },
+      }),
+      reason: undefined,
+    },
+    {
       title: 'a healthy rollout with an old Progressing condition is not due',
       r: rollout({ conditions: [progressingCond('NewReplicaSetAvailable', 86_400)] }),
       reason: undefined,
