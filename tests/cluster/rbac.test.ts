@@ -22,7 +22,11 @@ const NAMES: Record<string, string> = {
   destinationrules: 'app',
   events: 'seed-event',
   secrets: 'primary-kubeconfig',
+  analysisruns: 'app-run',
+  analysistemplates: 'app-template',
 };
+/** Cluster-scoped resources (no namespace in the path). */
+const CLUSTER_SCOPED = new Set(['clusteranalysistemplates']);
 const VERSIONS: Record<string, string> = {
   'argoproj.io': 'v1alpha1',
   apps: 'v1',
@@ -44,10 +48,20 @@ function event(name: string): Record<string, unknown> {
   };
 }
 
+function analysisRun(name: string): Record<string, unknown> {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisRun',
+    metadata: { name, namespace: ns },
+    spec: { metrics: [{ name: 'm', provider: { web: { url: 'http://x' } } }] },
+  };
+}
+
 function newObject(resource: string): Record<string, unknown> {
   const name = `new-${randomBytes(3).toString('hex')}`;
   if (resource === 'replicasets') return { ...replicaSet(name), metadata: { name, namespace: ns } };
   if (resource === 'events') return event(name);
+  if (resource === 'analysisruns') return analysisRun(name);
   throw new Error(`no "create" fixture for ${resource}`);
 }
 
@@ -59,7 +73,8 @@ async function call(
   verb: string,
 ): Promise<{ status: number; body: Json }> {
   const [plural = '', sub] = resource.split('/');
-  const coll = `${group ? `/apis/${group}/${VERSIONS[group]}` : '/api/v1'}/namespaces/${ns}/${plural}`;
+  const base = group ? `/apis/${group}/${VERSIONS[group]}` : '/api/v1';
+  const coll = CLUSTER_SCOPED.has(plural) ? `${base}/${plural}` : `${base}/namespaces/${ns}/${plural}`;
   const item = `${coll}/${NAMES[plural]}${sub ? `/${sub}` : ''}`;
   switch (verb) {
     case 'get':
@@ -107,6 +122,13 @@ beforeAll(async () => {
       kind: 'DestinationRule',
       metadata: { name: 'app' },
       spec: { host: 'app', subsets: [{ name: 'stable', labels: { app: 'app' } }] },
+    },
+    analysisRun('app-run'),
+    {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name: 'app-template' },
+      spec: { metrics: [{ name: 'm', provider: { web: { url: 'http://x' } } }] },
     },
     {
       apiVersion: 'v1',

@@ -124,6 +124,8 @@ const PLURALS: Record<string, string> = {
   Pod: 'pods',
   Role: 'roles',
   RoleBinding: 'rolebindings',
+  AnalysisRun: 'analysisruns',
+  AnalysisTemplate: 'analysistemplates',
 };
 
 /** Collection path of a namespaced object, e.g. `/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts`. */
