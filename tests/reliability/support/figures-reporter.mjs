@@ -29,6 +29,8 @@ const COUNTS = [
   'sameStepOneWinner',
   'slowClientAttacks',
   'slowClientAnswered',
+  'measurementRaces',
+  'measurementRacesRecordedOnce',
 ];
 
 /** Adds up the figures of several files: counts summed, violations and files concatenated, rows united. */
@@ -70,6 +72,10 @@ export function failedFigures(t) {
     out.push(
       `${t.slowClientAttacks - t.slowClientAnswered} slow-client attack(s) left the API not answering`,
     );
+  if (t.measurementRacesRecordedOnce !== t.measurementRaces)
+    out.push(
+      `${t.measurementRaces - t.measurementRacesRecordedOnce} measurement race(s) not recorded exactly once`,
+    );
   return out;
 }
 
@@ -90,6 +96,7 @@ export function formatFigures(t) {
     `replays tried / refused:              ${t.replays} / ${t.replaysRefused}`,
     `same-step action races / one winner:  ${t.sameStepRaces} / ${t.sameStepOneWinner}`,
     `slow-client attacks / API still answering: ${t.slowClientAttacks} / ${t.slowClientAnswered}`,
+    `measurement races / recorded once:    ${t.measurementRaces} / ${t.measurementRacesRecordedOnce}`,
     `catalogue rows exercised: ${t.rows.join(', ')}`,
     ...t.ledgerViolations.slice(0, 20).map((v) => `  violation: ${v}`),
     '',

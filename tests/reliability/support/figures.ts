@@ -38,6 +38,8 @@ class Figures {
   sameStepOneWinner = 0;
   slowClientAttacks = 0;
   slowClientAnswered = 0;
+  measurementRaces = 0;
+  measurementRacesRecordedOnce = 0;
 
   /** Faults injected by one scenario, and whether it ended converged with its invariants holding. */
   fault(injected: number, survived: boolean): void {
@@ -95,6 +97,12 @@ class Figures {
     if (answered) this.slowClientAnswered++;
   }
 
+  /** Duplicate, concurrent or crashed AnalysisRun measurement passes, and whether the measurement was recorded once. */
+  measurementRace(recordedOnce: boolean): void {
+    this.measurementRaces++;
+    if (recordedOnce) this.measurementRacesRecordedOnce++;
+  }
+
   /** Catalogue rows (docs/reliability.md) this file exercised. */
   cover(...rows: CatalogueRow[]): void {
     for (const r of rows) this.rows.add(r);
@@ -135,6 +143,7 @@ export function reliabilityFile(name: string, suite: () => void, opts: { ledgers
       expect(figures.replaysRefused).toBe(figures.replays);
       expect(figures.sameStepOneWinner).toBe(figures.sameStepRaces);
       expect(figures.slowClientAnswered).toBe(figures.slowClientAttacks);
+      expect(figures.measurementRacesRecordedOnce).toBe(figures.measurementRaces);
     });
   });
   afterAll(() => {

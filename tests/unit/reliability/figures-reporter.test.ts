@@ -39,6 +39,10 @@ describe('reliability figures of a run', () => {
     [{ replays: 8, replaysRefused: 7 }, '1 replay(s) not refused'],
     [{ sameStepRaces: 3, sameStepOneWinner: 2 }, '1 same-step race(s) without exactly one winner'],
     [{ slowClientAttacks: 4, slowClientAnswered: 3 }, '1 slow-client attack(s) left the API not answering'],
+    [
+      { measurementRaces: 4, measurementRacesRecordedOnce: 3 },
+      '1 measurement race(s) not recorded exactly once',
+    ],
   ])('one file with %j fails the run: %s', (change, message) => {
     const t = sumFigures([clean, { ...clean, file: 'crash', ...change }]);
     expect(failedFigures(t)).toEqual([message]);
