@@ -63,6 +63,7 @@ const measurements = (run: AnalysisRun): number => run.status?.metricResults?.[0
 
 export function analysisMeasureSuite(): void {
   describe('analysis measurements', () => {
+    figures.cover('C9');
     it('a duplicate pass on the same read records nothing more; a pass on a fresh read finds nothing due', async () => {
       const { gw, ns, rollout, run } = await seed('an-dup');
       const metrics = new FakeMetrics(() => new Date(T0));
