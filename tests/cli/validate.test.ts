@@ -68,6 +68,11 @@ function observedFrom(file: string): Observed {
     services,
     virtualServices,
     ...(dr ? { destinationRule: dr } : {}),
+    analysis: {
+      runs: [],
+      templates: objects.filter((o) => o.kind === 'AnalysisTemplate') as never,
+      clusterTemplates: objects.filter((o) => o.kind === 'ClusterAnalysisTemplate') as never,
+    },
     now: new Date(0),
   };
 }

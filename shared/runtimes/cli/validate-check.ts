@@ -17,6 +17,8 @@ import { validateRolloutSpec } from '../../core/model/validate.js';
 import { referencedServices, validateServiceReferences } from '../../core/model/validate-references.js';
 import { goQuote, invalid } from '../../core/model/field-error.js';
 import type { KubeObject, Rollout, Service } from '../../core/model/types.js';
+import { analysisGroups, validateAnalysisReferences } from '../../core/analysis/references.js';
+import type { AnalysisTemplate } from '../../core/analysis/types.js';
 
 /** One manifest document and where it came from. */
 export interface Manifest {
@@ -39,7 +41,7 @@ export interface Finding {
 const MISSING_NOTE =
   'not in the given files (it may already be in the cluster; --strict makes this an error)';
 
-type Kind = 'Service' | 'VirtualService' | 'DestinationRule';
+type Kind = 'Service' | 'VirtualService' | 'DestinationRule' | 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
 
 /** Objects of one kind by `namespace/name`, with the namespace defaulted. */
 function index(manifests: Manifest[], kind: Kind, defaultNs: string): Map<string, KubeObject> {
@@ -48,7 +50,12 @@ function index(manifests: Manifest[], kind: Kind, defaultNs: string): Map<string
     if (m.object.kind !== kind) continue;
     const meta = (m.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
     if (typeof meta.name !== 'string') continue;
-    const ns = typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : defaultNs;
+    const ns =
+      kind === 'ClusterAnalysisTemplate'
+        ? ''
+        : typeof meta.namespace === 'string' && meta.namespace
+          ? meta.namespace
+          : defaultNs;
     out.set(`${ns}/${meta.name}`, m.object as unknown as KubeObject);
   }
   return out;
@@ -61,6 +68,26 @@ interface Objects {
   services: Map<string, KubeObject>;
   virtualServices: Map<string, KubeObject>;
   destinationRules: Map<string, KubeObject>;
+  templates: Map<string, KubeObject>;
+  /** ClusterAnalysisTemplates by `/name` (cluster-scoped: indexed with an empty default namespace). */
+  clusterTemplates: Map<string, KubeObject>;
+}
+
+/**
+ * The analysis references, as the engine checks them (Argo's messages): a template named by the Rollout but not in
+ * the files is reported as missing (a warning unless --strict); templates that are there must merge and, for
+ * steps, end.
+ */
+function analysisFindings(r: Rollout, objects: Objects, report: Report): void {
+  const groups = analysisGroups(r.spec.strategy?.canary);
+  if (groups.length === 0) return;
+  const ns = r.metadata.namespace;
+  const lookup = (name: string, cluster: boolean): AnalysisTemplate | undefined =>
+    (cluster
+      ? objects.clusterTemplates.get(`/${name}`)
+      : objects.templates.get(`${ns}/${name}`)) as unknown as AnalysisTemplate | undefined;
+  const err = validateAnalysisReferences(groups, lookup);
+  if (err) report(err.endsWith(' not found'), err);
 }
 
 /** Service checks: missing ones are reported with the engine's text; the rest are checked as the engine does. */
@@ -123,6 +150,8 @@ export function checkManifests(
     services: index(manifests, 'Service', opts.defaultNamespace),
     virtualServices: index(manifests, 'VirtualService', opts.defaultNamespace),
     destinationRules: index(manifests, 'DestinationRule', opts.defaultNamespace),
+    templates: index(manifests, 'AnalysisTemplate', opts.defaultNamespace),
+    clusterTemplates: index(manifests, 'ClusterAnalysisTemplate', ''),
   };
   const findings: Finding[] = [];
   let rollouts = 0;
@@ -157,7 +186,13 @@ export function checkManifests(
       add('error', message);
     };
     // The engine's order; the first error ends the Rollout's checks.
-    const stages = [serviceFindings, istioFormFinding, virtualServiceFindings, destinationRuleFindings];
+    const stages = [
+      serviceFindings,
+      istioFormFinding,
+      virtualServiceFindings,
+      destinationRuleFindings,
+      analysisFindings,
+    ];
     for (const stage of stages) {
       stage(r, objects, report);
       if (failed) break;
