@@ -1,30 +1,35 @@
 /**
  * Packages the service offline with osls (no AWS credentials) and checks the CloudFormation template: runtimes,
  * architecture, schedules, the bus and its rules, HTTP API routes, least-privilege IAM, one zip per function.
+ * Values are read as CloudFormation resolves them with the default stage parameters (tests/functions/stack/cfn.ts).
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageStack, type Resolver } from './stack/cfn.js';
+import {
+  actions,
+  deploySecrets,
+  environmentOf,
+  functionId,
+  resourcesOf,
+  statementsOf,
+} from './stack/deploy.js';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 const FUNCTIONS = ['schedule', 'step', 'promote', 'watch', 'drift-check'];
 
 let dir: string;
 let resources: Record<string, Resource>;
+let resolver: Resolver;
 const ofType = (type: string): Resource[] => Object.values(resources).filter((r) => r.Type === type);
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sluice-package-'));
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
-  env.AWS_REGION = 'us-east-1';
-  execFileSync('node_modules/.bin/osls', ['package', '--stage', 'ci', '--package', dir], {
-    env,
-    stdio: 'pipe',
-  });
-  const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  resources = template.Resources;
+beforeAll(async () => {
+  const packaged = packageStack();
+  dir = packaged.dir;
+  resources = packaged.template.Resources;
+  resolver = await deploySecrets(packaged.template);
 }, 120_000);
 
 describe('osls package --stage ci', () => {
@@ -57,12 +62,14 @@ describe('osls package --stage ci', () => {
     }
   });
 
-  it('gives the watch function the 15-minute limit and one concurrent run', () => {
-    const watch = ofType('AWS::Lambda::Function').find(
-      (f) => f.Properties.FunctionName === 'sluice-ci-watch',
-    );
-    expect(watch?.Properties.Timeout).toBe(900);
-    expect(watch?.Properties.ReservedConcurrentExecutions).toBe(1);
+  it('gives the watch function the 15-minute limit and reserves no concurrency by default', () => {
+    // A new account's concurrency quota is 10, all unreserved: any reservation there fails the deployment.
+    const watch = resolver.resolve(resources.WatchLambdaFunction?.Properties) as Record<string, unknown>;
+    expect(watch.Timeout).toBe(900);
+    for (const fn of FUNCTIONS) {
+      const props = resolver.resolve(resources[functionId(fn)]?.Properties) as Record<string, unknown>;
+      expect(props).not.toHaveProperty('ReservedConcurrentExecutions');
+    }
   });
 
   it('schedules schedule every minute and watch every 15 minutes', () => {
@@ -113,32 +120,39 @@ describe('osls package --stage ci', () => {
   });
 
   it('grants PutEvents on its own bus only and GetSecretValue on the named secrets only', () => {
-    const [role] = ofType('AWS::IAM::Role');
-    const policies = role?.Properties.Policies as {
-      PolicyDocument: { Statement: Record<string, unknown>[] };
-    }[];
-    const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
-    const actions = (s: Record<string, unknown>): string[] => [s.Action].flat() as string[];
-    const putEvents = statements.filter((s) => actions(s).some((a) => a.startsWith('events:')));
-    expect(putEvents).toHaveLength(1);
-    expect(actions(putEvents[0]!)).toEqual(['events:PutEvents']);
-    expect(putEvents[0]!.Resource).toEqual({ 'Fn::GetAtt': ['SluiceEventBus', 'Arn'] });
-    const secrets = statements.filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));
-    expect(secrets).toHaveLength(1);
-    expect(actions(secrets[0]!)).toEqual(['secretsmanager:GetSecretValue']);
-    const arns = [secrets[0]!.Resource].flat() as string[];
-    expect(arns).toEqual([
-      'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/ci/webhook-??????',
-      'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/ci/clusters/*',
-    ]);
-    expect(statements.every((s) => s.Resource !== '*' && !actions(s).includes('*'))).toBe(true);
+    for (const fn of FUNCTIONS) {
+      const statements = statementsOf(resolver, fn);
+      const putEvents = statements.filter((s) => actions(s).some((a) => a.startsWith('events:')));
+      expect(putEvents).toHaveLength(1);
+      expect(actions(putEvents[0]!)).toEqual(['events:PutEvents']);
+      expect(resourcesOf(putEvents[0]!)).toEqual([
+        'arn:aws:events:us-east-1:123456789012:event-bus/sluice-ci',
+      ]);
+      const secrets = statements.filter((s) => actions(s).some((a) => a.startsWith('secretsmanager:')));
+      expect(secrets.flatMap(actions)).toEqual(secrets.map(() => 'secretsmanager:GetSecretValue'));
+      expect(secrets.flatMap(resourcesOf).sort()).toEqual(
+        [
+          ...(fn === 'promote'
+            ? ['arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/ci/webhook-AbCdEf']
+            : []),
+          'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/ci/clusters/*',
+        ].sort(),
+      );
+      expect(
+        statements.every((s) => !resourcesOf(s).includes('*') && !actions(s).some((a) => a.includes('*'))),
+      ).toBe(true);
+    }
   });
 
   it('declares the timer queue with its dead-letter queue, the step function consuming it, and SQS IAM on it only', () => {
     const queues = Object.fromEntries(
       Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue'),
     );
-    expect(Object.keys(queues).sort()).toEqual(['TimerDeadLetterQueue', 'TimerQueue']);
+    expect(Object.keys(queues).sort()).toEqual([
+      'FailedInvocationsQueue',
+      'TimerDeadLetterQueue',
+      'TimerQueue',
+    ]);
     expect(queues.TimerQueue?.Properties.RedrivePolicy).toEqual({
       deadLetterTargetArn: { 'Fn::GetAtt': ['TimerDeadLetterQueue', 'Arn'] },
       maxReceiveCount: 5,
@@ -148,32 +162,35 @@ describe('osls package --stage ci', () => {
     expect(mapping?.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': ['TimerQueue', 'Arn'] });
     expect(mapping?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     expect(JSON.stringify(mapping?.Properties.FunctionName)).toContain('StepLambdaFunction');
-    const [role] = ofType('AWS::IAM::Role');
-    const statements = (
-      role?.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[]
-    ).flatMap((p) => p.PolicyDocument.Statement);
-    const sqs = statements.filter((s) => [s.Action].flat().some((a) => String(a).startsWith('sqs:')));
-    expect(sqs.length).toBeGreaterThan(0);
-    for (const s of sqs) expect([s.Resource].flat()).toEqual([{ 'Fn::GetAtt': ['TimerQueue', 'Arn'] }]);
-    const actions = sqs.flatMap((s) => [s.Action].flat()).sort();
-    expect(actions).toEqual([
+    const timerArn = 'arn:aws:sqs:us-east-1:123456789012:sluice-ci-timers';
+    const onTimers = (fn: string) =>
+      statementsOf(resolver, fn)
+        .filter((s) => resourcesOf(s).includes(timerArn))
+        .flatMap(actions)
+        .sort();
+    expect(onTimers('step')).toEqual([
       'sqs:DeleteMessage',
       'sqs:GetQueueAttributes',
       'sqs:ReceiveMessage',
       'sqs:SendMessage',
     ]);
+    for (const fn of FUNCTIONS.filter((f) => f !== 'step')) expect(onTimers(fn)).toEqual(['sqs:SendMessage']);
     const visibility = queues.TimerQueue?.Properties.VisibilityTimeout as number;
     const step = ofType('AWS::Lambda::Function').find((f) => f.Properties.FunctionName === 'sluice-ci-step');
     expect(visibility).toBeGreaterThanOrEqual(6 * (step?.Properties.Timeout as number));
   });
 
   it('passes the bus name and settings to every function through the environment', () => {
-    for (const fn of ofType('AWS::Lambda::Function')) {
-      const vars = (fn.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    for (const fn of FUNCTIONS) {
+      const vars = environmentOf(resolver, fn);
       expect(vars.SLUICE_EVENT_BUS).toBe('sluice-ci');
-      expect(vars.SLUICE_WEBHOOK_SECRET_ID).toMatch(/^arn:aws:secretsmanager:/);
-      expect(() => JSON.parse(vars.SLUICE_CLUSTERS ?? '')).not.toThrow();
-      expect(vars.SLUICE_TIMER_QUEUE_URL).toEqual({ Ref: 'TimerQueue' });
+      expect(vars.LOG_LEVEL).toBe('info');
+      expect(vars.SLUICE_TIMER_QUEUE_URL).toBe(
+        'https://sqs.us-east-1.amazonaws.com/123456789012/sluice-ci-timers',
+      );
     }
+    expect(environmentOf(resolver, 'promote').SLUICE_WEBHOOK_SECRET_ID).toBe(
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/ci/webhook-AbCdEf',
+    );
   });
 });

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { ClusterClients } from '../../shared/adapters/kube/cluster-registry.js';
 import { KubeApiError } from '../../shared/app/kube-port/errors.js';
 import { readConfig } from '../../shared/runtimes/lambda/config.js';
@@ -27,11 +28,19 @@ import {
 } from './support.js';
 
 const quiet = { sink: () => undefined };
+const secrets = new SecretsManagerClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'A', secretAccessKey: 'B' },
+});
+// Kubeconfigs by secret id (Lambda takes them from Secrets Manager only), served at the SDK boundary.
+const kubeconfigSecrets = new Map<string, string>();
+mockClient(secrets)
+  .on(GetSecretValueCommand)
+  .callsFake((input: { SecretId?: string }) => ({
+    SecretString: kubeconfigSecrets.get(input.SecretId ?? ''),
+  }));
 const aws = {
-  secrets: new SecretsManagerClient({
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'A', secretAccessKey: 'B' },
-  }),
+  secrets,
   eventBridge: new EventBridgeClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'A', secretAccessKey: 'B' },
@@ -59,14 +68,14 @@ describe('default wiring: deadlines', () => {
   });
   afterAll(() => proxy.close());
 
-  const inline = (server: string) => ({
-    name: CLUSTER,
-    source: 'inline',
-    kubeconfig: clusterInfo().kubeconfigYaml.replace(/server: \S+/, `server: ${server}`),
-  });
+  const viaSecret = (server: string) => {
+    const secretId = `sluice/test/clusters/${kubeconfigSecrets.size}`;
+    kubeconfigSecrets.set(secretId, clusterInfo().kubeconfigYaml.replace(/server: \S+/, `server: ${server}`));
+    return { name: CLUSTER, source: 'secret', secretId };
+  };
 
   it('a silent API server fails the step within the remaining time, not after the 10 s request timeout', async () => {
-    const deps = buildDeps(config([inline(`https://127.0.0.1:${proxy.port}`)]), aws);
+    const deps = buildDeps(config([viaSecret(`https://127.0.0.1:${proxy.port}`)]), aws);
     const step = createStepHandler(async () => deps, quiet);
     const started = Date.now();
     const run = step(
@@ -81,7 +90,7 @@ describe('default wiring: deadlines', () => {
   });
 
   it('with time left, the same wiring reaches the cluster (positive control)', async () => {
-    const deps = buildDeps(config([inline(clusterInfo().server)]), aws);
+    const deps = buildDeps(config([viaSecret(clusterInfo().server)]), aws);
     const step = createStepHandler(async () => deps, quiet);
     const r = (await step(
       busEvent('sluice.step', { cluster: CLUSTER, namespace: 'default', rollout: 'nothing' }),
@@ -91,7 +100,7 @@ describe('default wiring: deadlines', () => {
   });
 
   it('no time left: the first call is refused before it is sent', async () => {
-    const deps = buildDeps(config([inline(clusterInfo().server)]), aws);
+    const deps = buildDeps(config([viaSecret(clusterInfo().server)]), aws);
     const step = createStepHandler(async () => deps, quiet);
     await expect(
       step(

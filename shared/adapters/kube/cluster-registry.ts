@@ -27,7 +27,15 @@ export type ClusterEntry = EntryAccess &
   (
     | { name: string; source: 'secret'; secretId: string }
     | { name: string; source: 'file'; path: string }
-    | { name: string; source: 'eks'; clusterName: string; region: string; endpoint: string; caData: string }
+    | {
+        name: string;
+        source: 'eks';
+        clusterName: string;
+        region: string;
+        /** With `caData`: used as given; without both: looked up with `eks:DescribeCluster` (`describeEks`). */
+        endpoint?: string;
+        caData?: string;
+      }
     | { name: string; source: 'inline'; kubeconfig: string }
   );
 
@@ -39,9 +47,30 @@ export class ClusterRegistryError extends Error {
 const FIELDS: Record<ClusterEntry['source'], string[]> = {
   secret: ['secretId'],
   file: ['path'],
-  eks: ['clusterName', 'region', 'endpoint', 'caData'],
+  eks: ['clusterName', 'region'],
   inline: ['kubeconfig'],
 };
+/** Fields an entry may have, given together or not at all. */
+const OPTIONAL: Partial<Record<ClusterEntry['source'], string[]>> = { eks: ['endpoint', 'caData'] };
+
+function checkFields(where: string, e: Record<string, unknown>, source: ClusterEntry['source']): void {
+  const fields = FIELDS[source];
+  const optional = OPTIONAL[source] ?? [];
+  for (const key of Object.keys(e)) {
+    if (key !== 'name' && key !== 'source' && key !== 'access' && !fields.includes(key) && !optional.includes(key)) {
+      throw new ClusterRegistryError(`${where}.${key} is not a field of a "${source}" entry`);
+    }
+  }
+  const given = optional.filter((f) => e[f] !== undefined);
+  if (given.length > 0 && given.length < optional.length) {
+    throw new ClusterRegistryError(`${where}: give ${optional.join(' and ')} together, or neither`);
+  }
+  for (const f of [...fields, ...given]) {
+    if (typeof e[f] !== 'string' || (e[f] as string).trim() === '') {
+      throw new ClusterRegistryError(`${where}.${f} must be a non-empty string`);
+    }
+  }
+}
 
 /**
  * Validate a registry: a JSON array (or `{clusters: [...]}`) of entries with unique DNS-label names.
@@ -61,20 +90,10 @@ export function parseClusterRegistry(json: unknown): ClusterEntry[] {
     }
     if (seen.has(e.name)) throw new ClusterRegistryError(`${where}.name "${e.name}" is used twice`);
     seen.add(e.name);
-    const fields = FIELDS[e.source as ClusterEntry['source']];
-    if (!fields) {
+    if (!Object.hasOwn(FIELDS, String(e.source))) {
       throw new ClusterRegistryError(`${where}.source must be one of ${Object.keys(FIELDS).join(', ')}`);
     }
-    for (const key of Object.keys(e)) {
-      if (key !== 'name' && key !== 'source' && key !== 'access' && !fields.includes(key)) {
-        throw new ClusterRegistryError(`${where}.${key} is not a field of a "${String(e.source)}" entry`);
-      }
-    }
-    for (const f of fields) {
-      if (typeof e[f] !== 'string' || (e[f] as string).trim() === '') {
-        throw new ClusterRegistryError(`${where}.${f} must be a non-empty string`);
-      }
-    }
+    checkFields(where, e, e.source as ClusterEntry['source']);
     return { ...e, ...accessOf(e.access, `${where}.access`) } as ClusterEntry;
   });
 }
@@ -98,6 +117,8 @@ export interface ClusterClientsOptions {
    * when the previous token was refused with a 401: mint a new one instead of returning a cached one.
    */
   eksToken?: (entry: Extract<ClusterEntry, { source: 'eks' }>, opts: { fresh: boolean }) => Promise<string>;
+  /** Endpoint and CA of an EKS entry that does not give them (`eks:DescribeCluster`, cached). */
+  describeEks?: (clusterName: string, region: string) => Promise<{ endpoint: string; caData: string }>;
   /** Options for every gateway. */
   gateway?: GatewayOptions;
   /** Allow-list options for every kubeconfig. */
@@ -168,10 +189,21 @@ export class ClusterClients {
       case 'eks': {
         if (!this.opts.eksToken)
           throw new Error(`cluster "${entry.name}" is EKS but no eksToken source is configured`);
+        const { endpoint, caData } = await this.eksEndpoint(entry);
         const token = await this.opts.eksToken(entry, { fresh });
-        return eksKubeconfig({ name: entry.name, endpoint: entry.endpoint, caData: entry.caData, token });
+        return eksKubeconfig({ name: entry.name, endpoint, caData, token });
       }
     }
+  }
+
+  private async eksEndpoint(
+    entry: Extract<ClusterEntry, { source: 'eks' }>,
+  ): Promise<{ endpoint: string; caData: string }> {
+    if (entry.endpoint !== undefined && entry.caData !== undefined)
+      return { endpoint: entry.endpoint, caData: entry.caData };
+    if (!this.opts.describeEks)
+      throw new Error(`cluster "${entry.name}" names no endpoint/caData and no EKS lookup is configured`);
+    return this.opts.describeEks(entry.clusterName, entry.region);
   }
 
   /** A gateway whose every call resolves the cached one and, on 401, invalidates, rebuilds and retries once. */

@@ -42,6 +42,8 @@ export interface ApiRequest {
   method: string;
   /** The path as received (it is signed). */
   path: string;
+  /** The part of `path` routes are matched on, when a transport mounts the API under a prefix (default `path`). */
+  routePath?: string;
   /** Header names in lower case. */
   headers: Record<string, string>;
   /** The raw body bytes (at most {@link MAX_BODY_BYTES} + 1 are needed to answer 413). */
@@ -263,7 +265,7 @@ async function answer(deps: ApiDeps, guard: ReplayGuard, req: ApiRequest, log: L
   const { method, path, headers, body } = req;
   if (body.length > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
   const { keyId, signature } = await authenticate(deps, { method, path, headers, body }, log);
-  const route = parseRoute(method, path);
+  const route = parseRoute(method, req.routePath ?? path);
   let input: ActionBody = {};
   if (route.action) {
     const windowMs = 2 * deps.signatureToleranceSeconds * 1000;
@@ -295,7 +297,9 @@ export function createApiHandler(deps: () => Promise<ApiDeps>): ApiHandler {
   return async (req, log) => {
     try {
       const d = await deps();
-      if (d.dashboard && isDashboardPath(req.path)) return await answerDashboard(d, d.dashboard, req, log);
+      if (d.dashboard && isDashboardPath(req.routePath ?? req.path)) {
+      return await answerDashboard(d, d.dashboard, { ...req, path: req.routePath ?? req.path }, log);
+    }
       return await answer(d, guard, req, log);
     } catch (err) {
       if (err instanceof HttpError) return refusedAnswer(err, log);

@@ -12,14 +12,29 @@ import {
 
 /** Everything the functions read from the environment. */
 export interface LambdaConfig {
-  /** `SLUICE_CLUSTERS`: the cluster registry as parsed JSON (validated by `parseClusterRegistry`). */
-  readonly clusters: unknown;
+  /**
+   * `SLUICE_CLUSTERS`: the cluster registry as parsed JSON (validated by `parseClusterRegistry`), given in the
+   * environment (tests, benchmarks). The stack sets {@link clustersParameter} instead; exactly one of them is set.
+   */
+  readonly clusters?: unknown;
+  /** `SLUICE_CLUSTERS_PARAMETER`: name of the SSM parameter holding the registry JSON, read at start. */
+  readonly clustersParameter?: string;
+  /** `SLUICE_REGISTRY_CACHE_SECONDS`: how long a container reuses the registry it read (default 300, 10..3600). */
+  readonly registryCacheSeconds: number;
   /** `SLUICE_EVENT_BUS`: name of the EventBridge bus sluice's events go to. */
   readonly eventBusName: string;
   /** `SLUICE_INSTANCE_ID`: value of the controller-instance-id label on the Rollouts sluice drives. */
   readonly instanceId: string;
-  /** `SLUICE_WEBHOOK_SECRET_ID`: Secrets Manager id (name or ARN) of the webhook signing secret. */
-  readonly webhookSecretId: string;
+  /**
+   * `SLUICE_WEBHOOK_SECRET_ID`: Secrets Manager id (name or full ARN) of the webhook signing secret. Only the
+   * promote function has it; reading the keys without it fails naming the variable.
+   */
+  readonly webhookSecretId?: string;
+  /**
+   * `SLUICE_API_BASE_PATH`: the custom-domain base path the HTTP API is mapped under (e.g. `sluice`), stripped
+   * before routes are matched; empty: none.
+   */
+  readonly apiBasePath?: string;
   /** `SLUICE_SECRETS_CACHE_SECONDS`: how long fetched secrets are reused (default 300, at most 300). */
   readonly secretsCacheSeconds: number;
   /** `SLUICE_SIGNATURE_TOLERANCE_SECONDS`: allowed clock skew of signed webhook timestamps (default 300). */
@@ -83,6 +98,33 @@ function json(env: Env, key: string): unknown {
   }
 }
 
+function registrySource(env: Env): { clusters?: unknown; clustersParameter?: string } {
+  const inline = env.SLUICE_CLUSTERS?.trim();
+  const parameter = env.SLUICE_CLUSTERS_PARAMETER?.trim();
+  if (inline && parameter)
+    throw new ConfigError('set SLUICE_CLUSTERS_PARAMETER or SLUICE_CLUSTERS, not both');
+  if (parameter) {
+    if (!/^\/[A-Za-z0-9/_.-]+$/.test(parameter))
+      throw new ConfigError(
+        `environment variable SLUICE_CLUSTERS_PARAMETER must be an SSM parameter name starting with /, got "${parameter}"`,
+      );
+    return { clustersParameter: parameter };
+  }
+  if (!inline)
+    throw new ConfigError(
+      'environment variable SLUICE_CLUSTERS_PARAMETER (or SLUICE_CLUSTERS) is required but not set',
+    );
+  return { clusters: json(env, 'SLUICE_CLUSTERS') };
+}
+
+function basePath(env: Env): string | undefined {
+  const raw = env.SLUICE_API_BASE_PATH?.trim().replace(/^\/+|\/+$/g, '');
+  if (!raw) return undefined;
+  if (!/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(raw))
+    throw new ConfigError(`environment variable SLUICE_API_BASE_PATH is not a path, got "${raw}"`);
+  return raw;
+}
+
 function logLevel(env: Env): LogLevel {
   const raw = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
@@ -118,10 +160,12 @@ function istioPrimary(env: Env): IstioPrimaryConfig | undefined {
  */
 export function readConfig(env: Env): LambdaConfig {
   return Object.freeze({
-    clusters: json(env, 'SLUICE_CLUSTERS'),
+    ...registrySource(env),
+    registryCacheSeconds: integer(env, 'SLUICE_REGISTRY_CACHE_SECONDS', 300, [10, 3600]),
     eventBusName: required(env, 'SLUICE_EVENT_BUS'),
     instanceId: required(env, 'SLUICE_INSTANCE_ID'),
-    webhookSecretId: required(env, 'SLUICE_WEBHOOK_SECRET_ID'),
+    ...optional('webhookSecretId', env.SLUICE_WEBHOOK_SECRET_ID?.trim() || undefined),
+    ...optional('apiBasePath', basePath(env)),
     secretsCacheSeconds: integer(env, 'SLUICE_SECRETS_CACHE_SECONDS', 300, [0, 300]),
     signatureToleranceSeconds: integer(env, 'SLUICE_SIGNATURE_TOLERANCE_SECONDS', 300, [1, 900]),
     watchStopBeforeSeconds: integer(env, 'SLUICE_WATCH_STOP_BEFORE_SECONDS', 30, [1, 600]),

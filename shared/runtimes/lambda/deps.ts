@@ -74,16 +74,33 @@ export function apiDeps(d: FunctionDeps): ApiDeps {
 /** Builds the dependencies on first use and reuses them for the life of the container. */
 export type DepsProvider = () => Promise<FunctionDeps>;
 
-/** Memoises a dependency factory; a failed build is retried on the next invocation. */
-export function memoDeps(factory: () => Promise<FunctionDeps> | FunctionDeps): DepsProvider {
+/**
+ * Memoises a dependency factory; a failed build is retried on the next invocation. With `ttlMs`, a build is reused
+ * for that long after it completed, then the next call builds afresh (the registry is re-read).
+ */
+export function memoDeps(
+  factory: () => Promise<FunctionDeps> | FunctionDeps,
+  ttlMs?: (deps: FunctionDeps) => number,
+  now: () => number = Date.now,
+): DepsProvider {
   let pending: Promise<FunctionDeps> | undefined;
+  let expires = Infinity;
   return () => {
-    pending ??= Promise.resolve()
-      .then(factory)
-      .catch((err: unknown) => {
-        pending = undefined;
-        throw err;
-      });
+    if (pending && now() >= expires) pending = undefined;
+    if (!pending) {
+      expires = Infinity;
+      const build: Promise<FunctionDeps> = Promise.resolve()
+        .then(factory)
+        .then((deps) => {
+          if (ttlMs && pending === build) expires = now() + ttlMs(deps);
+          return deps;
+        })
+        .catch((err: unknown) => {
+          if (pending === build) pending = undefined;
+          throw err;
+        });
+      pending = build;
+    }
     return pending;
   };
 }

@@ -1,11 +1,14 @@
 /**
- * The AWS wiring of the functions: EventBridge, Secrets Manager, the cluster registry (secret, file, inline and EKS
- * entries) and the Istio primary clusters, built once per container from the environment. Every gateway's calls
+ * The AWS wiring of the functions: EventBridge, Secrets Manager, the cluster registry (read from SSM Parameter Store
+ * at start; `secret` and `eks` entries, EKS endpoints and CAs from `eks:DescribeCluster`) and the Istio primary
+ * clusters, built once per container and rebuilt when the registry's cache time has passed. Every gateway's calls
  * are bounded by the current invocation's deadline (Lambda's remaining time minus the middleware's margin).
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { EKSClient } from '@aws-sdk/client-eks';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   ClusterClients,
   parseClusterRegistry,
@@ -18,7 +21,9 @@ import { PrimaryGateways } from '../../adapters/kube/primary-gateways.js';
 import type { GatewayOptions } from '../../adapters/kube/client-gateway.js';
 import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import type { BusEvent, EventSink } from '../../app/contract.js';
-import { lambdaConfig, type LambdaConfig } from './config.js';
+import { eksClients, eksDescriber } from '../../adapters/aws/eks-cluster.js';
+import { readParameter } from '../../adapters/aws/parameters.js';
+import { ConfigError, lambdaConfig, type LambdaConfig } from './config.js';
 import { invocationDeadline } from './deadline.js';
 import { memoDeps, type ClusterDirectory, type DepsProvider, type FunctionDeps } from './deps.js';
 import { webhookSecretsLoader } from '../../adapters/aws/webhook-secrets.js';
@@ -36,6 +41,54 @@ export interface AwsClients {
   sqs?: SQSClient;
   /** The function's own AWS credentials (signing EKS tokens). */
   credentials: () => Promise<AwsCredentials>;
+  /** Parameter Store (the cluster registry named by `SLUICE_CLUSTERS_PARAMETER`). */
+  ssm?: SSMClient;
+  /** The EKS client of a region (`eks:DescribeCluster` for entries without endpoint and CA). */
+  eks?: (region: string) => EKSClient;
+}
+
+const REFUSED_ON_LAMBDA: Record<string, string> = {
+  inline:
+    'an inline kubeconfig would put its credentials in clear in the parameter and the CloudFormation template',
+  file: 'a function has no kubeconfig files',
+};
+
+/**
+ * The registry entries the functions accept: `secret` (kubeconfig in Secrets Manager) and `eks`.
+ * @throws {@link ConfigError} naming the entry for an `inline` or `file` entry, and what to use instead.
+ */
+export function lambdaRegistry(json: unknown): ClusterEntry[] {
+  const entries = parseClusterRegistry(json);
+  for (const e of entries) {
+    const why = REFUSED_ON_LAMBDA[e.source];
+    if (why) {
+      throw new ConfigError(
+        `cluster registry entry "${e.name}": source "${e.source}" is refused on Lambda (${why}); put the kubeconfig in Secrets Manager and use {"source":"secret","secretId":...}, or use an "eks" entry`,
+      );
+    }
+  }
+  return entries;
+}
+
+/**
+ * The registry JSON: from the SSM parameter `SLUICE_CLUSTERS_PARAMETER` names, or `SLUICE_CLUSTERS` itself.
+ * @throws {@link ConfigError} naming the parameter when it is unreadable or not JSON.
+ */
+export async function readRegistry(config: LambdaConfig, aws: AwsClients): Promise<unknown> {
+  const name = config.clustersParameter;
+  if (name === undefined) return config.clusters;
+  if (!aws.ssm) throw new ConfigError(`no SSM client to read the cluster registry ${name}`);
+  let text: string;
+  try {
+    text = await readParameter(aws.ssm, name);
+  } catch (err) {
+    throw new ConfigError(`cluster registry: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ConfigError(`cluster registry in SSM parameter ${name} is not JSON: ${(err as Error).message}`);
+  }
 }
 
 /** EKS tokens signed with the function's credentials, cached 14 min; `fresh` after a 401 mints a new one. */
@@ -66,15 +119,16 @@ export function eksTokenSource(
  * Clusters from the registry (shared/adapters/kube/cluster-registry.ts); kubeconfig secrets come from Secrets Manager. With
  * `istioPrimary` configured, each cluster's primary-cluster Secret names where its Istio objects live.
  */
-function registryDirectory(config: LambdaConfig, aws: AwsClients): ClusterDirectory {
+function registryDirectory(config: LambdaConfig, aws: AwsClients, registry: unknown): ClusterDirectory {
   const gatewayOptions: GatewayOptions = { deadline: invocationDeadline };
-  const clients = new ClusterClients(parseClusterRegistry(config.clusters), {
+  const clients = new ClusterClients(lambdaRegistry(registry), {
     fetchSecret: async (id) => {
       const out = await aws.secrets.send(new GetSecretValueCommand({ SecretId: id }));
       if (!out.SecretString) throw new Error(`secret ${id} has no string value`);
       return out.SecretString;
     },
     eksToken: eksTokenSource(aws.credentials),
+    describeEks: eksDescriber(aws.eks ?? eksClients()),
     gateway: gatewayOptions,
   });
   const gateway = async (cluster: string): Promise<KubeGateway | undefined> =>
@@ -89,27 +143,54 @@ function registryDirectory(config: LambdaConfig, aws: AwsClients): ClusterDirect
   };
 }
 
-/** The functions' dependencies over the given config and AWS clients (the default wiring, and tests). */
-export function buildDeps(config: LambdaConfig, aws: AwsClients): FunctionDeps {
+function webhookSecrets(config: LambdaConfig, aws: AwsClients): FunctionDeps['webhookSecrets'] {
+  const id = config.webhookSecretId;
+  if (id === undefined)
+    return () =>
+      Promise.reject(
+        new ConfigError('environment variable SLUICE_WEBHOOK_SECRET_ID is required but not set'),
+      );
+  return webhookSecretsLoader(aws.secrets, id, config.secretsCacheSeconds);
+}
+
+/**
+ * The functions' dependencies over the given config, AWS clients and registry JSON (by default `SLUICE_CLUSTERS`).
+ * @throws {@link ConfigError} for a registry entry the functions refuse.
+ */
+export function buildDeps(
+  config: LambdaConfig,
+  aws: AwsClients,
+  registry: unknown = config.clusters,
+): FunctionDeps {
   return {
     config,
-    clusters: registryDirectory(config, aws),
+    clusters: registryDirectory(config, aws, registry),
     bus: eventBridgeSink(aws.eventBridge, config.eventBusName),
     ...(config.timerQueueUrl
       ? { timers: sqsTimers(aws.sqs ?? new SQSClient({}), config.timerQueueUrl) }
       : {}),
     now: () => new Date(),
-    webhookSecrets: webhookSecretsLoader(aws.secrets, config.webhookSecretId, config.secretsCacheSeconds),
+    webhookSecrets: webhookSecrets(config, aws),
   };
 }
 
-/** The production dependencies, built on first use. */
-export const defaultDeps: DepsProvider = memoDeps(() => {
-  const secrets = new SecretsManagerClient({});
-  return buildDeps(lambdaConfig(), {
-    secrets,
-    eventBridge: new EventBridgeClient({}),
-    sqs: new SQSClient({}),
-    credentials: () => secrets.config.credentials(),
-  });
-});
+/** {@link buildDeps} with the registry read first ({@link readRegistry}): what a cold start does. */
+export async function loadDeps(config: LambdaConfig, aws: AwsClients): Promise<FunctionDeps> {
+  return buildDeps(config, aws, await readRegistry(config, aws));
+}
+
+/** The production dependencies, built on first use and rebuilt (registry re-read) after its cache time. */
+export const defaultDeps: DepsProvider = memoDeps(
+  () => {
+    const secrets = new SecretsManagerClient({});
+    return loadDeps(lambdaConfig(), {
+      secrets,
+      eventBridge: new EventBridgeClient({}),
+      sqs: new SQSClient({}),
+      credentials: () => secrets.config.credentials(),
+      ssm: new SSMClient({}),
+      eks: eksClients(),
+    });
+  },
+  (deps) => deps.config.registryCacheSeconds * 1000,
+);
