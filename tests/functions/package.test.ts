@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageStack, type Resolver } from './stack/cfn.js';
 import {
@@ -21,6 +21,7 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 const FUNCTIONS = ['schedule', 'step', 'promote', 'watch', 'drift-check'];
 
 let dir: string;
+let templateText: string;
 let resources: Record<string, Resource>;
 let resolver: Resolver;
 const ofType = (type: string): Resource[] => Object.values(resources).filter((r) => r.Type === type);
@@ -28,6 +29,7 @@ const ofType = (type: string): Resource[] => Object.values(resources).filter((r)
 beforeAll(async () => {
   const packaged = packageStack();
   dir = packaged.dir;
+  templateText = JSON.stringify(packaged.template);
   resources = packaged.template.Resources;
   resolver = await deploySecrets(packaged.template);
 }, 120_000);
@@ -193,4 +195,76 @@ describe('osls package --stage ci', () => {
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/ci/webhook-AbCdEf',
     );
   });
+
+  it("keeps every function environment under Lambda's 4 KB (counted as Lambda does: names and values)", () => {
+    for (const fn of FUNCTIONS) {
+      const env = environmentOf(resolver, fn);
+      const bytes = Object.entries(env).reduce(
+        (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+        0,
+      );
+      expect(bytes).toBeLessThan(4096);
+    }
+  });
+
+  it('has no IAM statement with a "*" in an action, and none with a "*" resource', () => {
+    for (const role of ofType('AWS::IAM::Role')) {
+      const docs = (role.Properties.Policies as { PolicyDocument: unknown }[]).map((p) =>
+        resolver.resolve(p.PolicyDocument),
+      ) as { Statement: { Action: string | string[]; Resource: string | string[] }[] }[];
+      const statements = docs.flatMap((d) => d.Statement);
+      expect(statements.length).toBeGreaterThan(0);
+      for (const st of statements) {
+        for (const a of [st.Action].flat()) expect(a).not.toContain('*');
+        for (const r of [st.Resource].flat()) expect(r).not.toBe('*');
+      }
+    }
+  });
+
+  it('holds no secret in clear: no key material, tokens or kubeconfig credentials in the template', () => {
+    const patterns = [
+      /-----BEGIN [A-Z ]*(PRIVATE KEY|CERTIFICATE)-----/,
+      /LS0tLS1CRUdJTi/, // base64 of "-----BEGIN"
+      /k8s-aws-v1\./,
+      /client-key-data|client-certificate-data|certificate-authority-data/,
+      /\b(AKIA|ASIA)[A-Z0-9]{16}\b/,
+      /\\?"token\\?"\s*:|\btoken:\s*\S/i, // a kubeconfig user's token, as JSON or YAML
+      /\\"secret\\"\s*:\s*\\"/, // a {"secret": "..."} value (the generated key has only its template)
+    ];
+    const found = (text: string) => patterns.filter((p) => p.test(text));
+    expect(found(templateText)).toEqual([]);
+    // the detector itself: an inline kubeconfig's user in an environment value is caught
+    const planted = JSON.stringify({ SLUICE_CLUSTERS: 'users:\n- name: u\n  user:\n    token: abc' });
+    expect(found(templateText + planted)).toHaveLength(1);
+    for (const fn of FUNCTIONS) {
+      for (const [k, v] of Object.entries(environmentOf(resolver, fn))) {
+        expect(`${k}=${v}`).not.toMatch(/BEGIN|k8s-aws-v1|kubeconfig|password|"secret"/i);
+      }
+    }
+  });
+
+  it('uses every parameter docs/deploy.md lists', () => {
+    const doc = readFileSync('docs/deploy.md', 'utf8');
+    const section = doc.slice(doc.indexOf('## 2. Parameters'), doc.indexOf('## 3.'));
+    const documented = [...section.matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]!);
+    expect(documented.length).toBeGreaterThanOrEqual(10);
+    // Each stage parameter is the Default of one template parameter (deploy/aws/parameters.yml) ...
+    const params = readFileSync('deploy/aws/parameters.yml', 'utf8');
+    const templateParams = packagedParameters();
+    for (const name of documented) {
+      const m = new RegExp(`^  ([A-Za-z]+):\\n(?:    .*\\n)*?    Default: \\$\\{param:${name}\\}$`, 'm').exec(
+        params,
+      );
+      expect({ name, templateParameter: m?.[1] }).toEqual({ name, templateParameter: expect.any(String) });
+      const tp = m![1]!;
+      expect(templateParams).toContain(tp);
+      // ... which the template uses outside its own definition (Ref, or ${Name} in a Sub).
+      const uses = JSON.stringify(resources).match(new RegExp(`"Ref":"${tp}"|\\$\\{${tp}\\}`, 'g')) ?? [];
+      expect({ name, uses: uses.length > 0 }).toEqual({ name, uses: true });
+    }
+  });
 });
+
+function packagedParameters(): string[] {
+  return Object.keys((JSON.parse(templateText) as { Parameters?: object }).Parameters ?? {});
+}
