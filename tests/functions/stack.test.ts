@@ -20,7 +20,7 @@ import { readConfig } from '../../shared/runtimes/lambda/config.js';
 import { memoDeps } from '../../shared/runtimes/lambda/deps.js';
 import { loadDeps, type AwsClients } from '../../shared/runtimes/lambda/wiring.js';
 import { awsClientConfig, startAwsServer, type AwsServer } from '../support/aws-server.js';
-import { iamResourceMatches, packageStack, type Template } from './stack/cfn.js';
+import { iamResourceMatches, packageStack, Resolver, type Template } from './stack/cfn.js';
 import { actions, deploySecrets, environmentOf, resourcesOf, statementsOf } from './stack/deploy.js';
 import { httpEvent, lambdaContext } from './support.js';
 
@@ -73,6 +73,25 @@ async function get(handler: ReturnType<typeof promoteFrom>, key?: { id: string; 
   return handler(httpEvent('GET', PATH, undefined, headers), lambdaContext());
 }
 
+/** A signed GET of `path` as API Gateway delivers it behind `stage`. */
+async function getAt(
+  handler: ReturnType<typeof promoteFrom>,
+  key: { id: string; secret: string },
+  path: string,
+  stage: string,
+) {
+  const headers = signRequest({
+    secret: key.secret,
+    keyId: key.id,
+    method: 'GET',
+    path,
+    body: '',
+    now: new Date(),
+  });
+  const e = httpEvent('GET', path, undefined, headers);
+  return handler({ ...e, requestContext: { ...e.requestContext, stage } }, lambdaContext());
+}
+
 async function secretValue(id: string): Promise<{ id: string; secret: string }> {
   const out = await secrets.send(new GetSecretValueCommand({ SecretId: id }));
   return JSON.parse(out.SecretString ?? '') as { id: string; secret: string };
@@ -99,6 +118,51 @@ describe('webhook secret created by the stack (default)', () => {
     expect((await get(handler)).statusCode).toBe(401);
     const arns = secretStatement(r, 'promote').flatMap(resourcesOf);
     expect(arns.some((p) => iamResourceMatches(p, env.SLUICE_WEBHOOK_SECRET_ID!))).toBe(true);
+  });
+});
+
+describe('routes behind a custom-domain base path or a named stage', () => {
+  it('matches routes after the prefix; the signature covers the path as sent', async () => {
+    const base = await deploySecrets(created, secrets);
+    const r = new Resolver(created, { ...base.deployment, parameters: { ApiBasePath: 'sluice' } });
+    const env = environmentOf(r, 'promote');
+    expect(env.SLUICE_API_BASE_PATH).toBe('sluice');
+    const key = await secretValue(env.SLUICE_WEBHOOK_SECRET_ID!);
+    const handler = promoteFrom(env);
+    const body = async (res: Awaited<ReturnType<typeof getAt>>) => [
+      res.statusCode,
+      JSON.parse(res.body ?? '{}').message,
+    ];
+    // route matched (the cluster is not registered), behind the base path, behind base path + stage, behind a stage
+    expect(await body(await getAt(handler, key, `/sluice${PATH}`, '$default'))).toEqual([
+      404,
+      'unknown cluster not-registered',
+    ]);
+    expect(await body(await getAt(handler, key, `/sluice/prod${PATH}`, 'prod'))).toEqual([
+      404,
+      'unknown cluster not-registered',
+    ]);
+    expect(await body(await getAt(handler, key, `/prod${PATH}`, 'prod'))).toEqual([
+      404,
+      'unknown cluster not-registered',
+    ]);
+    // another prefix is not stripped: no such route
+    expect(await body(await getAt(handler, key, `/other${PATH}`, '$default'))).toEqual([
+      404,
+      'no such route',
+    ]);
+    // signed over the route part only, sent with the prefix: refused
+    const headers = signRequest({
+      secret: key.secret,
+      keyId: key.id,
+      method: 'GET',
+      path: PATH,
+      body: '',
+      now: new Date(),
+    });
+    expect(
+      (await handler(httpEvent('GET', `/sluice${PATH}`, undefined, headers), lambdaContext())).statusCode,
+    ).toBe(401);
   });
 });
 

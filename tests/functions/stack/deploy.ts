@@ -3,7 +3,11 @@
  * CloudFormation would create them, and resolves each function's environment and IAM statements.
  */
 import { randomBytes } from 'node:crypto';
-import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { Resolver, type Deployment, type Template } from './cfn.js';
 
 /** Account and region moto answers with. */
@@ -36,13 +40,7 @@ export async function deploySecrets(
   for (const [id, r] of Object.entries(template.Resources)) {
     if (!secrets || r.Type !== 'AWS::SecretsManager::Secret' || !probe.created(id)) continue;
     const p = probe.resolve(r.Properties) as Record<string, unknown>;
-    const out = await secrets.send(
-      new CreateSecretCommand({
-        Name: String(p.Name),
-        SecretString: generated(p.GenerateSecretString as Record<string, unknown>),
-      }),
-    );
-    resources[id] = { ref: out.ARN ?? '' };
+    resources[id] = { ref: await createOrKeep(secrets, String(p.Name), p.GenerateSecretString) };
   }
   return new Resolver(template, { ...base, resources });
 }
@@ -79,6 +77,19 @@ function placeholders(
     else out[id] = { ref: name, attributes: { Arn: arn('test', id) } };
   }
   return out;
+}
+
+/** Creates the secret, or (a stack update) keeps the existing one; returns its ARN. */
+async function createOrKeep(secrets: SecretsManagerClient, name: string, spec: unknown): Promise<string> {
+  try {
+    const out = await secrets.send(
+      new CreateSecretCommand({ Name: name, SecretString: generated(spec as Record<string, unknown>) }),
+    );
+    return out.ARN ?? '';
+  } catch (err) {
+    if ((err as Error).name !== 'ResourceExistsException') throw err;
+    return (await secrets.send(new DescribeSecretCommand({ SecretId: name }))).ARN ?? '';
+  }
 }
 
 /** A function's logical id in the template (`drift-check` → `DriftDashcheckLambdaFunction`). */
