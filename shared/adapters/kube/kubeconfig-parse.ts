@@ -189,8 +189,26 @@ function chooseContext(contexts: Named[], doc: Obj, opts: ParseKubeconfigOptions
   return ctx;
 }
 
-function validateUser(u: Named): SafeKubeconfig['user'] {
+/** What to do instead of a plugin or file credential, for a user picked with the `context` option. */
+export const CREDENTIAL_HINT =
+  'sluice sends only credentials written in the kubeconfig: give this context a user with `token` (e.g. ' +
+  '`kubectl create token <serviceaccount> -n <namespace> --duration=24h`, or on EKS ' +
+  '`aws eks get-token --cluster-name <cluster> --output json` → `.status.token`, valid 15 min) or with ' +
+  '`client-certificate-data` + `client-key-data`, in a kubeconfig of its own or as another context of this file';
+
+const PLUGIN_KEYS = new Set([
+  'exec',
+  'auth-provider',
+  'tokenFile',
+  'token-file',
+  'client-certificate',
+  'client-key',
+]);
+
+function validateUser(u: Named, hint = false): SafeKubeconfig['user'] {
   const path = `users[${u.index}].user`;
+  const plugin = hint ? Object.keys(u.body).find((k) => PLUGIN_KEYS.has(k)) : undefined;
+  if (plugin) reject(`${path}.${plugin}`, `is not allowed (${FORBIDDEN_WHY[plugin]}). ${CREDENTIAL_HINT}`);
   checkKeys(u.body, USER_KEYS, path);
   const token = str(u.body, 'token', path, false);
   const cert = str(u.body, 'client-certificate-data', path, false);
@@ -249,26 +267,29 @@ export function parseKubeconfig(text: string, opts: ParseKubeconfigOptions = {})
   const clusters = namedList(doc, 'clusters', 'cluster');
   const users = namedList(doc, 'users', 'user');
   const contexts = namedList(doc, 'contexts', 'context');
-  // Validate every entry, selected or not: a dangerous field anywhere rejects the whole file.
-  const safeUsers = users.map(validateUser);
-  const safeClusters = clusters.map((c) => validateCluster(c, opts));
-  contexts.forEach((c) => checkKeys(c.body, CONTEXT_KEYS, `contexts[${c.index}].context`));
   if (opts.context === undefined) {
+    // One context: every entry is the one used, so each is validated before anything is picked.
+    users.forEach((u) => validateUser(u));
+    clusters.forEach((c) => validateCluster(c, opts));
+    contexts.forEach((c) => checkKeys(c.body, CONTEXT_KEYS, `contexts[${c.index}].context`));
     if (clusters.length !== 1) reject('clusters', `must hold exactly one cluster (found ${clusters.length})`);
     if (users.length !== 1) reject('users', `must hold exactly one user (found ${users.length})`);
   }
-
+  // With `context`, only the chosen context, its cluster and its user are validated (and used): entries of
+  // other contexts, e.g. an `exec` user for another cloud, are never read beyond their names.
   const ctx = chooseContext(contexts, doc, opts);
   const ctxPath = `contexts[${ctx.index}].context`;
+  checkKeys(ctx.body, CONTEXT_KEYS, ctxPath);
   const clusterName = str(ctx.body, 'cluster', ctxPath, true) as string;
   const userName = str(ctx.body, 'user', ctxPath, true) as string;
   const namespace = str(ctx.body, 'namespace', ctxPath, false);
-  const cluster = safeClusters[pick(clusters, clusterName, 'cluster', `${ctxPath}.cluster`).index];
-  const user = safeUsers[pick(users, userName, 'user', `${ctxPath}.user`).index];
+  // The user first: a plugin credential is the usual reason a chosen context is refused, and the hint says why.
+  const user = validateUser(pick(users, userName, 'user', `${ctxPath}.user`), opts.context !== undefined);
+  const cluster = validateCluster(pick(clusters, clusterName, 'cluster', `${ctxPath}.cluster`), opts);
   return {
     contextName: ctx.name,
     ...(namespace !== undefined ? { namespace } : {}),
-    cluster: cluster as SafeKubeconfig['cluster'],
-    user: user as SafeKubeconfig['user'],
+    cluster,
+    user,
   };
 }

@@ -20,6 +20,9 @@ import {
 import { clusterInfo } from '../../support/cluster.js';
 import { readClusterFile } from '../../../tools/test-cluster/cluster.js';
 import { figures } from '../support/figures.js';
+import { parse as parseYaml } from 'yaml';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { loadClusters } from '../../../shared/runtimes/local/clusters.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -148,6 +151,67 @@ export function kubeconfigSuite(): void {
       figures.badInput(right);
       expect({ code: (err as KubeApiError).code, attempts }).toEqual({ code: 0, attempts: 1 });
       figures.cover('K2');
+    });
+  });
+
+  describe('--context chooses one context', () => {
+    /** The test cluster's kubeconfig plus a context `cloud` whose user is an exec plugin (as EKS/GKE/AKS write). */
+    function mixedFile(marker: string): string {
+      const doc = parseYaml(clusterInfo().kubeconfigYaml) as {
+        contexts: { name: string; context: Record<string, string> }[];
+        users: unknown[];
+        clusters: unknown[];
+        'current-context'?: string;
+      };
+      const work = doc.contexts[0]!;
+      doc.users.push({
+        name: 'cloud-user',
+        user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'touch', args: [marker] } },
+      });
+      doc.clusters.push({ name: 'cloud', cluster: { server: 'https://cloud.example.com' } });
+      doc.contexts.push({ name: 'cloud', context: { cluster: 'cloud', user: 'cloud-user' } });
+      doc['current-context'] = 'cloud';
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'sluice-context-')), 'config');
+      writeFileSync(file, stringify(doc));
+      return `${file}\n${work.name}`;
+    }
+
+    it('an exec user under another context no longer refuses the file: the chosen one reaches the cluster', async () => {
+      const marker = path.join(os.tmpdir(), `sluice-context-marker-${process.pid}`);
+      const [file, work] = mixedFile(marker).split('\n') as [string, string];
+      const [cluster] = await loadClusters({
+        kubeconfigs: [file],
+        names: [],
+        context: work,
+        allowLoopbackHttp: false,
+      });
+      expect(cluster!.name).toBe(work);
+      // a real read through the chosen context's credentials (a missing Rollout is a 404, not a refusal)
+      await expect(cluster!.gateway.get('rollouts', 'default', 'no-such-rollout')).resolves.toBeUndefined();
+      expect(existsSync(marker)).toBe(false);
+    });
+
+    it('the chosen context with an exec user is refused with how to give sluice a credential it accepts', async () => {
+      const marker = path.join(os.tmpdir(), `sluice-context-marker2-${process.pid}`);
+      const [file] = mixedFile(marker).split('\n') as [string];
+      const run = loadClusters({
+        kubeconfigs: [file],
+        names: [],
+        context: 'cloud',
+        allowLoopbackHttp: false,
+      });
+      await expect(run).rejects.toThrow(
+        /users\[1\]\.user\.exec is not allowed \(it would run a local program\)/,
+      );
+      await expect(
+        loadClusters({ kubeconfigs: [file], names: [], context: 'cloud', allowLoopbackHttp: false }),
+      ).rejects.toThrow(/kubectl create token <serviceaccount>.*aws eks get-token/);
+      // without --context the file is still refused as a whole (it is not a one-cluster file)
+      await expect(
+        loadClusters({ kubeconfigs: [file], names: [], allowLoopbackHttp: false }),
+      ).rejects.toThrow(/kubeconfig rejected/);
+      expect(existsSync(marker)).toBe(false);
+      figures.badInput(true);
     });
   });
 }
