@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createPromoteHandler } from '../../functions/promote/handler.js';
 import type { HttpResponse } from '../../shared/app/http-api/response.js';
 import { readConfig } from '../../shared/runtimes/lambda/config.js';
+import { accessOfRegistry } from '../../shared/runtimes/lambda/deps.js';
+import { parseClusterRegistry } from '../../shared/adapters/kube/cluster-registry.js';
 import { adminGateway, setImage, startJourney, type Journey } from '../journeys/harness.js';
 import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';
 import {
@@ -77,7 +79,8 @@ describe('dashboard routes of the promote function, behind the JWT authorizer', 
       SLUICE_DASHBOARD_JWT_ISSUER: ISSUER,
       SLUICE_DASHBOARD_JWT_AUDIENCE: 'sluice',
     });
-    const handler = createPromoteHandler(async () => ({ ...base, config }), quiet);
+    const access = accessOfRegistry(parseClusterRegistry(registry));
+    const handler = createPromoteHandler(async () => ({ ...base, config, access }), quiet);
     call = (method, path, jwt, opts = {}) => {
       const headers: Record<string, string> = opts.body ? { 'content-type': 'application/json' } : {};
       if (opts.origin) headers.origin = opts.origin;

@@ -115,7 +115,10 @@ describe('osls package --stage ci', () => {
     expect(authorizer?.Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: 'https://token.actions.githubusercontent.com', Audience: ['sluice-ci'] },
+      JwtConfiguration: {
+        Issuer: { Ref: 'DashboardJwtIssuer' },
+        Audience: [{ Ref: 'DashboardJwtAudience' }],
+      },
     });
     const [integration] = ofType('AWS::ApiGatewayV2::Integration');
     expect(integration?.Properties.PayloadFormatVersion).toBe('2.0');

@@ -57,7 +57,13 @@ function checkFields(where: string, e: Record<string, unknown>, source: ClusterE
   const fields = FIELDS[source];
   const optional = OPTIONAL[source] ?? [];
   for (const key of Object.keys(e)) {
-    if (key !== 'name' && key !== 'source' && key !== 'access' && !fields.includes(key) && !optional.includes(key)) {
+    if (
+      key !== 'name' &&
+      key !== 'source' &&
+      key !== 'access' &&
+      !fields.includes(key) &&
+      !optional.includes(key)
+    ) {
       throw new ClusterRegistryError(`${where}.${key} is not a field of a "${source}" entry`);
     }
   }

@@ -208,7 +208,11 @@ const PLUGIN_KEYS = new Set([
 function validateUser(u: Named, hint = false): SafeKubeconfig['user'] {
   const path = `users[${u.index}].user`;
   const plugin = hint ? Object.keys(u.body).find((k) => PLUGIN_KEYS.has(k)) : undefined;
-  if (plugin) reject(`${path}.${plugin}`, `is not allowed (${FORBIDDEN_WHY[plugin]}). ${CREDENTIAL_HINT}`);
+  if (plugin)
+    reject(
+      `${path}.${plugin}`,
+      `is not allowed (${FORBIDDEN_WHY.get(plugin) ?? 'a credential plugin'}). ${CREDENTIAL_HINT}`,
+    );
   checkKeys(u.body, USER_KEYS, path);
   const token = str(u.body, 'token', path, false);
   const cert = str(u.body, 'client-certificate-data', path, false);

@@ -298,8 +298,8 @@ export function createApiHandler(deps: () => Promise<ApiDeps>): ApiHandler {
     try {
       const d = await deps();
       if (d.dashboard && isDashboardPath(req.routePath ?? req.path)) {
-      return await answerDashboard(d, d.dashboard, { ...req, path: req.routePath ?? req.path }, log);
-    }
+        return await answerDashboard(d, d.dashboard, { ...req, path: req.routePath ?? req.path }, log);
+      }
       return await answer(d, guard, req, log);
     } catch (err) {
       if (err instanceof HttpError) return refusedAnswer(err, log);

@@ -8,7 +8,7 @@ import type { WebhookSecret } from '../../adapters/aws/webhook-secrets.js';
 import type { ApiDeps, ClusterDirectory, LoopDeps, Timers } from '../../app/ports.js';
 import type { DashboardDeps } from '../../app/http-api/dashboard/routes.js';
 import type { AccessRule } from '../../core/model/access.js';
-import { parseClusterRegistry } from '../../adapters/kube/cluster-registry.js';
+import type { ClusterEntry } from '../../adapters/kube/cluster-registry.js';
 import { embeddedScript } from '../web/embedded-script.js';
 
 export type { ClusterDirectory };
@@ -23,6 +23,8 @@ export interface FunctionDeps {
   now: () => Date;
   /** Accepted webhook signing keys (promote only). */
   webhookSecrets: () => Promise<WebhookSecret[]>;
+  /** The dashboard's access rules per cluster, from the registry this container read (SSM or `SLUICE_CLUSTERS`). */
+  access?: ReadonlyMap<string, AccessRule[]>;
 }
 
 /** The control loop's ports, as the functions fill them. */
@@ -36,33 +38,39 @@ export function loopDeps(d: FunctionDeps): LoopDeps {
   };
 }
 
-const dashboards = new WeakMap<LambdaConfig, DashboardDeps>();
+const dashboards = new WeakMap<ReadonlyMap<string, AccessRule[]>, DashboardDeps>();
+const NO_ACCESS: ReadonlyMap<string, AccessRule[]> = new Map();
 
 /**
  * The dashboard behind API Gateway's JWT authorizer: the verified claims map to roles through the registry's
  * `access` rules; state-changing requests must come from the API's own origin; the script is the one built into
  * the bundle. Undefined when the dashboard is not configured.
  */
-export function lambdaDashboard(config: LambdaConfig): DashboardDeps | undefined {
+export function lambdaDashboard(
+  config: LambdaConfig,
+  access: ReadonlyMap<string, AccessRule[]> = NO_ACCESS,
+): DashboardDeps | undefined {
   if (!config.dashboard) return undefined;
-  let dash = dashboards.get(config);
+  let dash = dashboards.get(access);
   if (!dash) {
-    const access = new Map<string, AccessRule[]>(
-      parseClusterRegistry(config.clusters).map((e) => [e.name, e.access ?? []]),
-    );
     dash = {
-      auth: { kind: 'jwt', ...config.dashboard, access },
+      auth: { kind: 'jwt', ...config.dashboard, access: new Map(access) },
       origins: [],
       script: async () => embeddedScript(),
     };
-    dashboards.set(config, dash);
+    dashboards.set(access, dash);
   }
   return dash;
 }
 
+/** The dashboard's access rules per cluster of registry entries. */
+export function accessOfRegistry(entries: ClusterEntry[]): ReadonlyMap<string, AccessRule[]> {
+  return new Map(entries.map((e) => [e.name, e.access ?? []]));
+}
+
 /** The signed HTTP API's ports, as the promote function fills them (with the dashboard when configured). */
 export function apiDeps(d: FunctionDeps): ApiDeps {
-  const dashboard = lambdaDashboard(d.config);
+  const dashboard = lambdaDashboard(d.config, d.access);
   return {
     ...loopDeps(d),
     webhookSecrets: d.webhookSecrets,

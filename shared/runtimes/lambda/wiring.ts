@@ -25,7 +25,13 @@ import { eksClients, eksDescriber } from '../../adapters/aws/eks-cluster.js';
 import { readParameter } from '../../adapters/aws/parameters.js';
 import { ConfigError, lambdaConfig, type LambdaConfig } from './config.js';
 import { invocationDeadline } from './deadline.js';
-import { memoDeps, type ClusterDirectory, type DepsProvider, type FunctionDeps } from './deps.js';
+import {
+  accessOfRegistry,
+  memoDeps,
+  type ClusterDirectory,
+  type DepsProvider,
+  type FunctionDeps,
+} from './deps.js';
 import { webhookSecretsLoader } from '../../adapters/aws/webhook-secrets.js';
 
 /** Puts events on the bus through `putEvents` (batches of 10, failed entries resent; rejects if any is lost). */
@@ -119,9 +125,9 @@ export function eksTokenSource(
  * Clusters from the registry (shared/adapters/kube/cluster-registry.ts); kubeconfig secrets come from Secrets Manager. With
  * `istioPrimary` configured, each cluster's primary-cluster Secret names where its Istio objects live.
  */
-function registryDirectory(config: LambdaConfig, aws: AwsClients, registry: unknown): ClusterDirectory {
+function registryDirectory(config: LambdaConfig, aws: AwsClients, entries: ClusterEntry[]): ClusterDirectory {
   const gatewayOptions: GatewayOptions = { deadline: invocationDeadline };
-  const clients = new ClusterClients(lambdaRegistry(registry), {
+  const clients = new ClusterClients(entries, {
     fetchSecret: async (id) => {
       const out = await aws.secrets.send(new GetSecretValueCommand({ SecretId: id }));
       if (!out.SecretString) throw new Error(`secret ${id} has no string value`);
@@ -162,9 +168,11 @@ export function buildDeps(
   aws: AwsClients,
   registry: unknown = config.clusters,
 ): FunctionDeps {
+  const entries = lambdaRegistry(registry);
   return {
     config,
-    clusters: registryDirectory(config, aws, registry),
+    clusters: registryDirectory(config, aws, entries),
+    access: accessOfRegistry(entries),
     bus: eventBridgeSink(aws.eventBridge, config.eventBusName),
     ...(config.timerQueueUrl
       ? { timers: sqsTimers(aws.sqs ?? new SQSClient({}), config.timerQueueUrl) }
