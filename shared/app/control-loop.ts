@@ -173,12 +173,22 @@ export async function step(deps: LoopDeps, detail: StepDetail, log: Logger): Pro
 export type TimerOutcome = StepOutcome | { rearmed: string };
 
 /**
- * A delivered timer: one {@link step} when its time has come; armed again for the rest when it came early (a wait
- * longer than the transport's maximum delay, or clock skew), so no pass runs before the time it asked for.
+ * A delivered timer: one {@link step} when its time has come. One that came at most `waitUpToMs` early (SQS holds
+ * a message back in whole seconds, so a timer is sent with its delay rounded down) waits out the rest here, so the
+ * pass runs at its time, not a second late; one that came earlier (a wait longer than the transport's maximum
+ * delay, or clock skew) is armed again for the rest. No pass runs before the time it asked for.
  */
-export async function fireTimer(deps: LoopDeps, timer: TimerMessage, log: Logger): Promise<TimerOutcome> {
+export async function fireTimer(
+  deps: LoopDeps,
+  timer: TimerMessage,
+  log: Logger,
+  waitUpToMs = 0,
+): Promise<TimerOutcome> {
   const at = new Date(timer.at);
-  if (deps.timers && at.getTime() > deps.now().getTime()) {
+  const early = at.getTime() - deps.now().getTime();
+  if (early > 0 && early <= waitUpToMs) {
+    await new Promise((resolve) => setTimeout(resolve, early));
+  } else if (deps.timers && early > 0) {
     await deps.timers.at(timer.detail, at, timer.reason);
     log.debug('timer early, armed again', { ...timer.detail, at: timer.at });
     return { rearmed: timer.at };

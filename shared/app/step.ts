@@ -60,6 +60,8 @@ export interface StepResult {
   /** Why, in words (the engine's reason, `stale event`, `rollout not found`): for people, not for branching. */
   reason: string;
   requeueAfterSeconds?: number;
+  /** The same wake-up as an exact ISO time (the plan's `wakeAt`). */
+  wakeAt?: string;
   /** Foreign changes this invocation put back (each recorded as one `DriftCorrected` Event); absent when none. */
   driftCorrected?: DriftCorrection[];
   /** More work may be due now: this pass wrote something, so the next pass sees a changed world (a fixpoint is a
@@ -160,10 +162,25 @@ async function analysisPass(
 }
 
 /** The plan's wake-up, brought forward to the next measurement due (at least one second away). */
-function wakeUp(planned: number | undefined, nextDue: number | undefined, now: Date): number | undefined {
+function wakeUp(
+  p: Pick<Plan, 'requeueAfterSeconds' | 'wakeAt'>,
+  nextDue: number | undefined,
+  now: Date,
+): Pick<StepResult, 'requeueAfterSeconds' | 'wakeAt'> {
+  const planned = { requeueAfterSeconds: p.requeueAfterSeconds, wakeAt: p.wakeAt };
   if (nextDue === undefined) return planned;
-  const due = Math.max(1, Math.ceil((nextDue - now.getTime()) / 1000));
-  return planned === undefined ? due : Math.min(planned, due);
+  const due = Math.max(nextDue, now.getTime() + 1000);
+  const plannedAt =
+    p.wakeAt !== undefined
+      ? Date.parse(p.wakeAt)
+      : p.requeueAfterSeconds === undefined
+        ? Number.POSITIVE_INFINITY
+        : now.getTime() + p.requeueAfterSeconds * 1000;
+  if (plannedAt <= due) return planned;
+  return {
+    requeueAfterSeconds: Math.ceil((due - now.getTime()) / 1000),
+    wakeAt: new Date(due).toISOString(),
+  };
 }
 
 /** Observe, plan and apply once. Errors while observing are thrown; errors while writing are returned. */
@@ -187,7 +204,7 @@ async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): 
   const p = (deps.plan ?? enginePlan)(observed);
   const base = withOptional(
     { rollout: state.id, outcome: 'ran', writes: 0, followUp: false, reason: '' } as StepResult,
-    { stepBefore, requeueAfterSeconds: wakeUp(p.requeueAfterSeconds, nextDue, deps.now()) },
+    { stepBefore, ...wakeUp(p, nextDue, deps.now()) },
   );
   if (stale && !SAFE_WHEN_STALE.has(p.transition)) {
     deps.log?.debug('stale event: no writes', {

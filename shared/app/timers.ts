@@ -30,12 +30,16 @@ export function parseTimerBody(body: string): TimerMessage {
 }
 
 /**
- * When the pass wants to run again (`requeueAfterSeconds` after `now`), or undefined: nothing asked, or the pass
- * wrote (its follow-up step plans again and asks for its own), or it was stale or found nothing (whoever moved the
- * Rollout armed what its step needs).
+ * When the pass wants to run again (its exact `wakeAt`, else `requeueAfterSeconds` after `now`), or undefined:
+ * nothing asked, or it was stale or found nothing (whoever moved the Rollout armed what its step needs), or it wrote
+ * (its follow-up step plans again and asks for its own). One write arms its own wake-up: the pass that starts a
+ * timed pause, which alone knows the pause's start to the millisecond (the committed start is rounded down to the
+ * second), so the pause lasts its duration as Argo Rollouts times it; the follow-up's later wake-up then finds the
+ * next step and makes no transition.
  */
 export function requeueAt(result: StepResult, now: Date): Date | undefined {
-  if (result.outcome !== 'ran' || result.followUp || result.requeueAfterSeconds === undefined)
-    return undefined;
+  if (result.outcome !== 'ran' || result.requeueAfterSeconds === undefined) return undefined;
+  if (result.followUp && result.transition !== 'paused') return undefined;
+  if (result.wakeAt !== undefined) return new Date(result.wakeAt);
   return new Date(now.getTime() + result.requeueAfterSeconds * 1000);
 }

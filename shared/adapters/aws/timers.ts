@@ -1,8 +1,9 @@
 /**
  * Timers on SQS: one message per timer, held back by SQS's per-message delay (`DelaySeconds`, whole seconds, at
  * most 900). A wait longer than 900 s is sent with the maximum delay and armed again by its consumer when it
- * arrives early (`fireTimer`), so any wait works. The delay is rounded up, so a timer never arrives before its time
- * (at most about a second after it). The message is on the queue once `SendMessage` answered: a crash of the
+ * arrives early (`fireTimer`), so any wait works. The delay is rounded down, so a timer arrives less than a second
+ * before its time and its consumer waits out the rest (`fireTimer`'s bounded wait): the pass runs at the time asked
+ * for, not up to a second after it. The message is on the queue once `SendMessage` answered: a crash of the
  * function that asked for it afterwards loses nothing; the step function consumes the queue.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -13,9 +14,9 @@ import type { TimerMessage } from '../../app/timers.js';
 /** SQS's largest per-message delay, in seconds. */
 export const MAX_DELAY_SECONDS = 900;
 
-/** Whole seconds SQS holds a timer for `at` back when sent at `now`: rounded up, 0 to 900. */
+/** Whole seconds SQS holds a timer for `at` back when sent at `now`: rounded down, 0 to 900. */
 export function delaySeconds(at: Date, now: Date): number {
-  const seconds = Math.ceil((at.getTime() - now.getTime()) / 1000);
+  const seconds = Math.floor((at.getTime() - now.getTime()) / 1000);
   return Math.min(MAX_DELAY_SECONDS, Math.max(0, seconds));
 }
 

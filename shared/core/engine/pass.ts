@@ -36,6 +36,7 @@ interface PassState {
   events: EventRecord[];
   transition?: TransitionKind;
   reasons: string[];
+  /** Epoch ms at which the engine wants to run again (the earliest wins). */
   requeue: number[];
   /** A ReplicaSet this pass waits for is not available yet. */
   podWait?: boolean;
@@ -108,7 +109,8 @@ function pauseStep(st: PassState, index: number, duration: number | string | und
     s.controllerPause = true;
     st.events.push(ev.paused(PAUSE_STEP));
     const secs = duration === undefined ? undefined : parseDuration(duration);
-    if (secs !== undefined) st.requeue.push(Math.max(1, secs));
+    // Argo Rollouts requeues from the pause's start as it knows it here (before the second-precision commit).
+    if (secs !== undefined) st.requeue.push(st.now.getTime() + Math.max(1, secs) * 1000);
     commit(st, 'paused', `paused at step ${index + 1}/${st.steps.length}`);
     return;
   }
@@ -129,7 +131,9 @@ function pauseStep(st: PassState, index: number, duration: number | string | und
     completeStep(st, index);
     return;
   }
-  st.requeue.push(Math.max(1, Math.ceil((end - st.now.getTime()) / 1000)));
+  // The recorded start is rounded down to the second, the true start is within the second after it: waking one
+  // second past the recorded end never ends the pause before its duration, and never more than a second after.
+  st.requeue.push(end + 1000);
   st.reasons.push(`timed pause of step ${index + 1}/${st.steps.length} ends at ${kubeTime(new Date(end))}`);
 }
 
@@ -244,9 +248,9 @@ function progressDeadline(st: PassState, status: RolloutStatus): void {
     }
     return;
   }
-  if (st.podWait) st.requeue.push(POD_WAIT_REQUEUE_SECONDS);
+  if (st.podWait) after(st, POD_WAIT_REQUEUE_SECONDS);
   const wait = secondsUntilDeadline(st.r, status, st.now);
-  if (wait !== undefined) st.requeue.push(wait);
+  if (wait !== undefined) after(st, wait);
 }
 
 /** What one pass decided so far, for the scaling and step part of {@link planPass}. */
@@ -276,7 +280,7 @@ function scaleAndStep(st: PassState, d: PassDecisions, effects: Write[]): void {
   });
   effects.push(...scaling.writes);
   st.events.push(...scaling.events);
-  if (scaling.requeueAfterSeconds !== undefined) st.requeue.push(scaling.requeueAfterSeconds);
+  if (scaling.requeueAfterSeconds !== undefined) after(st, scaling.requeueAfterSeconds);
   const stableRS = findReplicaSetByHash(observed.replicaSets, stableHash);
   if (aborted && stableRS !== undefined && !isFullyAvailable(stableRS)) {
     st.reasons.push('waiting for the stable ReplicaSet to be fully available');
@@ -306,7 +310,22 @@ function passPlan(st: PassState, effects: Write[], status: RolloutStatus): Plan 
     ...(transition ? { transition } : {}),
     events: st.events,
     reason,
-    ...(st.requeue.length > 0 ? { requeueAfterSeconds: Math.min(...st.requeue) } : {}),
+    ...wakeUp(st),
+  };
+}
+
+/** Asks to run again `seconds` after this pass's `now`. */
+function after(st: PassState, seconds: number): void {
+  st.requeue.push(st.now.getTime() + seconds * 1000);
+}
+
+/** The earliest wake-up asked for: exact (`wakeAt`) and in whole seconds from now, rounded up. */
+function wakeUp(st: PassState): Pick<Plan, 'wakeAt' | 'requeueAfterSeconds'> {
+  if (st.requeue.length === 0) return {};
+  const at = Math.min(...st.requeue);
+  return {
+    wakeAt: new Date(at).toISOString(),
+    requeueAfterSeconds: Math.max(1, Math.ceil((at - st.now.getTime()) / 1000)),
   };
 }
 

@@ -86,4 +86,10 @@ export interface Plan {
   reason: string;
   /** When the engine wants to run again (pause expiry, scale-down deadline); undefined = only on change. */
   requeueAfterSeconds?: number;
+  /**
+   * The same wake-up as an exact ISO time (millisecond precision): the end of a timed pause as Argo Rollouts
+   * requeues it (from the start the pass that begins the pause saw; one second past the recorded, second-precision
+   * end for any later pass), or `now` plus a relative wait. Undefined when `requeueAfterSeconds` is.
+   */
+  wakeAt?: string;
 }

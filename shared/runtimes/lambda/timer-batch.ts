@@ -3,12 +3,22 @@
  * `ReportBatchItemFailures`). Each record runs the control loop's `fireTimer`, records in parallel; a record whose
  * pass failed is reported back so SQS delivers it again (after its visibility timeout; to the dead-letter queue
  * after the queue's maxReceiveCount), the others are deleted. A malformed body is logged and dropped (a retry
- * cannot fix it).
+ * cannot fix it). A timer that arrives less than {@link MAX_EARLY_WAIT_MS} before its time (SQS delays are whole
+ * seconds, rounded down when armed) waits out the rest, as long as the invocation's deadline leaves room for it.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { fireTimer } from '../../app/control-loop.js';
 import type { Logger, LoopDeps } from '../../app/ports.js';
 import { parseTimerBody, type TimerMessage } from '../../app/timers.js';
+import { invocationDeadline } from './deadline.js';
+
+/** The longest a delivered timer waits in the function for its time (one SQS delay step). */
+export const MAX_EARLY_WAIT_MS = 1_000;
+
+/** How long a timer may wait for its time in this invocation: a second, less when the deadline is nearer. */
+function earlyWaitMs(now: number): number {
+  return Math.max(0, Math.min(MAX_EARLY_WAIT_MS, invocationDeadline() - now - MAX_EARLY_WAIT_MS));
+}
 
 /** True for an SQS event (as opposed to an EventBridge one). */
 export function isSqsEvent(event: unknown): event is SQSEvent {
@@ -28,7 +38,7 @@ export async function runTimerBatch(deps: LoopDeps, event: SQSEvent, log: Logger
         return undefined;
       }
       try {
-        await fireTimer(deps, timer, log);
+        await fireTimer(deps, timer, log, earlyWaitMs(deps.now().getTime()));
         return undefined;
       } catch (err) {
         log.error('timer failed, SQS delivers it again', { messageId: record.messageId, error: err });

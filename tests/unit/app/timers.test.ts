@@ -34,6 +34,32 @@ describe('requeueAt', () => {
       r: result({ requeueAfterSeconds: 5, writes: 1, followUp: true }),
       at: undefined,
     },
+    {
+      title: 'a fixpoint pass with an exact wake-up: that time, not whole seconds from now',
+      r: result({ requeueAfterSeconds: 31, wakeAt: '2026-01-01T00:00:30.250Z' }),
+      at: '2026-01-01T00:00:30.250Z',
+    },
+    {
+      title: 'the pass that started a timed pause (it alone knows the start to the millisecond)',
+      r: result({
+        requeueAfterSeconds: 10,
+        wakeAt: '2026-01-01T00:00:10.000Z',
+        writes: 1,
+        followUp: true,
+        transition: 'paused',
+      }),
+      at: '2026-01-01T00:00:10.000Z',
+    },
+    {
+      title: 'another write (its follow-up asks for itself)',
+      r: result({
+        requeueAfterSeconds: 5,
+        wakeAt: '2026-01-01T00:00:05.000Z',
+        followUp: true,
+        transition: 'step-completed',
+      }),
+      at: undefined,
+    },
     { title: 'a stale pass', r: result({ requeueAfterSeconds: 5, outcome: 'stale' }), at: undefined },
     { title: 'no such Rollout', r: result({ requeueAfterSeconds: 5, outcome: 'not-found' }), at: undefined },
   ])('$title', ({ r, at }) => {
@@ -88,6 +114,30 @@ describe('fireTimer', () => {
     expect(armed).toEqual([[detail, new Date(at), 'pause end']]);
     expect(gw.calls.length).toBe(0);
     expect(sent).toEqual([]);
+  });
+
+  it('waits out a timer that came less than its bound early, then runs its pass at its time', async () => {
+    const gw = new MemoryGateway();
+    gw.put('rollouts', rollout());
+    const armed: [StepDetail, Date, string][] = [];
+    const at = new Date(NOW.getTime() + 300).toISOString();
+    const started = Date.now();
+    const out = await fireTimer(deps(gw, armed, []), { detail, at, reason: 'pause end' }, log, 1_000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(295);
+    expect(out).toMatchObject({ rollout: `${NS}/reviews` });
+    expect(armed).toEqual([]);
+    expect(gw.calls.length).toBeGreaterThan(0);
+  });
+
+  it('arms again, without a pass, a timer that came earlier than its bound', async () => {
+    const gw = new MemoryGateway();
+    gw.put('rollouts', rollout());
+    const armed: [StepDetail, Date, string][] = [];
+    const at = new Date(NOW.getTime() + 1_001).toISOString();
+    const out = await fireTimer(deps(gw, armed, []), { detail, at, reason: 'pause end' }, log, 1_000);
+    expect(out).toEqual({ rearmed: at });
+    expect(armed).toEqual([[detail, new Date(at), 'pause end']]);
+    expect(gw.calls.length).toBe(0);
   });
 
   it('runs the step of a due timer', async () => {

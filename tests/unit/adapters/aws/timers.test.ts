@@ -1,4 +1,4 @@
-/** SQS timers: the delay SQS holds a timer back for (rounded up, 0 to 900 s) and the message they send. */
+/** SQS timers: the delay SQS holds a timer back for (rounded down, 0 to 900 s; the consumer waits out the rest) and the message they send. */
 import { describe, expect, it } from '@jest/globals';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -11,9 +11,9 @@ describe('delaySeconds', () => {
   it.each<[string, number, number]>([
     ['due now', 0, 0],
     ['overdue', -5_000, 0],
-    ['a fraction of a second: rounded up, never early', 200, 1],
+    ['a fraction of a second: at once (the consumer waits out the rest)', 200, 0],
     ['30 s', 30_000, 30],
-    ['30.001 s', 30_001, 31],
+    ['30.999 s: rounded down, never late', 30_999, 30],
     ['the SQS maximum', 900_000, 900],
     ['longer than SQS allows: the maximum (armed again on arrival)', 3_600_000, 900],
   ])('%s', (_title, ms, seconds) => {

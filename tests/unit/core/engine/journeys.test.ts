@@ -155,11 +155,19 @@ describe('spec.paused, timed pause, two VirtualServices, header and mirror route
     const w = new World('host', [{ setWeight: 10 }, { pause: { duration: 60 } }, { setWeight: 20 }]);
     drive(w);
     w.updateImage('demo:2');
+    const started = w.now.getTime();
     const d = drive(w);
     expect(w.rollout.status?.currentStepIndex).toBe(1);
-    expect(d.last.requeueAfterSeconds).toBe(60);
+    // The pass that starts the pause wakes at its exact end; a later one a second past the recorded end (the
+    // recorded start is rounded down to the second), so neither ends the pause before its 60 s.
+    expect(d.plans.find((p) => p.transition === 'paused')?.wakeAt).toBe(
+      new Date(started + 60_000).toISOString(),
+    );
+    const recordedEnd = Date.parse(w.rollout.status?.pauseConditions?.[0]?.startTime ?? '') + 60_000;
+    expect(d.last.wakeAt).toBe(new Date(recordedEnd + 1_000).toISOString());
+    expect(d.last.requeueAfterSeconds).toBe(61);
     w.now = new Date(w.now.getTime() + 30_000);
-    expect(drive(w).last.requeueAfterSeconds).toBe(30);
+    expect(drive(w).last.requeueAfterSeconds).toBe(31);
     expect(w.rollout.status?.currentStepIndex).toBe(1);
     w.now = new Date(w.now.getTime() + 31_000);
     drive(w);
