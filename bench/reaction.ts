@@ -3,7 +3,7 @@
  * control loop's watch (what the `watch` function runs), the `step` handler for `sluice.step` events and for
  * SQS timer batches. Only the network hops between them are modelled, with fixed delays:
  * - EventBridge: PutEvents → rule → asynchronous Lambda invocation, {@link EVENTBRIDGE_MS};
- * - SQS timers: the real per-message delay (`delaySeconds`, whole seconds, rounded up) plus the Lambda SQS poller's
+ * - SQS timers: the real per-message delay (`delaySeconds`, whole seconds, rounded down) plus the Lambda SQS poller's
  *   pick-up, {@link SQS_PICKUP_MS}.
  * No schedule tick runs: everything measured here comes from the watch, the follow-ups and the timers.
  *
