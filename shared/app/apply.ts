@@ -8,6 +8,7 @@ import { KubeApiError } from './kube-port/errors.js';
 import { recordEvent } from './events.js';
 import type { Logger } from './logger.js';
 import { driftCorrection, observedObject, type DriftCorrection } from './drift-record.js';
+import { forbiddenWrite } from '../core/engine/tenancy.js';
 
 /** Options for {@link applyPlan}. */
 export interface ApplyOptions {
@@ -184,11 +185,27 @@ async function applyEffects(pass: Pass, writeOptions: WriteOptions, result: Appl
 }
 
 /**
+ * The last tenancy check, before the first write: every effect must target an object the Rollout may change
+ * (`forbiddenWrite`), judged from what the plan was made from. One that is not stops the whole plan, nothing sent.
+ */
+function refuseForeignWrites(rollout: Rollout, plan: Plan, observed: Observed | undefined): void {
+  if (!observed) return;
+  for (const write of plan.effects) {
+    const refusal = forbiddenWrite(observed, write.target);
+    if (refusal)
+      throw new Error(
+        `apply plan of rollout ${rollout.metadata.namespace}/${rollout.metadata.name} failed: ${refusal}; nothing written`,
+      );
+  }
+}
+
+/**
  * Applies `plan.effects` in order, then commits `plan.status` with one JSON Patch on the `status` subresource
  * guarded by the observed resourceVersion, then records `plan.events` (best effort). With `opts.observed`, an
  * effect that put back a foreign change records its `DriftCorrected` Event as soon as it lands.
  *
- * Any KubeApiError from an effect or the commit is thrown unchanged; on a conflict the caller re-reads and
+ * With `opts.observed`, a plan with a write the Rollout may not make (`forbiddenWrite`) is refused before anything
+ * is sent. Any KubeApiError from an effect or the commit is thrown unchanged; on a conflict the caller re-reads and
  * re-plans (never resends). In `dryRun` mode every write carries `dryRun=All` and no Event is recorded.
  *
  * @example
@@ -201,6 +218,7 @@ export async function applyPlan(
   opts: ApplyOptions = {},
 ): Promise<ApplyResult> {
   const writeOptions: WriteOptions = opts.dryRun ? { dryRun: true } : {};
+  refuseForeignWrites(rollout, plan, opts.observed);
   const result: ApplyResult = { writes: 0, alreadyDone: 0, committed: false, eventFailures: [] };
   await applyEffects({ gw, rollout, plan, opts }, writeOptions, result);
   if (plan.status) {

@@ -230,7 +230,8 @@ export function routesSeed(steps: CanaryStep[] = ROUTE_STEPS) {
 
 /**
  * Host-level seed with two VirtualServices: `reviews` beside the Rollout and `reviews-edge` in `otherNs`
- * (referenced as `reviews-edge.<otherNs>`, destinations as cluster FQDNs). Both are weighted.
+ * (referenced as `reviews-edge.<otherNs>`, destinations as cluster FQDNs, opted in for the Rollout with
+ * `sluice.io/allow-rollouts`). Both are weighted.
  */
 export function twoVirtualServicesSeed(ns: string, otherNs: string, steps: CanaryStep[] = SEED_STEPS) {
   const fqdn = (svc: string) => `${svc}.${ns}.svc.cluster.local`;
@@ -241,7 +242,12 @@ export function twoVirtualServicesSeed(ns: string, otherNs: string, steps: Canar
     {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
-      metadata: { name: 'reviews-edge', namespace: otherNs },
+      // Another namespace: it opts in for the Rollout (docs/security.md, tenancy).
+      metadata: {
+        name: 'reviews-edge',
+        namespace: otherNs,
+        annotations: { 'sluice.io/allow-rollouts': `${ns}/reviews` },
+      },
       spec: {
         hosts: ['reviews.example.com'],
         gateways: ['istio-system/edge'],

@@ -1,6 +1,7 @@
 /**
  * The checks that run before anything is written: the Rollout spec, the Services, VirtualServices and
- * DestinationRule it references. The first problem becomes the InvalidSpec condition message.
+ * DestinationRule it references, and whether they are the Rollout's to change (`tenancy.ts`). The first problem
+ * becomes the InvalidSpec condition message.
  *
  * Pure module: no I/O.
  */
@@ -13,6 +14,7 @@ import {
   validateVirtualServiceReference,
   virtualServiceCheckOptions,
 } from '../istio/validate.js';
+import { ownershipError, routeOwnershipError } from './tenancy.js';
 import type { Observed } from './types.js';
 import { analysisGroups, validateAnalysisReferences } from '../analysis/references.js';
 import { templateLookup } from './analysis.js';
@@ -51,7 +53,9 @@ export function validationError(observed: Observed): string | undefined {
   const err =
     validateRolloutSpec(r) ??
     validateServiceReferences(r, observed.services) ??
+    ownershipError(observed) ??
     referenceError(observed) ??
+    routeOwnershipError(observed) ??
     analysisError(observed);
   return err === undefined ? undefined : invalidSpecMessage(r.metadata.name, err);
 }

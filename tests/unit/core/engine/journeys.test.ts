@@ -174,7 +174,7 @@ describe('spec.paused, timed pause, two VirtualServices, header and mirror route
     expect(w.rollout.status?.stableRS).toBe(w.rollout.status?.currentPodHash);
   });
 
-  it('writes weights into two VirtualServices, one in another namespace', () => {
+  it('writes weights into two VirtualServices, one in another namespace that opts in', () => {
     const w = new World('host');
     w.rollout.spec.strategy!.canary!.trafficRouting!.istio = {
       virtualServices: [
@@ -182,12 +182,20 @@ describe('spec.paused, timed pause, two VirtualServices, header and mirror route
         { name: 'edge-vs.gateways', routes: ['primary'] },
       ],
     };
-    w.virtualServices['gateways/edge-vs'] = virtualService('host', 'edge-vs', 'gateways');
+    // In another namespace: it opts in for this Rollout and names the Services with their namespace.
+    const edge = virtualService('host', 'edge-vs', 'gateways');
+    edge.metadata.annotations = { 'sluice.io/allow-rollouts': `${NS}/${w.rollout.metadata.name}` };
+    const http = (edge.spec as { http: { route: { destination: { host: string } }[] }[] }).http;
+    for (const d of http[0]!.route) d.destination.host = `${d.destination.host}.${NS}.svc.cluster.local`;
+    w.virtualServices['gateways/edge-vs'] = edge;
     drive(w);
     w.updateImage('demo:2');
     const d = drive(w);
     expect(weightsOf(w.vs())).toEqual({ 'demo-stable': 75, 'demo-canary': 25 });
-    expect(weightsOf(w.vs('gateways/edge-vs'))).toEqual({ 'demo-stable': 75, 'demo-canary': 25 });
+    expect(weightsOf(w.vs('gateways/edge-vs'))).toEqual({
+      [`demo-stable.${NS}.svc.cluster.local`]: 75,
+      [`demo-canary.${NS}.svc.cluster.local`]: 25,
+    });
     const targets = d.plans.flatMap((p) => p.effects).filter((e) => e.target.resource === 'virtualservices');
     expect(new Set(targets.map((e) => `${e.target.namespace}/${e.target.name}`))).toEqual(
       new Set([`${NS}/demo-vs`, 'gateways/edge-vs']),
