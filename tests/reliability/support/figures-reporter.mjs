@@ -31,6 +31,8 @@ const COUNTS = [
   'slowClientAnswered',
   'measurementRaces',
   'measurementRacesRecordedOnce',
+  'crossTenantWrites',
+  'crossTenantRefused',
 ];
 
 /** Adds up the figures of several files: counts summed, violations and files concatenated, rows united. */
@@ -76,6 +78,8 @@ export function failedFigures(t) {
     out.push(
       `${t.measurementRaces - t.measurementRacesRecordedOnce} measurement race(s) not recorded exactly once`,
     );
+  if (t.crossTenantRefused !== t.crossTenantWrites)
+    out.push(`${t.crossTenantWrites - t.crossTenantRefused} cross-tenant write(s) not refused`);
   return out;
 }
 
@@ -97,6 +101,7 @@ export function formatFigures(t) {
     `same-step action races / one winner:  ${t.sameStepRaces} / ${t.sameStepOneWinner}`,
     `slow-client attacks / API still answering: ${t.slowClientAttacks} / ${t.slowClientAnswered}`,
     `measurement races / recorded once:    ${t.measurementRaces} / ${t.measurementRacesRecordedOnce}`,
+    `cross-tenant writes tried / refused:  ${t.crossTenantWrites} / ${t.crossTenantRefused}`,
     `catalogue rows exercised: ${t.rows.join(', ')}`,
     ...t.ledgerViolations.slice(0, 20).map((v) => `  violation: ${v}`),
     '',

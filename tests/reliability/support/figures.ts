@@ -40,6 +40,8 @@ class Figures {
   slowClientAnswered = 0;
   measurementRaces = 0;
   measurementRacesRecordedOnce = 0;
+  crossTenantWrites = 0;
+  crossTenantRefused = 0;
 
   /** Faults injected by one scenario, and whether it ended converged with its invariants holding. */
   fault(injected: number, survived: boolean): void {
@@ -103,6 +105,12 @@ class Figures {
     if (recordedOnce) this.measurementRacesRecordedOnce++;
   }
 
+  /** One attempt to make sluice change an object that is not the Rollout's, and whether it was refused with zero writes. */
+  crossTenant(refused: boolean): void {
+    this.crossTenantWrites++;
+    if (refused) this.crossTenantRefused++;
+  }
+
   /** Catalogue rows (docs/reliability.md) this file exercised. */
   cover(...rows: CatalogueRow[]): void {
     for (const r of rows) this.rows.add(r);
@@ -124,6 +132,7 @@ export const FIGURES_DIR_ENV = 'SLUICE_FIGURES_DIR';
  * crash point converged, every bad input rejected right, no lost or duplicated step, no ledger violation, no
  * dry-run write persisted, every replay refused, exactly one winner in every same-step race, the API answering
  * after every slow-client attack; at least one
+ * dry-run write persisted, every replay refused, exactly one winner in every same-step race, every cross-tenant write refused; at least one
  * ledger when `ledgers` is true) and writes them to the run folder.
  */
 export function reliabilityFile(name: string, suite: () => void, opts: { ledgers: boolean }): void {
@@ -144,6 +153,7 @@ export function reliabilityFile(name: string, suite: () => void, opts: { ledgers
       expect(figures.sameStepOneWinner).toBe(figures.sameStepRaces);
       expect(figures.slowClientAnswered).toBe(figures.slowClientAttacks);
       expect(figures.measurementRacesRecordedOnce).toBe(figures.measurementRaces);
+      expect(figures.crossTenantRefused).toBe(figures.crossTenantWrites);
     });
   });
   afterAll(() => {

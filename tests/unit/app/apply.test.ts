@@ -200,3 +200,46 @@ describe('applyPlan', () => {
     expect(logged.entries.find((e) => e.msg === 'event not recorded')?.level).toBe('warn');
   });
 });
+
+describe('applyPlan: the last tenancy check', () => {
+  const observedOf = (r: Rollout) => ({
+    rollout: r,
+    replicaSets: [],
+    services: {},
+    virtualServices: [{ key: { namespace: NS, name: 'reviews' }, index: 0, object: vs }],
+    now: new Date(),
+  });
+  it.each([
+    [
+      'a VirtualService it does not reference',
+      { resource: 'virtualservices' as const, namespace: 'team-b', name: 'web' },
+    ],
+    [
+      'a Service that is not its canary/stable',
+      { resource: 'services' as const, namespace: NS, name: 'payments' },
+    ],
+    [
+      'a ReplicaSet in another namespace',
+      { resource: 'replicasets' as const, namespace: 'kube-system', name: 'x' },
+    ],
+  ])('a plan that would write %s is refused before its first write', async (_name, target) => {
+    const { gw, r } = setup();
+    const foreign = { ...vsPatch(20), target };
+    await expect(
+      applyPlan(gw, r, plan({ effects: [vsPatch(20), foreign], status: { currentStepIndex: 1 } }), {
+        observed: observedOf(r),
+      }),
+    ).rejects.toThrow(
+      `apply plan of rollout ${NS}/reviews failed: refused to write ${target.resource} ${target.namespace}/${target.name}: it is not Rollout ${NS}/reviews's to change; nothing written`,
+    );
+    expect(gw.writes()).toEqual([]);
+  });
+
+  it('the same plan with only its own writes goes through', async () => {
+    const { gw, r } = setup();
+    const result = await applyPlan(gw, r, plan({ effects: [vsPatch(20)], status: { currentStepIndex: 1 } }), {
+      observed: observedOf(r),
+    });
+    expect(result.writes).toBe(2);
+  });
+});

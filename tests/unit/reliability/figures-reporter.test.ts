@@ -43,6 +43,7 @@ describe('reliability figures of a run', () => {
       { measurementRaces: 4, measurementRacesRecordedOnce: 3 },
       '1 measurement race(s) not recorded exactly once',
     ],
+    [{ crossTenantWrites: 7, crossTenantRefused: 6 }, '1 cross-tenant write(s) not refused'],
   ])('one file with %j fails the run: %s', (change, message) => {
     const t = sumFigures([clean, { ...clean, file: 'crash', ...change }]);
     expect(failedFigures(t)).toEqual([message]);
