@@ -22,6 +22,7 @@ import type { ObjectRef } from './references.js';
 import type { LoopDeps } from './ports.js';
 import { runStep, type StepResult } from './step.js';
 import { requeueAt, type TimerMessage } from './timers.js';
+import { listInScope } from './scope.js';
 import { watchReferencedObjects, type WatchCounters, type WatchMemory } from './watch.js';
 import { watchRolloutWork, type RolloutWake } from './watch-rollouts.js';
 
@@ -82,7 +83,7 @@ async function tickCluster(deps: LoopDeps, cluster: string, log: Logger): Promis
   try {
     const gateway = await deps.clusters.gateway(cluster);
     if (!gateway) throw new Error(`cluster ${cluster} has no gateway`);
-    const { items } = await gateway.list('rollouts', undefined, {
+    const items = await listInScope(gateway, 'rollouts', deps.clusters.namespaces?.(cluster), {
       labelSelector: `${LABELS.instanceId}=${deps.instanceId}`,
     });
     const at = deps.now();
@@ -105,7 +106,8 @@ async function tickCluster(deps: LoopDeps, cluster: string, log: Logger): Promis
 }
 
 /**
- * The schedule tick: every cluster's Rollouts of this instance listed once, clusters in parallel (one slow or
+ * The schedule tick: every cluster's Rollouts of this instance listed once (cluster-wide, or in each namespace of a
+ * namespace-scoped cluster), clusters in parallel (one slow or
  * unreachable cluster does not delay the others), one `sluice.step` per Rollout with work due. A cluster that
  * cannot be listed is logged and reported in `failedClusters`; the next tick tries again.
  */
@@ -205,7 +207,12 @@ export async function driftTargets(
 ): Promise<Skipped | Rollout[]> {
   const gateways = await gatewaysFor(deps, detail.cluster, log, { kind: detail.kind, name: detail.name });
   if ('skipped' in gateways) return gateways;
-  return affectedRollouts(gateways.gateway, deps.instanceId, detail);
+  return affectedRollouts(
+    gateways.gateway,
+    deps.instanceId,
+    detail,
+    deps.clusters.namespaces?.(detail.cluster),
+  );
 }
 
 /**
@@ -294,6 +301,7 @@ export async function watchCluster(
     cluster,
     gateway: gateways.gateway,
     instanceId: deps.instanceId,
+    namespaces: deps.clusters.namespaces?.(cluster),
     memory: run.memory,
     ...stop,
     onWake: (wakes) => deps.bus.send(wakeEvents(cluster, wakes)),
@@ -304,6 +312,7 @@ export async function watchCluster(
     cluster,
     gateway: istioRouted(gateways),
     instanceId: deps.instanceId,
+    namespaces: deps.clusters.namespaces?.(cluster),
     memory: run.memory,
     ...stop,
     ...(run.refsTtlMs === undefined ? {} : { refsTtlMs: run.refsTtlMs }),

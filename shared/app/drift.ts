@@ -9,6 +9,7 @@ import { LABELS, type Rollout } from '../core/model/types.js';
 import { references, refKey, type ObjectRef } from './references.js';
 import type { Logger } from './logger.js';
 import { runStep, type StepResult } from './step.js';
+import { inScope, listInScope, type NamespaceScope } from './scope.js';
 
 /** One Rollout's outcome of a drift check. */
 export interface DriftCheckEntry {
@@ -31,17 +32,21 @@ export interface DriftDeps {
 
 /**
  * The Rollouts labelled with `instanceId` that reference the object. A VirtualService may be referenced from
- * another namespace (`name.namespace`), so all namespaces are listed for it; Services and DRs only in their own.
+ * another namespace (`name.namespace`), so every namespace of `scope` (all when unscoped) is listed for it;
+ * Services and DRs only in their own, and none when that namespace is outside the scope.
  */
 export async function affectedRollouts(
   gateway: KubeGateway,
   instanceId: string,
   object: ObjectRef,
+  scope?: NamespaceScope,
 ): Promise<Rollout[]> {
-  const namespace = object.kind === 'VirtualService' ? undefined : object.namespace;
-  const { items } = await gateway.list('rollouts', namespace, {
-    labelSelector: `${LABELS.instanceId}=${instanceId}`,
-  });
+  const labelSelector = `${LABELS.instanceId}=${instanceId}`;
+  if (object.kind !== 'VirtualService' && !inScope(scope, object.namespace)) return [];
+  const items =
+    object.kind === 'VirtualService'
+      ? await listInScope(gateway, 'rollouts', scope, { labelSelector })
+      : (await gateway.list('rollouts', object.namespace, { labelSelector })).items;
   return (items as Rollout[]).filter((r) => references(r, object));
 }
 

@@ -6,6 +6,7 @@
 import type { KubeGateway } from './kube-port/gateway.js';
 import type { WebhookSecret } from './http-api/webhook-auth.js';
 import type { EventSink, StepDetail } from './contract.js';
+import type { NamespaceScope } from './scope.js';
 import type { Measurement, Metric } from '../core/analysis/types.js';
 import type { DashboardDeps } from './http-api/dashboard/routes.js';
 
@@ -20,6 +21,11 @@ export interface ClusterDirectory {
   gateway(cluster: string): Promise<KubeGateway | undefined>;
   /** Gateway of the cluster's Istio primary, when it is another cluster (VirtualServices, DestinationRules). */
   istioGateway?(cluster: string): Promise<KubeGateway | undefined>;
+  /**
+   * The namespaces sluice drives in the cluster (a namespace-scoped install: every list and watch stays inside
+   * them); undefined, or no such method, for all namespaces (cluster-wide lists and watches).
+   */
+  namespaces?(cluster: string): NamespaceScope;
 }
 
 /** The clock every decision reads. */

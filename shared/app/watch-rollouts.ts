@@ -18,6 +18,7 @@ import { changeDue } from '../core/engine/due.js';
 import { LABELS, type KubeObject, type Rollout } from '../core/model/types.js';
 import type { Logger } from './logger.js';
 import { StopClock, watchStream, type WatchMemory } from './watch-stream.js';
+import { scopeNamespaces, type NamespaceScope } from './scope.js';
 
 /** One coalesced request for a pass of one Rollout. */
 export interface RolloutWake {
@@ -42,7 +43,9 @@ export interface RolloutWatchOptions {
   cluster: string;
   gateway: KubeGateway;
   instanceId: string;
-  /** resourceVersions (`cluster/Rollout`, `cluster/ReplicaSet`) and ReplicaSet availability, kept across runs. */
+  /** Only these namespaces (a namespace-scoped install: a Rollout and a ReplicaSet watch per namespace); default all. */
+  namespaces?: NamespaceScope;
+  /** resourceVersions (`cluster/Rollout`, `cluster/ReplicaSet`, `/<ns>` appended when namespace-scoped) and ReplicaSet availability, kept across runs. */
   memory: WatchMemory;
   stopAt?: number;
   signal?: AbortSignal;
@@ -110,57 +113,73 @@ class RolloutWorkWatch {
     this.clock = new StopClock(o.stopAt, o.signal);
   }
 
-  private key(kind: string): string {
-    return `${this.o.cluster}/${kind}`;
+  /** Memory key of a kind's resourceVersion: `cluster/Kind`, or `cluster/Kind/ns` when namespace-scoped. */
+  private key(kind: string, ns?: string): string {
+    return `${this.o.cluster}/${kind}${ns === undefined ? '' : `/${ns}`}`;
   }
 
   async run(): Promise<void> {
+    const namespaces = scopeNamespaces(this.o.namespaces);
     // The owners must be known before a ReplicaSet event can be placed: list the Rollouts first.
-    const first = await this.listRollouts();
-    if (!this.o.memory.has(this.key('Rollout'))) this.o.memory.set(this.key('Rollout'), first);
-    const fields = { cluster: this.o.cluster };
-    const common = { gateway: this.o.gateway, memory: this.o.memory, clock: this.clock, log: this.o.log };
-    await Promise.all([
-      watchStream({
-        ...common,
-        resource: 'rollouts',
-        key: this.key('Rollout'),
-        relist: () => this.listRollouts(),
-        onChange: (e) => {
-          this.o.counters.changes++;
-          this.onRollout(e.type, e.object as Rollout);
-        },
-        counters: this.o.counters,
-        fields: { ...fields, kind: 'Rollout' },
-      }),
-      watchStream({
-        ...common,
-        resource: 'replicasets',
-        key: this.key('ReplicaSet'),
-        relist: () => this.listReplicaSets(),
-        onChange: (e) => {
-          this.o.counters.changes++;
-          this.onReplicaSet(e.type as 'ADDED' | 'MODIFIED' | 'DELETED', e.object);
-        },
-        counters: this.o.counters,
-        fields: { ...fields, kind: 'ReplicaSet' },
-      }),
-    ]);
+    for (const ns of namespaces) {
+      const first = await this.listRollouts(ns);
+      if (!this.o.memory.has(this.key('Rollout', ns))) this.o.memory.set(this.key('Rollout', ns), first);
+    }
+    await Promise.all(namespaces.flatMap((ns) => this.streams(ns)));
     clearTimeout(this.timer);
     await this.flushing;
     await this.flush();
   }
 
-  private async listRollouts(): Promise<string> {
+  /** The Rollout and ReplicaSet watches of one namespace (undefined: every namespace). */
+  private streams(ns: string | undefined): Promise<void>[] {
+    const fields = { cluster: this.o.cluster, ...(ns === undefined ? {} : { namespace: ns }) };
+    const common = {
+      gateway: this.o.gateway,
+      memory: this.o.memory,
+      clock: this.clock,
+      log: this.o.log,
+      counters: this.o.counters,
+      ...(ns === undefined ? {} : { namespace: ns }),
+    };
+    return [
+      watchStream({
+        ...common,
+        resource: 'rollouts',
+        key: this.key('Rollout', ns),
+        relist: () => this.listRollouts(ns),
+        onChange: (e) => {
+          this.o.counters.changes++;
+          this.onRollout(e.type, e.object as Rollout);
+        },
+        fields: { ...fields, kind: 'Rollout' },
+      }),
+      watchStream({
+        ...common,
+        resource: 'replicasets',
+        key: this.key('ReplicaSet', ns),
+        relist: () => this.listReplicaSets(ns),
+        onChange: (e) => {
+          this.o.counters.changes++;
+          this.onReplicaSet(e.type as 'ADDED' | 'MODIFIED' | 'DELETED', e.object);
+        },
+        fields: { ...fields, kind: 'ReplicaSet' },
+      }),
+    ];
+  }
+
+  /** Lists the Rollouts of `ns` (undefined: all); the owners known in that namespace are replaced. */
+  private async listRollouts(ns: string | undefined): Promise<string> {
     const selector = `${LABELS.instanceId}=${this.o.instanceId}`;
-    const list = await this.o.gateway.list('rollouts', undefined, { labelSelector: selector });
-    this.owners.clear();
+    const list = await this.o.gateway.list('rollouts', ns, { labelSelector: selector });
+    for (const [uid, owner] of this.owners)
+      if (ns === undefined || owner.namespace === ns) this.owners.delete(uid);
     for (const item of list.items) this.onRollout('ADDED', item as Rollout);
     return list.resourceVersion;
   }
 
-  private async listReplicaSets(): Promise<string> {
-    const list = await this.o.gateway.list('replicasets', undefined);
+  private async listReplicaSets(ns: string | undefined): Promise<string> {
+    const list = await this.o.gateway.list('replicasets', ns);
     for (const rs of list.items) this.remember(rs, fullyAvailable(rs));
     return list.resourceVersion;
   }

@@ -51,6 +51,8 @@ export class StopClock {
 export interface StreamOptions {
   gateway: KubeGateway;
   resource: ResourceName;
+  /** Only this namespace (a namespace-scoped install); default every namespace. */
+  namespace?: string;
   /** Key of the resourceVersion in `memory` (`cluster/Kind`). */
   key: string;
   memory: WatchMemory;
@@ -83,7 +85,7 @@ export async function watchStream(o: StreamOptions): Promise<void> {
     try {
       const from = o.memory.get(o.key) ?? (await relisted(o));
       if (o.clock.stopped()) return;
-      const handle = o.gateway.watch(o.resource, undefined, from, (event: WatchEvent) => {
+      const handle = o.gateway.watch(o.resource, o.namespace, from, (event: WatchEvent) => {
         const rv = event.object?.metadata?.resourceVersion;
         if (rv && event.type !== 'ERROR') o.memory.set(o.key, rv);
         if (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED')

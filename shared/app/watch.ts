@@ -12,6 +12,7 @@ import type { DriftDetail } from './contract.js';
 import { DRIFT_RESOURCES, referencedObjects, refKey, type DriftKind } from './references.js';
 import type { Logger } from './logger.js';
 import { sleep, StopClock, watchStream, type WatchMemory } from './watch-stream.js';
+import { listInScope, scopeNamespaces, type NamespaceScope } from './scope.js';
 
 export type { WatchMemory };
 
@@ -33,6 +34,8 @@ export interface WatchOptions {
   gateway: KubeGateway;
   /** Value of the controller-instance-id label on the Rollouts whose references count. */
   instanceId: string;
+  /** Only these namespaces (a namespace-scoped install: one list and watch per kind and namespace); default all. */
+  namespaces?: NamespaceScope;
   memory: WatchMemory;
   /** Epoch ms at which to stop (default: never). */
   stopAt?: number;
@@ -74,14 +77,18 @@ class ClusterWatch {
 
   async run(): Promise<void> {
     await this.refreshRefs();
-    const loops = KINDS.map((kind) => this.watchKind(kind));
+    const loops = KINDS.flatMap((kind) =>
+      scopeNamespaces(this.o.namespaces).map((ns) => this.watchKind(kind, ns)),
+    );
     await Promise.all([...loops, this.flushLoop()]);
     await this.flush();
   }
 
   private async refreshRefs(): Promise<void> {
     const selector = `${LABELS.instanceId}=${this.o.instanceId}`;
-    const { items } = await this.o.gateway.list('rollouts', undefined, { labelSelector: selector });
+    const items = await listInScope(this.o.gateway, 'rollouts', this.o.namespaces, {
+      labelSelector: selector,
+    });
     this.refs = new Set((items as Rollout[]).flatMap(referencedObjects).map(refKey));
     this.refsAt = Date.now();
   }
@@ -93,15 +100,19 @@ class ClusterWatch {
     this.wake?.();
   }
 
-  /** Watches one kind; on a relist every referenced object counts as changed (a change may have been missed). */
-  private watchKind(kind: DriftKind): Promise<void> {
+  /**
+   * Watches one kind in `ns` (undefined: every namespace); on a relist every referenced object counts as changed
+   * (a change may have been missed). Memory key `cluster/kind`, or `cluster/kind/ns` when namespace-scoped.
+   */
+  private watchKind(kind: DriftKind, ns: string | undefined): Promise<void> {
     return watchStream({
       gateway: this.o.gateway,
       resource: DRIFT_RESOURCES[kind],
-      key: `${this.o.cluster}/${kind}`,
+      ...(ns === undefined ? {} : { namespace: ns }),
+      key: `${this.o.cluster}/${kind}${ns === undefined ? '' : `/${ns}`}`,
       memory: this.o.memory,
       relist: async () => {
-        const list = await this.o.gateway.list(DRIFT_RESOURCES[kind], undefined);
+        const list = await this.o.gateway.list(DRIFT_RESOURCES[kind], ns);
         for (const item of list.items) this.note(kind, item);
         return list.resourceVersion;
       },
@@ -112,7 +123,7 @@ class ClusterWatch {
       clock: this.clock,
       log: this.o.log,
       counters: this.o.counters,
-      fields: { cluster: this.o.cluster, kind },
+      fields: { cluster: this.o.cluster, kind, ...(ns === undefined ? {} : { namespace: ns }) },
     });
   }
 

@@ -23,7 +23,17 @@ interface EntryAccess {
   access?: AccessRule[];
 }
 
+/** What every entry may carry besides its source. */
+interface EntryScope {
+  /**
+   * The namespaces sluice drives in this cluster (a namespace-scoped install, deploy/rbac/namespace-scoped.yaml):
+   * Rollouts are listed and objects watched only there. Absent: every namespace (cluster-wide lists and watches).
+   */
+  namespaces?: string[];
+}
+
 export type ClusterEntry = EntryAccess &
+  EntryScope &
   (
     | { name: string; source: 'secret'; secretId: string }
     | { name: string; source: 'file'; path: string }
@@ -61,6 +71,7 @@ function checkFields(where: string, e: Record<string, unknown>, source: ClusterE
       key !== 'name' &&
       key !== 'source' &&
       key !== 'access' &&
+      key !== 'namespaces' &&
       !fields.includes(key) &&
       !optional.includes(key)
     ) {
@@ -78,8 +89,24 @@ function checkFields(where: string, e: Record<string, unknown>, source: ClusterE
   }
 }
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Checks an entry's optional `namespaces`: a non-empty list of distinct DNS labels. */
+function checkNamespaces(where: string, value: unknown): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.length === 0)
+    throw new ClusterRegistryError(`${where}.namespaces must be a non-empty list of namespace names`);
+  value.forEach((ns: unknown, i) => {
+    if (typeof ns !== 'string' || !DNS_LABEL.test(ns))
+      throw new ClusterRegistryError(`${where}.namespaces[${i}] must be a namespace name (a DNS label)`);
+    if (value.indexOf(ns) !== i)
+      throw new ClusterRegistryError(`${where}.namespaces[${i}] "${ns}" is listed twice`);
+  });
+}
+
 /**
- * Validate a registry: a JSON array (or `{clusters: [...]}`) of entries with unique DNS-label names.
+ * Validate a registry: a JSON array (or `{clusters: [...]}`) of entries with unique DNS-label names (and, when
+ * given, `namespaces`: the namespaces sluice drives there).
  * @throws {@link ClusterRegistryError} naming the entry and field.
  */
 export function parseClusterRegistry(json: unknown): ClusterEntry[] {
@@ -91,7 +118,7 @@ export function parseClusterRegistry(json: unknown): ClusterEntry[] {
     const where = `clusters[${i}]`;
     if (typeof raw !== 'object' || raw === null) throw new ClusterRegistryError(`${where} must be an object`);
     const e = raw as Record<string, unknown>;
-    if (typeof e.name !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(e.name)) {
+    if (typeof e.name !== 'string' || !DNS_LABEL.test(e.name)) {
       throw new ClusterRegistryError(`${where}.name must be a DNS label`);
     }
     if (seen.has(e.name)) throw new ClusterRegistryError(`${where}.name "${e.name}" is used twice`);
@@ -100,7 +127,8 @@ export function parseClusterRegistry(json: unknown): ClusterEntry[] {
       throw new ClusterRegistryError(`${where}.source must be one of ${Object.keys(FIELDS).join(', ')}`);
     }
     checkFields(where, e, e.source as ClusterEntry['source']);
-    return { ...e, ...accessOf(e.access, `${where}.access`) } as ClusterEntry;
+    checkNamespaces(where, e.namespaces);
+    return { ...e, ...accessOf(e.access, `${where}.access`) } as unknown as ClusterEntry;
   });
 }
 
@@ -157,6 +185,11 @@ export class ClusterClients {
   /** Names in the registry. */
   names(): string[] {
     return [...this.entries.keys()];
+  }
+
+  /** The registry's `namespaces` of the cluster: undefined for every namespace (or an unknown cluster). */
+  namespaces(name: string): string[] | undefined {
+    return this.entries.get(name)?.namespaces;
   }
 
   /** Drop a cached gateway (next call rebuilds it from fresh credentials). */

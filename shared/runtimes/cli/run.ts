@@ -25,6 +25,8 @@ export const RUN_USAGE = `usage: sluice run [flags]
   --cluster-name NAME      name of the matching --kubeconfig's cluster in the API (default: its context name)
   --clusters FILE          cluster registry JSON (entries with source "file" or "inline")
   --context NAME           kubeconfig context (single cluster)
+  --namespace NS           drive only Rollouts in NS (repeat for several): a namespace-scoped install lists and
+                           watches only there (the --kubeconfig clusters; registry entries carry "namespaces")
   --allow-loopback-http    accept an http://127.0.0.1 API server in the kubeconfig
   --istio-primary-secret NS[/NAME]
                            Istio primary cluster: each cluster's istio.argoproj.io/primary-cluster Secret is in NS
@@ -56,6 +58,7 @@ const FLAGS = {
   'no-watch': { type: 'boolean' },
   verbose: { type: 'boolean' },
   context: { type: 'string' },
+  namespace: { type: 'string', multiple: true },
   'allow-loopback-http': { type: 'boolean' },
   'instance-id': { type: 'string' },
   'istio-primary-secret': { type: 'string' },
@@ -135,6 +138,7 @@ async function clustersAndSecret(
       names: values['cluster-name'] ?? [],
       ...(values.context ? { context: values.context } : {}),
       ...(values.clusters ? { registry: values.clusters } : {}),
+      ...(values.namespace ? { namespaces: values.namespace } : {}),
       allowLoopbackHttp: values['allow-loopback-http'] === true,
     });
     const secret = await readWebhookSecret(values['webhook-secret-file'], process.env);

@@ -145,6 +145,7 @@ function registryDirectory(config: LambdaConfig, aws: AwsClients, entries: Clust
   return {
     names: () => clients.names(),
     gateway,
+    namespaces: (cluster: string) => clients.namespaces(cluster),
     ...(primaries ? { istioGateway: (cluster: string) => primaries.gateway(cluster) } : {}),
   };
 }

@@ -21,6 +21,8 @@ export interface LocalCluster {
   origin: string;
   server: string;
   gateway: KubeGateway;
+  /** The namespaces sluice drives there (registry `namespaces`, or `--namespace`); undefined: all of them. */
+  namespaces?: string[];
 }
 
 /** Cluster names as the API route accepts them. */
@@ -34,6 +36,8 @@ export interface ClusterSelection {
   context?: string;
   registry?: string;
   allowLoopbackHttp: boolean;
+  /** `--namespace`: the namespaces the `--kubeconfig` clusters are driven in (registry entries name their own). */
+  namespaces?: string[];
 }
 
 function fromKubeconfig(
@@ -70,16 +74,13 @@ async function fromRegistry(path: string, allowLoopbackHttp: boolean): Promise<L
   const out: LocalCluster[] = [];
   for (const e of entries) {
     const origin = `${path} (cluster ${e.name})`;
+    const scope = e.namespaces ? { namespaces: e.namespaces } : {};
     if (e.source === 'file') {
       const file = resolve(dirname(path), e.path);
-      out.push(
-        fromKubeconfig(await readBoundedFile(file, 'kubeconfig', MAX_KUBECONFIG_FILE_BYTES), origin, {
-          name: e.name,
-          allowLoopbackHttp,
-        }),
-      );
+      const text = await readBoundedFile(file, 'kubeconfig', MAX_KUBECONFIG_FILE_BYTES);
+      out.push({ ...fromKubeconfig(text, origin, { name: e.name, allowLoopbackHttp }), ...scope });
     } else if (e.source === 'inline') {
-      out.push(fromKubeconfig(e.kubeconfig, origin, { name: e.name, allowLoopbackHttp }));
+      out.push({ ...fromKubeconfig(e.kubeconfig, origin, { name: e.name, allowLoopbackHttp }), ...scope });
     } else {
       throw new Error(
         `${origin}: source "${e.source}" needs AWS credentials; sluice run takes "file" and "inline" entries`,
@@ -94,18 +95,21 @@ async function fromRegistry(path: string, allowLoopbackHttp: boolean): Promise<L
  * duplicate name).
  */
 export async function loadClusters(sel: ClusterSelection): Promise<LocalCluster[]> {
+  for (const ns of sel.namespaces ?? [])
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns))
+      throw new Error(`--namespace "${ns}" is not a namespace name (a DNS label)`);
   if (sel.names.length > sel.kubeconfigs.length)
     throw new Error(`${sel.names.length} --cluster-name for ${sel.kubeconfigs.length} --kubeconfig`);
   const clusters: LocalCluster[] = [];
   for (const [i, file] of sel.kubeconfigs.entries()) {
     const name = sel.names[i];
-    clusters.push(
-      fromKubeconfig(await readBoundedFile(file, 'kubeconfig', MAX_KUBECONFIG_FILE_BYTES), file, {
-        ...(name ? { name } : {}),
-        ...(sel.context ? { context: sel.context } : {}),
-        allowLoopbackHttp: sel.allowLoopbackHttp,
-      }),
-    );
+    const text = await readBoundedFile(file, 'kubeconfig', MAX_KUBECONFIG_FILE_BYTES);
+    const cluster = fromKubeconfig(text, file, {
+      ...(name ? { name } : {}),
+      ...(sel.context ? { context: sel.context } : {}),
+      allowLoopbackHttp: sel.allowLoopbackHttp,
+    });
+    clusters.push(sel.namespaces ? { ...cluster, namespaces: sel.namespaces } : cluster);
   }
   if (sel.registry) clusters.push(...(await fromRegistry(sel.registry, sel.allowLoopbackHttp)));
   const seen = new Set<string>();

@@ -25,11 +25,13 @@ export interface LocalIstioPrimary extends IstioPrimaryConfig {
 export function localDirectory(clusters: LocalCluster[], primary?: LocalIstioPrimary): ClusterDirectory {
   const byName = new Map(clusters.map((c) => [c.name, c]));
   const gateway = async (name: string): Promise<KubeGateway | undefined> => byName.get(name)?.gateway;
-  if (!primary) return { names: () => [...byName.keys()], gateway };
+  const namespaces = (name: string): string[] | undefined => byName.get(name)?.namespaces;
+  if (!primary) return { names: () => [...byName.keys()], gateway, namespaces };
   const primaries = new PrimaryGateways(gateway, primary);
   return {
     names: () => [...byName.keys()],
     gateway,
+    namespaces,
     istioGateway: (cluster) => primaries.gateway(cluster),
   };
 }

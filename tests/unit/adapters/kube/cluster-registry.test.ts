@@ -33,7 +33,18 @@ async function apiAccepting(valid: string) {
   return server;
 }
 
+const inline = { name: 'a', source: 'inline', kubeconfig: 'x' };
+
 describe('parseClusterRegistry', () => {
+  it('takes the namespaces a namespace-scoped install drives, on any source', () => {
+    const reg = [{ ...inline, namespaces: ['shop', 'cart'] }];
+    expect(parseClusterRegistry(reg)).toEqual(reg);
+    const clients = new ClusterClients(parseClusterRegistry(reg), { fetchSecret: async () => '' });
+    expect(clients.namespaces('a')).toEqual(['shop', 'cart']);
+    const all = new ClusterClients(parseClusterRegistry([inline]), { fetchSecret: async () => '' });
+    expect(all.namespaces('a')).toBeUndefined();
+  });
+
   it('accepts every source kind', () => {
     const reg = [
       { name: 'a', source: 'secret', secretId: 'arn:aws:secretsmanager:eu-west-1:1:secret:a' },
@@ -69,6 +80,13 @@ describe('parseClusterRegistry', () => {
       ],
       'clusters[1].name "a" is used twice',
     ],
+    [[{ ...inline, namespaces: [] }], 'clusters[0].namespaces must be a non-empty list of namespace names'],
+    [
+      [{ ...inline, namespaces: 'shop' }],
+      'clusters[0].namespaces must be a non-empty list of namespace names',
+    ],
+    [[{ ...inline, namespaces: ['shop', 'Shop'] }], 'clusters[0].namespaces[1] must be a namespace name'],
+    [[{ ...inline, namespaces: ['shop', 'shop'] }], 'clusters[0].namespaces[1] "shop" is listed twice'],
   ])('rejects %p', (json, message) => {
     expect(() => parseClusterRegistry(json)).toThrow(message);
   });
