@@ -222,6 +222,10 @@ const WRITABLE: Record<Target['resource'], (observed: Observed, target: Target) 
     ),
   events: () => false,
   secrets: () => false,
+  // The Rollout's own AnalysisRuns live in its namespace; templates are only read.
+  analysisruns: (o, t) => t.namespace === o.rollout.metadata.namespace,
+  analysistemplates: () => false,
+  clusteranalysistemplates: () => false,
 };
 
 /**
