@@ -25,7 +25,7 @@ export const EKS_TOKEN_PREFIX = 'k8s-aws-v1.';
 export const EKS_TOKEN_RENEW_MS = 14 * 60 * 1000;
 
 /** Minimal SHA-256 / HMAC-SHA256 `Checksum` on node:crypto for SignatureV4. */
-class Sha256 {
+export class Sha256 {
   private readonly h;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.h =

@@ -1,0 +1,99 @@
+/**
+ * The real metric providers behind the `MetricProviders` port: one `measure()` that dispatches on the metric's
+ * provider block (prometheus, web, cloudWatch) and never throws — anything that keeps a measurement from being
+ * judged becomes an Error measurement whose message says what failed. A call is bounded by the request's deadline and
+ * made once: no retry turns into a second measurement.
+ */
+import { formatTime } from '../../core/analysis/time.js';
+import { PROVIDERS } from '../../core/analysis/validate.js';
+import type { Metric } from '../../core/analysis/types.js';
+import type { MeasureRequest, MeasureResult, MetricProviders } from '../../app/ports.js';
+import { PUBLIC_ONLY, type AllowList } from './allow-list.js';
+import { measureCloudWatch, type CloudWatchSender } from './cloudwatch.js';
+import type { AwsSigning, CallContext } from './context.js';
+import { systemResolver, type Resolver } from './http.js';
+import { measurePrometheus } from './prometheus.js';
+import { measureWeb } from './web.js';
+
+/** Response bodies longer than this are an Error measurement (1 MiB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/** Redirects followed per call (each target checked against the allow-list). */
+export const MAX_REDIRECTS = 10;
+
+/** How the providers of one control plane are set up. */
+export interface MetricProvidersOptions {
+  /** The operator's allowed non-public addresses of a cluster; `undefined`: public addresses only. */
+  allowList: (cluster: string) => AllowList | undefined;
+  /** The function's AWS identity for SigV4 (Amazon Managed Service for Prometheus). */
+  aws?: AwsSigning;
+  /** The CloudWatch client (built on first use; the function's credentials and region). */
+  cloudWatch?: () => CloudWatchSender;
+  resolve?: Resolver;
+  maxBodyBytes?: number;
+  maxRedirects?: number;
+  now?: () => number;
+}
+
+/** Which provider block a metric uses, or the reason none of sluice's providers applies. */
+function providerOf(metric: Metric): 'prometheus' | 'web' | 'cloudWatch' | { error: string } {
+  const p = (metric.provider ?? {}) as Record<string, unknown>;
+  const set = PROVIDERS.filter((k) => p[k] !== undefined && p[k] !== null);
+  if (set.length > 1) return { error: `multiple providers specified in metric '${metric.name}'` };
+  const one = set[0];
+  if (one === 'prometheus' || one === 'web' || one === 'cloudWatch') return one;
+  if (one) return { error: `metric provider "${one}" is not supported by sluice (metric '${metric.name}')` };
+  return { error: `no valid provider in metric '${metric.name}'` };
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The providers over `opts`.
+ *
+ * @example
+ * const metrics = createMetricProviders({ allowList: (c) => lists.get(c) });
+ * const { measurement } = await metrics.measure({ cluster, namespace, metric, deadline: Date.now() + 20_000 });
+ */
+export function createMetricProviders(opts: MetricProvidersOptions): MetricProviders {
+  const now = opts.now ?? Date.now;
+  let cloudWatch: CloudWatchSender | undefined;
+  const context = (req: MeasureRequest): CallContext => ({
+    policy: {
+      allow: opts.allowList(req.cluster) ?? PUBLIC_ONLY,
+      cluster: req.cluster,
+      resolve: opts.resolve ?? systemResolver,
+      maxBodyBytes: opts.maxBodyBytes ?? MAX_BODY_BYTES,
+      maxRedirects: opts.maxRedirects ?? MAX_REDIRECTS,
+    },
+    deadline: req.deadline,
+    now,
+    ...(opts.aws ? { aws: opts.aws } : {}),
+  });
+  const call = (req: MeasureRequest): Promise<MeasureResult> => {
+    const kind = providerOf(req.metric);
+    if (typeof kind !== 'string') throw new Error(kind.error);
+    if (req.deadline <= now()) throw new Error('no time left in this invocation to call the metric provider');
+    const ctx = context(req);
+    if (kind === 'prometheus') return measurePrometheus(req.metric, ctx);
+    if (kind === 'web') return measureWeb(req.metric, ctx);
+    if (!opts.cloudWatch) throw new Error('the CloudWatch provider is not configured for this control plane');
+    cloudWatch ??= opts.cloudWatch();
+    return measureCloudWatch(req.metric, ctx, cloudWatch);
+  };
+  return {
+    async measure(req) {
+      const started = now();
+      try {
+        return await call(req);
+      } catch (err) {
+        const at = formatTime(started);
+        const end = formatTime(now());
+        const query = req.metric.provider?.prometheus?.query;
+        return {
+          measurement: { phase: 'Error', message: message(err), startedAt: at, finishedAt: end },
+          ...(query !== undefined ? { metadata: { ResolvedPrometheusQuery: query } } : {}),
+        };
+      }
+    },
+  };
+}
