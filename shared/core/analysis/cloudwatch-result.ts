@@ -27,7 +27,7 @@ export function cloudWatchValue(results: CloudWatchResult[]): string {
 
 /** A CloudWatch measurement from the answer received at `now`. */
 export function cloudWatchMeasurement(
-  metric: Metric,
+  metric: Pick<Metric, 'successCondition' | 'failureCondition'>,
   results: CloudWatchResult[],
   messages: { Code: string | null; Value: string | null }[],
   now: number,
