@@ -143,9 +143,21 @@ describe('osls package --stage ci', () => {
           'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/ci/clusters/*',
         ].sort(),
       );
-      expect(
-        statements.every((s) => !resourcesOf(s).includes('*') && !actions(s).some((a) => a.includes('*'))),
-      ).toBe(true);
+      // "*" only where the API has no resource-level permissions: cloudwatch:GetMetricData, for step's analysis.
+      const wide = statements.filter(
+        (s) => resourcesOf(s).includes('*') || actions(s).some((a) => a.includes('*')),
+      );
+      expect(wide.map(actions)).toEqual(fn === 'step' ? [['cloudwatch:GetMetricData']] : []);
+    }
+  });
+
+  it('gives the metric provider permissions (CloudWatch, Managed Prometheus) to the step function only', () => {
+    for (const fn of FUNCTIONS) {
+      const metric = statementsOf(resolver, fn)
+        .flatMap(actions)
+        .filter((a) => a.startsWith('cloudwatch:') || a.startsWith('aps:'))
+        .sort();
+      expect(metric).toEqual(fn === 'step' ? ['aps:QueryMetrics', 'cloudwatch:GetMetricData'] : []);
     }
   });
 

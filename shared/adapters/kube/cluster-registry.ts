@@ -9,6 +9,7 @@ import { createGateway, type GatewayOptions } from './client-gateway.js';
 import { KubeApiError } from '../../app/kube-port/errors.js';
 import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import { decorateGateway } from '../../app/kube-port/decorate.js';
+import { AllowListError, parseAllowList } from '../metrics/allow-list.js';
 import {
   eksKubeconfig,
   parseKubeconfig,
@@ -32,8 +33,17 @@ interface EntryScope {
   namespaces?: string[];
 }
 
+/**
+ * `allowMetricAddresses`: the non-public addresses (CIDR ranges or single IPs) the cluster's analysis metric
+ * providers may reach; without it, providers reach public addresses only.
+ */
+interface EntryMetrics {
+  allowMetricAddresses?: string[];
+}
+
 export type ClusterEntry = EntryAccess &
   EntryScope &
+  EntryMetrics &
   (
     | { name: string; source: 'secret'; secretId: string }
     | { name: string; source: 'file'; path: string }
@@ -72,6 +82,7 @@ function checkFields(where: string, e: Record<string, unknown>, source: ClusterE
       key !== 'source' &&
       key !== 'access' &&
       key !== 'namespaces' &&
+      key !== 'allowMetricAddresses' &&
       !fields.includes(key) &&
       !optional.includes(key)
     ) {
@@ -128,8 +139,20 @@ export function parseClusterRegistry(json: unknown): ClusterEntry[] {
     }
     checkFields(where, e, e.source as ClusterEntry['source']);
     checkNamespaces(where, e.namespaces);
+    checkAllowList(e.allowMetricAddresses, `${where}.allowMetricAddresses`);
     return { ...e, ...accessOf(e.access, `${where}.access`) } as unknown as ClusterEntry;
   });
+}
+
+function checkAllowList(value: unknown, where: string): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value)) throw new ClusterRegistryError(`${where} must be a list of CIDR ranges or IPs`);
+  try {
+    parseAllowList(value as string[], where);
+  } catch (err) {
+    if (err instanceof AllowListError) throw new ClusterRegistryError(err.message);
+    throw err;
+  }
 }
 
 /** The validated `access` rules of an entry, as a registry error when malformed. */

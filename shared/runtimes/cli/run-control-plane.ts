@@ -7,6 +7,7 @@ import type { LocalCluster } from '../local/clusters.js';
 import type { LocalIstioPrimary } from '../local/directory.js';
 import { startControlPlane } from '../local/control-plane.js';
 import type { HttpLimits } from '../local/http-limits.js';
+import { localMetricProviders } from '../local/metrics.js';
 import type { LocalSecret } from '../local/secret.js';
 import type { LocalToken } from '../../app/http-api/dashboard/identity.js';
 import { dashboardUrl, generateDashboardTokens } from '../web/local-dashboard.js';
@@ -25,6 +26,8 @@ export interface RunOptions {
   istioPrimary?: LocalIstioPrimary | undefined;
   watch: boolean;
   verbose: boolean;
+  /** `--allow-metric-address` entries (every cluster), added to each registry entry's own. */
+  allowMetricAddresses: string[];
   /** A plain line (banner). */
   out: (line: string) => void;
   /** A time-stamped decision line. */
@@ -110,6 +113,7 @@ export async function runControlPlane(opts: RunOptions): Promise<number> {
     ...(opts.istioPrimary ? { istioPrimary: opts.istioPrimary } : {}),
     watch: opts.watch,
     verbose: opts.verbose,
+    metrics: localMetricProviders(opts.clusters, opts.allowMetricAddresses),
     say: opts.stamp,
     dashboard: { tokens },
   });

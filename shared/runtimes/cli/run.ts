@@ -11,6 +11,7 @@ import {
   parseIstioPrimaryRef,
   type IstioPrimaryConfig,
 } from '../../adapters/kube/primary-cluster.js';
+import { parseAllowList } from '../../adapters/metrics/allow-list.js';
 import { loadClusters, type LocalCluster } from '../local/clusters.js';
 import type { LocalIstioPrimary } from '../local/directory.js';
 import { generateWebhookSecret, readWebhookSecret, type LocalSecret } from '../local/secret.js';
@@ -41,6 +42,9 @@ export const RUN_USAGE = `usage: sluice run [flags]
                            back to a free one when it is taken)
   --webhook-secret-file F  signing key of the HTTP API ({"id","secret"} or the secret; else $SLUICE_WEBHOOK_SECRET,
                            else one is generated into a private file)
+  --allow-metric-address CIDR
+                           a non-public address analysis metric providers may reach, for every cluster (repeat;
+                           e.g. 10.0.0.0/8, 127.0.0.1); registry entries add their own allowMetricAddresses
   --no-watch               no drift watch (the schedule tick still runs)
   --verbose                also print debug and info log lines (warnings and errors always print)
   --auto-promote           sandbox: promote indefinite pauses automatically (default when stdin is not a TTY)
@@ -56,6 +60,7 @@ const FLAGS = {
   port: { type: 'string' },
   'webhook-secret-file': { type: 'string' },
   'no-watch': { type: 'boolean' },
+  'allow-metric-address': { type: 'string', multiple: true },
   verbose: { type: 'boolean' },
   context: { type: 'string' },
   namespace: { type: 'string', multiple: true },
@@ -185,6 +190,12 @@ export async function main(argv: string[]): Promise<number> {
   const { clusters, secret } = await clustersAndSecret(values);
   if (clusters.length === 0) throw new UsageError('the cluster registry lists no cluster');
   const port = portOf(values);
+  const allowMetricAddresses = values['allow-metric-address'] ?? [];
+  try {
+    parseAllowList(allowMetricAddresses, '--allow-metric-address');
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
   const httpLimits = limitsOf(process.env);
   const { runControlPlane } = await import('./run-control-plane.js');
   const key = secret ?? (await generateWebhookSecret());
@@ -200,6 +211,7 @@ export async function main(argv: string[]): Promise<number> {
       istioPrimary: primary,
       watch: values['no-watch'] !== true,
       verbose: values.verbose === true,
+      allowMetricAddresses,
       out,
       stamp: (source, text) => out(stamped(new Date(), source, text)),
     });

@@ -5,7 +5,7 @@
 import type { LambdaConfig } from './config.js';
 import type { EventSink } from '../../app/contract.js';
 import type { WebhookSecret } from '../../adapters/aws/webhook-secrets.js';
-import type { ApiDeps, ClusterDirectory, LoopDeps, Timers } from '../../app/ports.js';
+import type { ApiDeps, ClusterDirectory, LoopDeps, MetricProviders, Timers } from '../../app/ports.js';
 import type { DashboardDeps } from '../../app/http-api/dashboard/routes.js';
 import type { AccessRule } from '../../core/model/access.js';
 import type { ClusterEntry } from '../../adapters/kube/cluster-registry.js';
@@ -25,6 +25,8 @@ export interface FunctionDeps {
   webhookSecrets: () => Promise<WebhookSecret[]>;
   /** The dashboard's access rules per cluster, from the registry this container read (SSM or `SLUICE_CLUSTERS`). */
   access?: ReadonlyMap<string, AccessRule[]>;
+  /** Analysis metric providers (Prometheus, web, CloudWatch) under each cluster's address allow-list. */
+  metrics?: MetricProviders;
 }
 
 /** The control loop's ports, as the functions fill them. */
@@ -35,6 +37,7 @@ export function loopDeps(d: FunctionDeps): LoopDeps {
     bus: d.bus,
     now: d.now,
     ...(d.timers ? { timers: d.timers } : {}),
+    ...(d.metrics ? { metrics: d.metrics } : {}),
   };
 }
 

@@ -33,6 +33,11 @@ import {
   type FunctionDeps,
 } from './deps.js';
 import { webhookSecretsLoader } from '../../adapters/aws/webhook-secrets.js';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { parseAllowList, type AllowList } from '../../adapters/metrics/allow-list.js';
+import type { CloudWatchSender } from '../../adapters/metrics/cloudwatch.js';
+import { createMetricProviders } from '../../adapters/metrics/providers.js';
+import type { MetricProviders } from '../../app/ports.js';
 
 /** Puts events on the bus through `putEvents` (batches of 10, failed entries resent; rejects if any is lost). */
 export function eventBridgeSink(client: EventBridgeClient, busName: string): EventSink {
@@ -45,12 +50,16 @@ export interface AwsClients {
   eventBridge: EventBridgeClient;
   /** SQS, for timers (only used when `SLUICE_TIMER_QUEUE_URL` is set). */
   sqs?: SQSClient;
-  /** The function's own AWS credentials (signing EKS tokens). */
+  /** The function's own AWS credentials (signing EKS tokens and Amazon Managed Prometheus queries). */
   credentials: () => Promise<AwsCredentials>;
   /** Parameter Store (the cluster registry named by `SLUICE_CLUSTERS_PARAMETER`). */
   ssm?: SSMClient;
   /** The EKS client of a region (`eks:DescribeCluster` for entries without endpoint and CA). */
   eks?: (region: string) => EKSClient;
+  /** The function's region (`AWS_REGION`): the default SigV4 region of metric queries. */
+  region?: string;
+  /** CloudWatch for the analysis provider (built on first use). */
+  cloudWatch?: () => CloudWatchSender;
 }
 
 const REFUSED_ON_LAMBDA: Record<string, string> = {
@@ -95,6 +104,22 @@ export async function readRegistry(config: LambdaConfig, aws: AwsClients): Promi
   } catch (err) {
     throw new ConfigError(`cluster registry in SSM parameter ${name} is not JSON: ${(err as Error).message}`);
   }
+}
+
+/**
+ * The metric providers of the functions: each registry entry's `allowMetricAddresses` is its cluster's allow-list
+ * (public addresses only without one); SigV4 and CloudWatch use the function's own role.
+ */
+export function functionMetrics(entries: ClusterEntry[], aws: AwsClients): MetricProviders {
+  const lists = new Map<string, AllowList>();
+  for (const e of entries) {
+    if (e.allowMetricAddresses) lists.set(e.name, parseAllowList(e.allowMetricAddresses));
+  }
+  return createMetricProviders({
+    allowList: (cluster) => lists.get(cluster),
+    aws: { credentials: aws.credentials, ...(aws.region ? { region: aws.region } : {}) },
+    ...(aws.cloudWatch ? { cloudWatch: aws.cloudWatch } : {}),
+  });
 }
 
 /** EKS tokens signed with the function's credentials, cached 14 min; `fresh` after a 401 mints a new one. */
@@ -180,6 +205,7 @@ export function buildDeps(
       : {}),
     now: () => new Date(),
     webhookSecrets: webhookSecrets(config, aws),
+    metrics: functionMetrics(entries, aws),
   };
 }
 
@@ -199,6 +225,8 @@ export const defaultDeps: DepsProvider = memoDeps(
       credentials: () => secrets.config.credentials(),
       ssm: new SSMClient({}),
       eks: eksClients(),
+      ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+      cloudWatch: () => new CloudWatchClient({}),
     });
   },
   (deps) => deps.config.registryCacheSeconds * 1000,

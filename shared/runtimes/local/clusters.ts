@@ -23,6 +23,8 @@ export interface LocalCluster {
   gateway: KubeGateway;
   /** The namespaces sluice drives there (registry `namespaces`, or `--namespace`); undefined: all of them. */
   namespaces?: string[];
+  /** Non-public addresses its metric providers may reach (the registry entry's `allowMetricAddresses`). */
+  allowMetricAddresses?: string[];
 }
 
 /** Cluster names as the API route accepts them. */
@@ -74,7 +76,10 @@ async function fromRegistry(path: string, allowLoopbackHttp: boolean): Promise<L
   const out: LocalCluster[] = [];
   for (const e of entries) {
     const origin = `${path} (cluster ${e.name})`;
-    const scope = e.namespaces ? { namespaces: e.namespaces } : {};
+    const scope = {
+      ...(e.namespaces ? { namespaces: e.namespaces } : {}),
+      ...(e.allowMetricAddresses ? { allowMetricAddresses: e.allowMetricAddresses } : {}),
+    };
     if (e.source === 'file') {
       const file = resolve(dirname(path), e.path);
       const text = await readBoundedFile(file, 'kubeconfig', MAX_KUBECONFIG_FILE_BYTES);

@@ -24,7 +24,7 @@ import { createApiHandler } from '../../app/http-api/promote.js';
 import { isDashboardPath } from '../../app/http-api/dashboard/routes.js';
 import type { WebhookSecret } from '../../app/http-api/webhook-auth.js';
 import { silentLogger } from '../../app/logger.js';
-import type { ApiDeps, Logger, LoopDeps } from '../../app/ports.js';
+import type { ApiDeps, Logger, LoopDeps, MetricProviders } from '../../app/ports.js';
 import type { Rollout } from '../../core/model/types.js';
 import type { WatchCounters } from '../../app/watch.js';
 import type { LocalCluster } from './clusters.js';
@@ -54,6 +54,8 @@ export interface ControlPlaneOptions {
   watch?: boolean;
   /** Passes in flight at once, over all Rollouts (default 4). */
   concurrency?: number;
+  /** Analysis metric providers (unset: a measurement that is due records an Error). */
+  metrics?: MetricProviders;
   /** One readable line per decision. */
   say: Say;
   /** Also print the control loop's structured log lines. */
@@ -132,6 +134,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     bus,
     timers,
     now,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
   };
 
   const dispatchDrift = async (d: ReturnType<typeof parseDriftDetail>, why?: string): Promise<void> => {

@@ -63,6 +63,14 @@ describe('parseClusterRegistry', () => {
     expect(parseClusterRegistry({ clusters: reg })).toHaveLength(4);
   });
 
+  it('accepts allowMetricAddresses on any entry', () => {
+    const reg = [
+      { name: 'a', source: 'secret', secretId: 'kc/a', allowMetricAddresses: ['10.0.0.0/8', '127.0.0.1'] },
+      { name: 'd', source: 'inline', kubeconfig: 'apiVersion: v1', allowMetricAddresses: [] },
+    ];
+    expect(parseClusterRegistry(reg)).toEqual(reg);
+  });
+
   it.each([
     [{}, 'cluster registry must be a list'],
     [[null], 'clusters[0] must be an object'],
@@ -87,6 +95,21 @@ describe('parseClusterRegistry', () => {
     ],
     [[{ ...inline, namespaces: ['shop', 'Shop'] }], 'clusters[0].namespaces[1] must be a namespace name'],
     [[{ ...inline, namespaces: ['shop', 'shop'] }], 'clusters[0].namespaces[1] "shop" is listed twice'],
+    [
+      [{ name: 'a', source: 'inline', kubeconfig: 'x', allowMetricAddresses: '10.0.0.0/8' }],
+      'clusters[0].allowMetricAddresses must be a list of CIDR ranges or IPs',
+    ],
+    [
+      [
+        {
+          name: 'a',
+          source: 'inline',
+          kubeconfig: 'x',
+          allowMetricAddresses: ['10.0.0.0/8', 'prometheus.local'],
+        },
+      ],
+      'clusters[0].allowMetricAddresses[1] "prometheus.local" is not an IP address or CIDR range',
+    ],
   ])('rejects %p', (json, message) => {
     expect(() => parseClusterRegistry(json)).toThrow(message);
   });
