@@ -21,6 +21,7 @@ export const USAGE = `usage: sluice <command> [flags]
     (actions also through the signed HTTP API: --server URL --cluster NAME [--webhook-secret-file F] [--reason R])
   plan <ns>/<name>                                show what the next pass would write (server dry run)
   validate <files|dirs>...                        check Rollout manifests offline
+  analysis run <template> [--arg NAME=VALUE]...   measure a template's metrics now, create nothing
   run [flags]                                     local control plane (sluice run --help)
 cluster flags: --kubeconfig FILE (default $KUBECONFIG or ~/.kube/config), --context NAME,
   --allow-loopback-http, --istio-kubeconfig FILE, --istio-context NAME`;
@@ -37,13 +38,14 @@ const help: Command = (_rest, io) => {
   return Promise.resolve(0);
 };
 
-/** The commands by name: the operator action verbs, and the rest (validate, plan and run loaded on first use). */
+/** The commands by name: the operator action verbs, and the rest (validate, plan, analysis and run loaded on first use). */
 const COMMANDS: Record<string, Command> = {
   step: stepCommand,
   status: statusCommand,
   ...Object.fromEntries(ACTION_VERBS.map((verb) => [verb, action(verb)])),
   validate: async (rest, io) => (await import('./validate.js')).main(rest, io),
   plan: async (rest, io, connector) => (await import('./plan.js')).main(rest, io, connector),
+  analysis: async (rest, io, connector) => (await import('./analysis.js')).main(rest, io, connector),
   run: async (rest) => (await import('./run.js')).main(rest),
   '-h': help,
   '--help': help,
