@@ -4,7 +4,8 @@
  *
  * Flags: --runs N (step passes per case, default 50), --drift N (drift trials, default 50),
  * --sizes 100,1000,5000 (fleet sizes), --no-multi (skip the 3-cluster fleet case), --dashboard-only (only the
- * dashboard's page weight and time to first render: no test cluster, results in bench/dashboard.json).
+ * dashboard's page weight and time to first render: no test cluster, results in bench/dashboard.json)),
+ * --only measurement (section 8 alone: one cluster and a Prometheus, about a minute).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,9 +16,10 @@ import { benchDrift } from './drift.js';
 import { benchFleet } from './fleet.js';
 import { startBenchCluster, stopBenchClusters, repoRoot, type BenchCluster } from './lib/cluster.js';
 import { table, type Row } from './lib/stats.js';
+import { benchMeasurement } from './measurement.js';
 import { benchOverhead } from './overhead.js';
 import { benchStepMode, diagnoseDispatcher } from './step.js';
-import { rowsFor } from './rows.js';
+import { measurementRows, rowsFor } from './rows.js';
 import { benchReaction } from './reaction.js';
 import { benchDashboard, dashboardRows } from './dashboard.js';
 
@@ -76,6 +78,11 @@ async function main(): Promise<void> {
     log('starting the test cluster');
     const main = await startBenchCluster('a');
     log(`cluster a ready in ${main.startSeconds} s (${stamp()})`);
+    if (flag('--only', '') === 'measurement') {
+      const measurement = await benchMeasurement(main, runs);
+      process.stdout.write(`\n${table(measurementRows(measurement))}\n${JSON.stringify(measurement)}\n`);
+      return;
+    }
     const step = [
       ...(await benchStepMode(main, 'host', runs)),
       ...(await benchStepMode(main, 'subset', runs)),
@@ -84,6 +91,8 @@ async function main(): Promise<void> {
     log(`step latency done (${stamp()})`);
     const overhead = await benchOverhead(main, 5);
     log(`rollout overhead done (${stamp()})`);
+    const measurement = await benchMeasurement(main, runs);
+    log(`measurement pass done (${stamp()})`);
     const drift = await benchDrift(main, driftTrials);
     log(`drift reaction done (${stamp()})`);
     const cold = await benchCold(main, { namespace: 'bench-step-subset', name: 'app' });
@@ -111,6 +120,7 @@ async function main(): Promise<void> {
       overhead,
       reaction,
       dashboard,
+      measurement,
     };
     writeFileSync(path.join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     const rows: Row[] = [...rowsFor(results), ...dashboardRows(dashboard)];

@@ -2,6 +2,7 @@
 import type { ColdStart } from './cold.js';
 import type { DriftResult } from './drift.js';
 import type { FleetTick } from './fleet.js';
+import type { MeasurementResult } from './measurement.js';
 import type { OverheadResult } from './overhead.js';
 import type { ReactionResult } from './reaction.js';
 import type { StepCase } from './step.js';
@@ -18,6 +19,27 @@ export interface Results {
   drift: DriftResult;
   overhead: OverheadResult;
   reaction: ReactionResult;
+  measurement?: MeasurementResult;
+}
+
+/** Section 8: the measurement pass against the provider's own round trip. */
+export function measurementRows(m: MeasurementResult): Row[] {
+  return [
+    {
+      section: '8 measurement',
+      metric: `provider call p50/p95, n=${m.runs}`,
+      value: `${ms(m.providerMs.p50)} / ${ms(m.providerMs.p95)}`,
+      limit: `query round trip ${ms(m.roundTripMs.p50)} / ${ms(m.roundTripMs.p95)}`,
+      ratio: times(m.providerMs.p50 / m.roundTripMs.p50),
+    },
+    {
+      section: '8 measurement',
+      metric: `whole pass (templates, Secret, measure) p50/p95, n=${m.runs}`,
+      value: `${ms(m.passMs.p50)} / ${ms(m.passMs.p95)}`,
+      limit: reqs(m.passRequests),
+      ratio: times(m.passMs.p50 / m.roundTripMs.p50),
+    },
+  ];
 }
 
 const reqs = (r: Record<string, number>): string =>
@@ -114,6 +136,7 @@ export function rowsFor(r: Results): Row[] {
     limit: `${r.overhead.passesMedian} passes ${ms(r.overhead.passMsMedian)}, kubelet ${ms(r.overhead.kubeletMsMedian)}`,
   });
   rows.push(...reactionRows(r.reaction));
+  if (r.measurement) rows.push(...measurementRows(r.measurement));
   return rows;
 }
 
