@@ -105,6 +105,42 @@ describe('Prometheus provider on a real server', () => {
     expect(out.measurement).toMatchObject({ phase: 'Successful', value: '0.97' });
   });
 
+  it('a range query: every sample of every series, flattened', async () => {
+    const m: Metric = {
+      name: 'range',
+      successCondition: 'len(result) == 6 && all(result, {# == 7 || # == 8})',
+      provider: {
+        prometheus: {
+          address: prom.url,
+          query: 'vector(7) or label_replace(vector(8), "s", "b", "", "")',
+          rangeQuery: { start: 'now() - duration("2s")', end: 'now()', step: '1s' },
+        },
+      },
+    };
+    const out = await measure(m);
+    expect(out.measurement).toMatchObject({ phase: 'Successful' });
+    expect([...(out.measurement.value ?? '').matchAll(/\d+/g)].map(Number).sort()).toEqual([
+      7, 7, 7, 8, 8, 8,
+    ]);
+  });
+
+  it('a range query with a bad step: Error with Argo’s message', async () => {
+    const out = await measure({
+      name: 'range',
+      provider: {
+        prometheus: {
+          address: prom.url,
+          query: 'up',
+          rangeQuery: { start: 'now()', end: 'now()', step: '1x' },
+        },
+      },
+    });
+    expect(out.measurement).toMatchObject({
+      phase: 'Error',
+      message: 'failed to parse rangeQuery.step as duration: time: unknown unit "x" in duration "1x"',
+    });
+  });
+
   it('a PromQL error is an Error with Prometheus’ own error type and text', async () => {
     const out = await measure(metric('sum(', {}));
     expect(out.measurement.phase).toBe('Error');
