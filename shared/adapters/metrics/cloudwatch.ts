@@ -1,13 +1,10 @@
 /**
  * The CloudWatch provider: one `GetMetricData` over `[now − interval, now]` (interval default 5m), the metric's
  * queries copied field for field, no paging, with the function's own AWS credentials. Bounded by the invocation's
- * deadline (the SDK call is aborted).
+ * deadline (the SDK call is aborted). The SDK module is loaded on the first CloudWatch measurement, so functions that
+ * never measure CloudWatch do not pay for it at cold start.
  */
-import {
-  GetMetricDataCommand,
-  type CloudWatchClient,
-  type MetricDataQuery,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { cloudWatchMeasurement, type CloudWatchResult } from '../../core/analysis/cloudwatch-result.js';
 import { formatTime, parseInterval } from '../../core/analysis/time.js';
 import { intValue, type CloudWatchQuery, type Metric } from '../../core/analysis/types.js';
@@ -20,6 +17,9 @@ export const DEFAULT_CLOUDWATCH_INTERVAL = '5m';
 
 /** What the provider needs of a CloudWatch client (a `CloudWatchClient`, or a test double with the same shape). */
 export type CloudWatchSender = Pick<CloudWatchClient, 'send'>;
+
+/** Builds the client on first use (may load the SDK module then). */
+export type CloudWatchFactory = () => CloudWatchSender | Promise<CloudWatchSender>;
 
 const period = (v: CloudWatchQuery['period']): number | undefined =>
   v === undefined ? undefined : intValue(v, 0);
@@ -69,6 +69,7 @@ export async function measureCloudWatch(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), Math.max(0, ctx.deadline - started));
   try {
+    const { GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
     const out = await client.send(
       new GetMetricDataCommand({
         StartTime: new Date(started - look.ms),

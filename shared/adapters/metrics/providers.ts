@@ -9,7 +9,7 @@ import { PROVIDERS } from '../../core/analysis/validate.js';
 import type { Metric } from '../../core/analysis/types.js';
 import type { MeasureRequest, MeasureResult, MetricProviders } from '../../app/ports.js';
 import { PUBLIC_ONLY, type AllowList } from './allow-list.js';
-import { measureCloudWatch, type CloudWatchSender } from './cloudwatch.js';
+import { measureCloudWatch, type CloudWatchFactory, type CloudWatchSender } from './cloudwatch.js';
 import type { AwsSigning, CallContext } from './context.js';
 import { systemResolver, type Resolver } from './http.js';
 import { measurePrometheus } from './prometheus.js';
@@ -27,7 +27,7 @@ export interface MetricProvidersOptions {
   /** The function's AWS identity for SigV4 (Amazon Managed Service for Prometheus). */
   aws?: AwsSigning;
   /** The CloudWatch client (built on first use; the function's credentials and region). */
-  cloudWatch?: () => CloudWatchSender;
+  cloudWatch?: CloudWatchFactory;
   resolve?: Resolver;
   maxBodyBytes?: number;
   maxRedirects?: number;
@@ -56,7 +56,7 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
  */
 export function createMetricProviders(opts: MetricProvidersOptions): MetricProviders {
   const now = opts.now ?? Date.now;
-  let cloudWatch: CloudWatchSender | undefined;
+  let cloudWatch: Promise<CloudWatchSender> | undefined;
   const context = (req: MeasureRequest): CallContext => ({
     policy: {
       allow: opts.allowList(req.cluster) ?? PUBLIC_ONLY,
@@ -69,7 +69,7 @@ export function createMetricProviders(opts: MetricProvidersOptions): MetricProvi
     now,
     ...(opts.aws ? { aws: opts.aws } : {}),
   });
-  const call = (req: MeasureRequest): Promise<MeasureResult> => {
+  const call = async (req: MeasureRequest): Promise<MeasureResult> => {
     const kind = providerOf(req.metric);
     if (typeof kind !== 'string') throw new Error(kind.error);
     if (req.deadline <= now()) throw new Error('no time left in this invocation to call the metric provider');
@@ -77,8 +77,9 @@ export function createMetricProviders(opts: MetricProvidersOptions): MetricProvi
     if (kind === 'prometheus') return measurePrometheus(req.metric, ctx);
     if (kind === 'web') return measureWeb(req.metric, ctx);
     if (!opts.cloudWatch) throw new Error('the CloudWatch provider is not configured for this control plane');
-    cloudWatch ??= opts.cloudWatch();
-    return measureCloudWatch(req.metric, ctx, cloudWatch);
+    const factory = opts.cloudWatch;
+    cloudWatch ??= Promise.resolve().then(factory);
+    return measureCloudWatch(req.metric, ctx, await cloudWatch);
   };
   return {
     async measure(req) {

@@ -33,9 +33,8 @@ import {
   type FunctionDeps,
 } from './deps.js';
 import { webhookSecretsLoader } from '../../adapters/aws/webhook-secrets.js';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { parseAllowList, type AllowList } from '../../adapters/metrics/allow-list.js';
-import type { CloudWatchSender } from '../../adapters/metrics/cloudwatch.js';
+import type { CloudWatchFactory } from '../../adapters/metrics/cloudwatch.js';
 import { createMetricProviders } from '../../adapters/metrics/providers.js';
 import type { MetricProviders } from '../../app/ports.js';
 
@@ -59,7 +58,7 @@ export interface AwsClients {
   /** The function's region (`AWS_REGION`): the default SigV4 region of metric queries. */
   region?: string;
   /** CloudWatch for the analysis provider (built on first use). */
-  cloudWatch?: () => CloudWatchSender;
+  cloudWatch?: CloudWatchFactory;
 }
 
 const REFUSED_ON_LAMBDA: Record<string, string> = {
@@ -226,7 +225,8 @@ export const defaultDeps: DepsProvider = memoDeps(
       ssm: new SSMClient({}),
       eks: eksClients(),
       ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
-      cloudWatch: () => new CloudWatchClient({}),
+      // Loaded on the first CloudWatch measurement only (cold starts of the other functions do not pay for it).
+      cloudWatch: async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient({}),
     });
   },
   (deps) => deps.config.registryCacheSeconds * 1000,

@@ -3,7 +3,7 @@
  * `allowMetricAddresses` plus the `--allow-metric-address` flags (which apply to every cluster); SigV4 and
  * CloudWatch use the AWS SDK's default credentials and region of this process, resolved only when a metric needs them.
  */
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { parseAllowList, type AllowList } from '../../adapters/metrics/allow-list.js';
 import { createMetricProviders } from '../../adapters/metrics/providers.js';
 import type { MetricProviders } from '../../app/ports.js';
@@ -25,13 +25,14 @@ export function localMetricProviders(clusters: MetricCluster[], flagEntries: str
   const lists = new Map<string, AllowList>(
     clusters.map((c) => [c.name, parseAllowList([...(c.allowMetricAddresses ?? []), ...flagEntries])]),
   );
-  let client: CloudWatchClient | undefined;
-  const cloudWatch = (): CloudWatchClient => (client ??= new CloudWatchClient({}));
+  let client: Promise<CloudWatchClient> | undefined;
+  const cloudWatch = (): Promise<CloudWatchClient> =>
+    (client ??= import('@aws-sdk/client-cloudwatch').then((m) => new m.CloudWatchClient({})));
   return createMetricProviders({
     allowList: (cluster) => lists.get(cluster) ?? parseAllowList(flagEntries),
     cloudWatch,
     aws: {
-      credentials: () => cloudWatch().config.credentials(),
+      credentials: async () => (await cloudWatch()).config.credentials(),
       ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
     },
   });
