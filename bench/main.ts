@@ -4,7 +4,7 @@
  *
  * Flags: --runs N (step passes per case, default 50), --drift N (drift trials, default 50),
  * --sizes 100,1000,5000 (fleet sizes), --no-multi (skip the 3-cluster fleet case), --dashboard-only (only the
- * dashboard's page weight and time to first render: no test cluster, results in bench/dashboard.json)),
+ * dashboard's page weight and time to first render: no test cluster, results in bench/dashboard.json),
  * --only measurement (section 8 alone: one cluster and a Prometheus, about a minute).
  */
 import { writeFileSync } from 'node:fs';
