@@ -64,6 +64,9 @@ export class ClusterRegistryError extends Error {
   override readonly name = 'ClusterRegistryError';
 }
 
+/** Fields of every entry, whatever its source. */
+const COMMON_FIELDS = ['name', 'source', 'access', 'namespaces', 'allowMetricAddresses'];
+
 const FIELDS: Record<ClusterEntry['source'], string[]> = {
   secret: ['secretId'],
   file: ['path'],
@@ -77,15 +80,7 @@ function checkFields(where: string, e: Record<string, unknown>, source: ClusterE
   const fields = FIELDS[source];
   const optional = OPTIONAL[source] ?? [];
   for (const key of Object.keys(e)) {
-    if (
-      key !== 'name' &&
-      key !== 'source' &&
-      key !== 'access' &&
-      key !== 'namespaces' &&
-      key !== 'allowMetricAddresses' &&
-      !fields.includes(key) &&
-      !optional.includes(key)
-    ) {
+    if (!COMMON_FIELDS.includes(key) && !fields.includes(key) && !optional.includes(key)) {
       throw new ClusterRegistryError(`${where}.${key} is not a field of a "${source}" entry`);
     }
   }
