@@ -39,8 +39,8 @@ describe('Lambda wiring', () => {
   const deps = buildDeps(
     readConfig({
       SLUICE_CLUSTERS: JSON.stringify([
-        { name: 'open', source: 'inline', kubeconfig: 'x', allowMetricAddresses: ['127.0.0.1/32'] },
-        { name: 'closed', source: 'inline', kubeconfig: 'x' },
+        { name: 'open', source: 'secret', secretId: 'unused', allowMetricAddresses: ['127.0.0.1/32'] },
+        { name: 'closed', source: 'secret', secretId: 'unused' },
       ]),
       SLUICE_EVENT_BUS: 'sluice-test',
       SLUICE_INSTANCE_ID: 'metrics-wiring',
