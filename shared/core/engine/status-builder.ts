@@ -82,7 +82,7 @@ function progressing(
       },
     };
   }
-  if (paused) {
+  if (paused && !completed) {
     return {
       update: {
         type: 'Progressing',
@@ -92,7 +92,7 @@ function progressing(
       },
     };
   }
-  if (completed && (s.availableReplicas ?? 0) >= rolloutReplicas(ctx.rollout)) {
+  if (completed && rolloutHealthy(ctx.rollout, s)) {
     return {
       update: {
         type: 'Progressing',
@@ -150,19 +150,61 @@ function availableCondition(available: boolean): ConditionUpdate {
   };
 }
 
-/** Paused True while paused; False (resumed) only once a Paused condition was ever set. */
-function pausedConditions(conds: RolloutCondition[], paused: boolean, t: Date): RolloutCondition[] {
-  if (paused) {
-    return setCondition(
-      conds,
-      { type: 'Paused', status: 'True', reason: 'RolloutPaused', message: 'Rollout is paused' },
-      t,
-    );
-  }
-  if (!conds.some((c) => c.type === 'Paused')) return conds;
+/**
+ * The Paused condition as `checkPausedConditions` (`rollout/sync.go`) writes it: reason `RolloutPaused` and message
+ * "Rollout is paused" whether True or False; False only once a Paused condition was ever set; left as it is while
+ * the Progressing condition says `RolloutAborted` (an aborted rollout keeps Paused True).
+ */
+function pausedConditions(
+  conds: RolloutCondition[],
+  paused: boolean,
+  abortCond: boolean,
+  t: Date,
+): RolloutCondition[] {
+  if (abortCond) return conds;
+  if (!paused && !conds.some((c) => c.type === 'Paused')) return conds;
   return setCondition(
     conds,
-    { type: 'Paused', status: 'False', reason: 'RolloutResumed', message: 'Rollout is resumed' },
+    {
+      type: 'Paused',
+      status: paused ? 'True' : 'False',
+      reason: 'RolloutPaused',
+      message: 'Rollout is paused',
+    },
+    t,
+  );
+}
+
+/**
+ * `conditions.RolloutHealthy` (`utils/conditions/conditions.go`): every replica updated and available, no other
+ * ReplicaSet's pods left (`status.replicas` = `spec.replicas`), all steps executed and the current ReplicaSet stable.
+ */
+export function rolloutHealthy(r: Rollout, s: RolloutStatus): boolean {
+  const replicas = rolloutReplicas(r);
+  const steps = r.spec.strategy?.canary?.steps ?? [];
+  const allSteps =
+    steps.length === 0 || s.currentStepIndex === undefined || s.currentStepIndex === steps.length;
+  return (
+    (s.updatedReplicas ?? 0) === replicas &&
+    (s.availableReplicas ?? 0) === replicas &&
+    (s.replicas ?? 0) === replicas &&
+    allSteps &&
+    !!s.stableRS &&
+    s.stableRS === s.currentPodHash
+  );
+}
+
+/** Healthy True as {@link rolloutHealthy} says (and not paused); False only once a Healthy condition was set. */
+function healthyCondition(conds: RolloutCondition[], healthy: boolean, t: Date): RolloutCondition[] {
+  if (!healthy && !conds.some((c) => c.type === 'Healthy')) return conds;
+  return setCondition(
+    conds,
+    {
+      type: 'Healthy',
+      status: healthy ? 'True' : 'False',
+      reason: 'RolloutHealthy',
+      message: healthy ? 'Rollout is healthy' : 'Rollout is not healthy',
+    },
     t,
   );
 }
@@ -192,18 +234,11 @@ export function buildStatus(ctx: StatusContext, s: RolloutStatus, retrying = fal
   const prog: ProgressingUpdate = retrying ? retry() : progressing(ctx, s, completed, paused);
   conds = (prog.refresh ? refreshCondition : setCondition)(conds, prog.update, t);
   conds = setCondition(conds, availableCondition(available), t);
-  conds = pausedConditions(conds, paused, t);
-  const healthy = completed && available && !paused;
-  conds = setCondition(
-    conds,
-    {
-      type: 'Healthy',
-      status: healthy ? 'True' : 'False',
-      reason: 'RolloutHealthy',
-      message: healthy ? 'Rollout is healthy' : 'Rollout is not healthy',
-    },
-    t,
-  );
+  const abortCond =
+    getCondition(ctx.rollout.status?.conditions, 'Progressing')?.reason === 'RolloutAborted' ||
+    getCondition(conds, 'Progressing')?.reason === 'RolloutAborted';
+  conds = pausedConditions(conds, paused, abortCond, t);
+  conds = healthyCondition(conds, rolloutHealthy(r, s) && !paused, t);
   conds = setCondition(
     conds,
     {
