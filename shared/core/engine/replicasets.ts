@@ -189,9 +189,27 @@ function desiredFor(input: ScalingInput, rs: ReplicaSet, overLimit: boolean): De
   if (hash === input.stableHash) return { replicas: input.desiredStable, deadline: keep };
   if (input.referenced.has(hash)) return { replicas: rs.spec.replicas ?? 0 };
   if (overLimit) return { replicas: 0 };
-  const delay =
-    input.rollout.spec.strategy?.canary?.scaleDownDelaySeconds ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS;
+  const canary = input.rollout.spec.strategy?.canary;
+  const promoted = input.newHash === input.stableHash;
+  // `scaleDownOldReplicaSetsForCanary` (rollout/canary.go): mid-update, an old ReplicaSet without a deadline is a
+  // superseded canary no traffic goes to, scaled down at once; after promotion dynamicStableScale drops it at once.
+  if (!promoted && deadlineOf(rs) === undefined) return { replicas: 0 };
+  if (promoted && canary?.dynamicStableScale === true) return { replicas: 0 };
+  const delay = canary?.scaleDownDelaySeconds ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS;
   return scaleDownLater(rs, input.now, delay, true);
+}
+
+/**
+ * `shouldDelayScaleDownOnAbort` (rollout/replicaset.go): while aborted with an abort scale-down delay (set, or the
+ * default without dynamicStableScale), a ReplicaSet scaled to 0 keeps its `scale-down-deadline`; otherwise a full
+ * scale-down removes it (`scaleReplicaSet` in rollout/sync.go).
+ */
+function keepsDeadlineAtZero(input: ScalingInput): boolean {
+  if (!input.aborted || !input.stableHash) return false;
+  const canary = input.rollout.spec.strategy?.canary;
+  const delay = canary?.abortScaleDownDelaySeconds;
+  if (delay === 0) return false;
+  return !(canary?.dynamicStableScale === true && delay === undefined);
 }
 
 /**
@@ -237,6 +255,8 @@ export function planScaling(input: ScalingInput): ScalingPlan {
   for (const rs of input.replicaSets) {
     if (rs.metadata['deletionTimestamp'] !== undefined) continue;
     const want = desiredFor(input, rs, overLimit.has(rs));
+    if (want.replicas === 0 && (rs.spec.replicas ?? 0) > 0 && !keepsDeadlineAtZero(input))
+      want.deadline = null;
     if (want.wait !== undefined) waits.push(want.wait);
     const { write, event } = scaleWrite(input.rollout, rs, want);
     if (write) out.writes.push(write);
