@@ -189,6 +189,11 @@ function desiredFor(input: ScalingInput, rs: ReplicaSet, overLimit: boolean): De
   if (hash === input.stableHash) return { replicas: input.desiredStable, deadline: keep };
   if (input.referenced.has(hash)) return { replicas: rs.spec.replicas ?? 0 };
   if (overLimit) return { replicas: 0 };
+  return desiredOld(input, rs);
+}
+
+/** An old ReplicaSet (neither canary, stable nor referenced) within the revision limit. */
+function desiredOld(input: ScalingInput, rs: ReplicaSet): Desired & { wait?: number } {
   const canary = input.rollout.spec.strategy?.canary;
   const promoted = input.newHash === input.stableHash;
   // `scaleDownOldReplicaSetsForCanary` (rollout/canary.go): mid-update, an old ReplicaSet without a deadline is a
