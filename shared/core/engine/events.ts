@@ -30,6 +30,10 @@ export const aborted = (revision: number): EventRecord => ({
 export const completed = (revision: number, hash: string, reason: string): EventRecord =>
   normal('RolloutCompleted', `Rollout completed update to revision ${revision} (${hash}): ${reason}`);
 
+/** `RolloutNotCompleted` "Rollout not completed, started update to revision N (<hash>)": the Completed condition turned False. */
+export const notCompleted = (revision: number, hash: string): EventRecord =>
+  normal('RolloutNotCompleted', `Rollout not completed, started update to revision ${revision} (${hash})`);
+
 /** `NewReplicaSetCreated` "Created ReplicaSet <name> (revision N)". */
 export const rsCreated = (name: string, revision: number): EventRecord =>
   normal('NewReplicaSetCreated', `Created ReplicaSet ${name} (revision ${revision})`);

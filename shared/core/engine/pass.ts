@@ -115,8 +115,9 @@ function pauseStep(st: PassState, index: number, duration: number | string | und
     return;
   }
   if (!cond) {
+    // The pause condition was removed by the operator (kubectl argo rollouts promote): Argo records no
+    // RolloutResumed for it, the previous status already had no pause condition.
     clearPause(s);
-    st.events.push(ev.resumed());
     completeStep(st, index);
     return;
   }
@@ -297,6 +298,16 @@ function recordWeights(st: PassState, traffic: TrafficPlan): void {
   st.s.canary = { ...(st.s.canary ?? {}), weights: traffic.weights };
 }
 
+/**
+ * `sendStateChangeEvents` (rollout/sync.go): `RolloutResumed` when this pass removed the last pause condition
+ * (a timed pause ended, promote --full) and did not abort.
+ */
+function resumedEvent(st: PassState, before: RolloutStatus): void {
+  const wasPaused = (before.pauseConditions?.length ?? 0) > 0;
+  const isPaused = (st.s.pauseConditions?.length ?? 0) > 0;
+  if (wasPaused && !isPaused && st.s.abortedAt === undefined) st.events.push(ev.resumed());
+}
+
 /** The plan of a pass from its effects and the status built from its state. */
 function passPlan(st: PassState, effects: Write[], status: RolloutStatus): Plan {
   const changed = !jsonEqual(status, st.r.status ?? {});
@@ -393,6 +404,7 @@ export function planPass(observed: Observed, newHash: string): Plan {
     st.reasons.push('spec.paused: steps and scaling are halted');
   }
   recordWeights(st, traffic);
+  resumedEvent(st, s0);
   const status = buildStatus(
     {
       rollout: r,

@@ -7,14 +7,20 @@
  * changed, only find/create the ReplicaSet and reset the status (new revision, initial deploy, fast rollback) →
  * otherwise the regular pass ({@link planPass}): scaling, Services, traffic, at most one step transition, status.
  */
-import type { Rollout, RolloutStatus } from '../model/types.js';
+import type { ReplicaSet, Rollout, RolloutStatus } from '../model/types.js';
 import { podTemplateHash, stepsHash } from '../model/hash.js';
 import { setCondition } from '../model/status.js';
 import { computePhase } from '../model/status.js';
 import { jsonEqual } from '../model/json.js';
 import * as ev from './events.js';
 import { planPass } from './pass.js';
-import { buildReplicaSet, findReplicaSetByHash, nextRevision, rolloutReplicas } from './replicasets.js';
+import {
+  buildReplicaSet,
+  findReplicaSetByHash,
+  nextRevision,
+  rolloutReplicas,
+  rsRevision,
+} from './replicasets.js';
 import { buildStatus } from './status-builder.js';
 import type { EventRecord, Observed, Plan, Write } from './types.js';
 import { validationError } from './validation.js';
@@ -48,36 +54,48 @@ function resetAnalysisFields(s: RolloutStatus): void {
   if (Object.keys(s.canary).length === 0) delete s.canary;
 }
 
-function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: string): Plan {
-  const s0 = r.status ?? {};
-  const steps = r.spec.strategy?.canary?.steps ?? [];
-  const initial = !s0.stableRS;
-  const effects: Write[] = [];
-  const events: EventRecord[] = [];
-  let newRS = findReplicaSetByHash(observed.replicaSets, newHash);
-  let created;
-  if (!newRS) {
-    const revision = nextRevision(observed.replicaSets);
-    const replicas = initial ? rolloutReplicas(r) : 0;
-    created = buildReplicaSet(r, newHash, revision, replicas);
-    effects.push({
+/** The canary ReplicaSet of a new revision: found, or created (with its Events); and its revision number. */
+function newReplicaSet(
+  observed: Observed,
+  r: Rollout,
+  newHash: string,
+  initial: boolean,
+): { newRS?: ReplicaSet; created?: ReplicaSet; revision: number; effects: Write[]; events: EventRecord[] } {
+  const found = findReplicaSetByHash(observed.replicaSets, newHash);
+  if (found) return { newRS: found, revision: rsRevision(found), effects: [], events: [] };
+  const revision = nextRevision(observed.replicaSets);
+  const replicas = initial ? rolloutReplicas(r) : 0;
+  const created = buildReplicaSet(r, newHash, revision, replicas);
+  const events = [ev.rsCreated(created.metadata.name, revision)];
+  if (replicas > 0) events.push(ev.scaled(created.metadata.name, revision, 0, replicas));
+  events.push(ev.updated(revision));
+  const effects: Write[] = [
+    {
       op: 'create',
       target: { resource: 'replicasets', namespace: r.metadata.namespace, name: created.metadata.name },
       body: created,
       reason: `create ReplicaSet ${created.metadata.name} (revision ${revision}) with ${replicas} replicas`,
-    });
-    events.push(ev.rsCreated(created.metadata.name, revision));
-    if (replicas > 0) {
-      events.push(ev.scaled(created.metadata.name, revision, 0, replicas));
-    }
-    events.push(ev.updated(revision));
-  }
+    },
+  ];
+  return { created, revision, effects, events };
+}
+
+function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: string): Plan {
+  const s0 = r.status ?? {};
+  const steps = r.spec.strategy?.canary?.steps ?? [];
+  const initial = !s0.stableRS;
+  const found = newReplicaSet(observed, r, newHash, initial);
+  const { created, revision, effects, events } = found;
+  let newRS = found.newRS;
   const s: RolloutStatus = structuredClone(s0);
   s.currentPodHash = newHash;
   s.currentStepHash = sHash;
   let transition: Plan['transition'];
   let reason: string;
   if (initial) {
+    // Argo's first reconcile starts the update (Completed False) and the next one promotes it: both Events.
+    events.push(ev.notCompleted(revision, newHash));
+    events.push(ev.completed(revision, newHash, 'Initial deploy'));
     s.stableRS = newHash;
     if (steps.length > 0) s.currentStepIndex = steps.length;
     transition = 'initialized';
@@ -90,6 +108,8 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
     else delete s.currentStepIndex;
     transition = 'new-revision';
     reason = `new revision with pod-template hash ${newHash}: steps start again at 0`;
+    if (newHash !== s0.stableRS && s0.stableRS === s0.currentPodHash)
+      events.push(ev.notCompleted(revision, newHash));
     if (newHash === s0.stableRS) {
       if (steps.length > 0) {
         s.currentStepIndex = steps.length;

@@ -253,5 +253,24 @@ export function buildStatus(ctx: StatusContext, s: RolloutStatus, retrying = fal
   const { phase, message } = computePhase(r, s);
   s.phase = phase;
   s.message = message;
+  return argoShape(s);
+}
+
+const OMITTED_WHEN_ZERO = [
+  'replicas',
+  'updatedReplicas',
+  'readyReplicas',
+  'availableReplicas',
+  'HPAReplicas',
+];
+
+/**
+ * The status as Argo's Go types serialise it (`pkg/apis/rollouts/v1alpha1/types.go`): `message` and the replica
+ * counters are `omitempty` (absent when empty or 0), `blueGreen` is a struct and always written (`{}`).
+ */
+function argoShape(s: RolloutStatus): RolloutStatus {
+  if (s.message === '') delete s.message;
+  for (const k of OMITTED_WHEN_ZERO) if (s[k] === 0) delete s[k];
+  s['blueGreen'] ??= {};
   return s;
 }
