@@ -33,6 +33,7 @@ export default {
         '<rootDir>/tests/reliability',
         '<rootDir>/tests/cli',
         '<rootDir>/tests/dashboard',
+        '<rootDir>/tests/differential',
       ],
     },
   ],

@@ -1,0 +1,57 @@
+/**
+ * Records every version of the objects of one namespace (Rollouts, ReplicaSets, Services, VirtualServices,
+ * DestinationRules) through watches, as the API server sends them.
+ */
+import type { KubeGateway, WatchHandle } from '../../shared/app/kube-port/gateway.js';
+import type { ResourceName } from '../../shared/core/engine/types.js';
+import type { KubeObject } from '../../shared/core/model/types.js';
+
+/** The kinds recorded. */
+export const RECORDED: ResourceName[] = [
+  'rollouts',
+  'replicasets',
+  'services',
+  'virtualservices',
+  'destinationrules',
+];
+
+/** One recorded object version. */
+export interface Version {
+  resource: ResourceName;
+  name: string;
+  object: KubeObject;
+}
+
+/** Every version seen in one namespace, in arrival order per object. */
+export class NamespaceRecorder {
+  readonly versions: Version[] = [];
+  private handles: WatchHandle[] = [];
+  constructor(
+    private readonly gw: KubeGateway,
+    readonly ns: string,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const resource of RECORDED) {
+      const list = await this.gw.list(resource, this.ns);
+      for (const object of list.items) this.versions.push({ resource, name: object.metadata.name, object });
+      this.handles.push(
+        this.gw.watch(resource, this.ns, list.resourceVersion, (ev) => {
+          if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') return;
+          this.versions.push({ resource, name: ev.object.metadata.name, object: ev.object });
+        }),
+      );
+    }
+  }
+
+  /** The latest version of each object. */
+  latest(): Version[] {
+    const byKey = new Map<string, Version>();
+    for (const v of this.versions) byKey.set(`${v.resource}/${v.name}`, v);
+    return [...byKey.values()];
+  }
+
+  stop(): void {
+    for (const h of this.handles) h.stop();
+  }
+}
