@@ -172,7 +172,7 @@ describe('sluice validate', () => {
     const io = capture();
     expect(await main(['validate', '-n', 'shop', dir], io)).toBe(1);
     expect(io.stderr.join('\n')).toContain(
-      `${join(dir, 'r.yaml')}: Rollout shop/reviews: spec.strategy.canary.steps[0].setWeight`,
+      `${join(dir, 'r.yaml')}: Rollout shop/reviews: spec.strategy.steps[0].setWeight`,
     );
   });
 });

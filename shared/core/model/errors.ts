@@ -5,7 +5,7 @@
 /**
  * A Rollout object failed the structural check at the boundary (wrong apiVersion/kind, a field of the wrong type).
  *
- * `path` is the offending field in Argo's field-path notation (`spec.strategy.canary.steps[0].setWeight`), empty for
+ * `path` is the offending field in Argo's field-path notation (`spec.strategy.steps[0].setWeight`), empty for
  * the object itself; `rollout` is `<namespace>/<name>` when those were readable.
  *
  * @example

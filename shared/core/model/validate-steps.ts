@@ -91,10 +91,7 @@ function valueChecks(step: CanaryStep, path: string, canary: CanaryStrategy): st
     if (seconds < 0) return invalid(`${path}.pause.duration`, seconds, 'Duration needs to be greater than 0');
   }
   if (step.setCanaryScale !== undefined && canary.trafficRouting === undefined)
-    return required(
-      'spec.strategy.canary.trafficRouting',
-      'SetCanaryScale requires TrafficRouting to be set',
-    );
+    return required('spec.strategy.trafficRouting', 'SetCanaryScale requires TrafficRouting to be set');
   return undefined;
 }
 
@@ -138,7 +135,7 @@ function managedRouteChecks(step: CanaryStep, path: string, canary: CanaryStrate
   const tr = canary.trafficRouting;
   if (!tr || (step.setHeaderRoute === undefined && step.setMirrorRoute === undefined)) return undefined;
   if (tr.managedRoutes === undefined)
-    return required('spec.strategy.canary.trafficRouting.managedRoutes', MISSING_MANAGED_ROUTES);
+    return required('spec.strategy.trafficRouting.managedRoutes', MISSING_MANAGED_ROUTES);
   const names = new Set(tr.managedRoutes.map((r) => r.name));
   if (step.setHeaderRoute && !names.has(step.setHeaderRoute.name))
     return invalid(`${path}.setHeaderRoute`, step.setHeaderRoute.name ?? '', ROUTE_NOT_MANAGED);
@@ -168,10 +165,13 @@ function experimentChecks(step: CanaryStep, path: string, canary: CanaryStrategy
   return undefined;
 }
 
-/** The first Argo error among the canary steps, in Argo's order (step by step, check by check). */
+/**
+ * The first Argo error among the canary steps, in Argo's order (step by step, check by check). Paths are Argo's:
+ * `spec.strategy.steps[i]`, without `.canary.` (its canary validation is called with the path `spec.strategy`).
+ */
 export function argoStepError(canary: CanaryStrategy): string | undefined {
   for (const [i, step] of (canary.steps ?? []).entries()) {
-    const path = `spec.strategy.canary.steps[${i}]`;
+    const path = `spec.strategy.steps[${i}]`;
     const error =
       typeCheck(step, path) ??
       valueChecks(step, path, canary) ??

@@ -21,6 +21,9 @@ import type { CanaryStrategy, Rollout, RolloutSpec } from './types.js';
 import { argoStepError, OTHER_PROVIDERS, unsupportedStepError } from './validate-steps.js';
 
 const CANARY = 'spec.strategy.canary';
+/** Argo's `ValidateRolloutStrategyCanary` (pkg/apis/rollouts/validation/validation.go) is called with the path
+ * `spec.strategy`, so its field paths have no `.canary.` (`spec.strategy.steps[0].setWeight`). */
+const STRATEGY = 'spec.strategy';
 const NEGATIVE = 'must be greater than or equal to 0';
 
 type Check = () => string | undefined;
@@ -101,7 +104,7 @@ function surgeError(canary: CanaryStrategy): string | undefined {
   const surge = canary['maxSurge'] as number | string | undefined;
   if (surge !== undefined && asNumber(surge) === 0 && asNumber(canary['maxUnavailable']) === 0)
     return invalid(
-      `${CANARY}.maxSurge`,
+      `${STRATEGY}.maxSurge`,
       goIntOrString(surge),
       'MaxSurge and MaxUnavailable both can not be zero',
     );
@@ -111,12 +114,12 @@ function surgeError(canary: CanaryStrategy): string | undefined {
 function pingPongError(pingPong: NonNullable<CanaryStrategy['pingPong']>): string | undefined {
   const missing = 'Ping service and Pong service must to be set to use Ping-Pong feature';
   if (!pingPong.pingService)
-    return invalid(`${CANARY}.pingPong.pingService`, pingPong.pingService ?? '', missing);
+    return invalid(`${STRATEGY}.pingPong.pingService`, pingPong.pingService ?? '', missing);
   if (!pingPong.pongService)
-    return invalid(`${CANARY}.pingPong.pongService`, pingPong.pongService ?? '', missing);
+    return invalid(`${STRATEGY}.pingPong.pongService`, pingPong.pongService ?? '', missing);
   if (pingPong.pingService === pingPong.pongService)
     return invalid(
-      `${CANARY}.pingPong.pingService`,
+      `${STRATEGY}.pingPong.pingService`,
       pingPong.pingService,
       'This rollout uses the same service for the ping and pong services, but two different services are required.',
     );
@@ -127,7 +130,7 @@ function servicesError(canary: CanaryStrategy): string | undefined {
   const { canaryService, stableService, pingPong, trafficRouting } = canary;
   if (canaryService && stableService && canaryService === stableService)
     return invalid(
-      `${CANARY}.stableService`,
+      `${STRATEGY}.stableService`,
       stableService,
       'This rollout uses the same service for the stable and canary services, but two different services are required.',
     );
@@ -136,8 +139,8 @@ function servicesError(canary: CanaryStrategy): string | undefined {
   const usesSubsets = trafficRouting?.istio?.destinationRule !== undefined;
   if (trafficRouting && !usesSubsets && !pingPong) {
     const msg = 'Canary service and Stable service must to be set to use Traffic Routing';
-    if (!stableService) return invalid(`${CANARY}.stableService`, stableService ?? '', msg);
-    if (!canaryService) return invalid(`${CANARY}.canaryService`, canaryService ?? '', msg);
+    if (!stableService) return invalid(`${STRATEGY}.stableService`, stableService ?? '', msg);
+    if (!canaryService) return invalid(`${STRATEGY}.canaryService`, canaryService ?? '', msg);
   }
   return undefined;
 }
@@ -147,13 +150,13 @@ function scalingError(canary: CanaryStrategy): string | undefined {
   if (!trafficRouting) {
     if (scaleDownDelaySeconds !== undefined)
       return invalid(
-        `${CANARY}.scaleDownDelaySeconds`,
+        `${STRATEGY}.scaleDownDelaySeconds`,
         scaleDownDelaySeconds,
         'Canary scaleDownDelaySeconds can only be used with traffic routing',
       );
     if (dynamicStableScale)
       return invalid(
-        `${CANARY}.dynamicStableScale`,
+        `${STRATEGY}.dynamicStableScale`,
         true,
         'Canary dynamicStableScale can only be used with traffic routing',
       );
@@ -161,14 +164,14 @@ function scalingError(canary: CanaryStrategy): string | undefined {
   }
   if (scaleDownDelaySeconds !== undefined && dynamicStableScale)
     return invalid(
-      `${CANARY}.dynamicStableScale`,
+      `${STRATEGY}.dynamicStableScale`,
       true,
       'Canary dynamicStableScale cannot be used with scaleDownDelaySeconds',
     );
   const max = trafficRouting.maxTrafficWeight;
   if (max !== undefined && trafficRouting['nginx'] === undefined && trafficRouting['plugins'] === undefined)
     return invalid(
-      `${CANARY}.trafficRouting.maxTrafficWeight`,
+      `${STRATEGY}.trafficRouting.maxTrafficWeight`,
       max,
       'Canary maxTrafficWeight in traffic routing only supported in Nginx and Plugins',
     );
@@ -182,13 +185,13 @@ function antiAffinityError(canary: CanaryStrategy): string | undefined {
   const requiredAA = aa['requiredDuringSchedulingIgnoredDuringExecution'];
   if ((preferred === undefined) === (requiredAA === undefined))
     return invalid(
-      `${CANARY}.antiAffinity`,
+      `${STRATEGY}.antiAffinity`,
       `antiAffinity.PreferredDuringSchedulingIgnoredDuringExecution: ${preferred !== undefined} antiAffinity.RequiredDuringSchedulingIgnoredDuringExecution: ${requiredAA !== undefined}`,
       'AntiAffinity must have exactly one strategy listed',
     );
   const w = preferred?.weight ?? 0;
   if (preferred !== undefined && (w < 1 || w > 100))
-    return invalid(`${CANARY}.antiAffinity.weight`, w, 'AntiAffinity weight must be between 1-100');
+    return invalid(`${STRATEGY}.antiAffinity.weight`, w, 'AntiAffinity weight must be between 1-100');
   return undefined;
 }
 
@@ -249,7 +252,7 @@ function strategyError(spec: RolloutSpec): string | undefined {
  * @example
  * ```ts
  * validateRolloutSpec(rollout)
- * // 'spec.strategy.canary.steps[0].setWeight: Invalid value: 120: SetWeight needs to be between 0 and 100'
+ * // 'spec.strategy.steps[0].setWeight: Invalid value: 120: SetWeight needs to be between 0 and 100'
  * ```
  */
 export function validateRolloutSpec(r: Rollout): string | undefined {

@@ -13,7 +13,9 @@ const istio = {
 };
 const canary = (steps: unknown[], trafficRouting: unknown = istio): CanaryStrategy =>
   ({ steps: steps as CanaryStep[], ...(trafficRouting ? { trafficRouting } : {}) }) as CanaryStrategy;
-const S0 = 'spec.strategy.canary.steps[0]';
+/** Argo's step paths have no `.canary.`; sluice's own messages name the field as written. */
+const S0 = 'spec.strategy.steps[0]';
+const SLUICE_S0 = 'spec.strategy.canary.steps[0]';
 
 describe('argoStepError', () => {
   it.each<{ case: string; c: CanaryStrategy; want: string | undefined }>([
@@ -56,7 +58,7 @@ describe('argoStepError', () => {
     {
       case: 'setCanaryScale without traffic routing',
       c: canary([{ setCanaryScale: { replicas: 1 } }], null),
-      want: 'spec.strategy.canary.trafficRouting: Required value: SetCanaryScale requires TrafficRouting to be set',
+      want: 'spec.strategy.trafficRouting: Required value: SetCanaryScale requires TrafficRouting to be set',
     },
     {
       case: 'header route without traffic routing',
@@ -88,7 +90,7 @@ describe('argoStepError', () => {
     {
       case: 'header route without managedRoutes',
       c: canary([{ setHeaderRoute: { name: 'hdr' } }], { istio: {} }),
-      want: "spec.strategy.canary.trafficRouting.managedRoutes: Required value: Rollout has missing field 'spec.strategy.canary.trafficRouting.managedRoutes'",
+      want: "spec.strategy.trafficRouting.managedRoutes: Required value: Rollout has missing field 'spec.strategy.canary.trafficRouting.managedRoutes'",
     },
     {
       case: 'header route not managed',
@@ -113,7 +115,7 @@ describe('argoStepError', () => {
     {
       case: 'first error is the earliest step',
       c: canary([{ setWeight: 10 }, { setWeight: 200 }, {}]),
-      want: 'spec.strategy.canary.steps[1].setWeight: Invalid value: 200: SetWeight needs to be between 0 and 100',
+      want: 'spec.strategy.steps[1].setWeight: Invalid value: 200: SetWeight needs to be between 0 and 100',
     },
   ])('$case', ({ c, want }) => {
     expect(argoStepError(c)).toBe(want);
@@ -129,11 +131,11 @@ describe('unsupportedStepError', () => {
     },
     {
       step: { experiment: {} },
-      want: `${S0}.experiment: Invalid value: "experiment": sluice does not support experiment steps yet`,
+      want: `${SLUICE_S0}.experiment: Invalid value: "experiment": sluice does not support experiment steps yet`,
     },
     {
       step: { plugin: {} },
-      want: `${S0}.plugin: Invalid value: "plugin": sluice does not support plugin steps yet`,
+      want: `${SLUICE_S0}.plugin: Invalid value: "plugin": sluice does not support plugin steps yet`,
     },
   ])('$step', ({ step, want }) => {
     expect(unsupportedStepError(canary([step]))).toBe(want);

@@ -5,6 +5,8 @@ import { canaryOf, istioRollout } from './fixtures.js';
 
 type Mutate = (r: Rollout) => void;
 const C = 'spec.strategy.canary';
+/** Argo's canary validation paths have no `.canary.` (it is called with the path `spec.strategy`). */
+const S = 'spec.strategy';
 const STEP_MSG =
   'Step must have one of the following set: experiment, setWeight, setCanaryScale, plugin or pause';
 const SAME_SVC =
@@ -191,107 +193,107 @@ describe('validateRolloutSpec reports, as Argo prints it', () => {
     [
       'maxSurge and maxUnavailable both 0',
       (r) => Object.assign(canaryOf(r), { maxSurge: 0, maxUnavailable: 0 }),
-      `${C}.maxSurge: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: MaxSurge and MaxUnavailable both can not be zero`,
+      `${S}.maxSurge: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: MaxSurge and MaxUnavailable both can not be zero`,
     ],
     [
       'maxSurge "0%" and maxUnavailable 0',
       (r) => Object.assign(canaryOf(r), { maxSurge: '0%', maxUnavailable: 0 }),
-      `${C}.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"0%"}: MaxSurge and MaxUnavailable both can not be zero`,
+      `${S}.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"0%"}: MaxSurge and MaxUnavailable both can not be zero`,
     ],
     [
       'the same Service as stable and canary',
       (r) => void (canaryOf(r).stableService = 'reviews-canary'),
-      `${C}.stableService: Invalid value: "reviews-canary": ${SAME_SVC}`,
+      `${S}.stableService: Invalid value: "reviews-canary": ${SAME_SVC}`,
     ],
     [
       'no stableService without a DestinationRule',
       (r) => delete canaryOf(r).stableService,
-      `${C}.stableService: Invalid value: "": ${NEED_SVC}`,
+      `${S}.stableService: Invalid value: "": ${NEED_SVC}`,
     ],
     [
       'no canaryService without a DestinationRule',
       (r) => delete canaryOf(r).canaryService,
-      `${C}.canaryService: Invalid value: "": ${NEED_SVC}`,
+      `${S}.canaryService: Invalid value: "": ${NEED_SVC}`,
     ],
     [
       'a ping-pong without a pingService',
       (r) => void (canaryOf(r).pingPong = { pingService: '', pongService: 'pong' }),
-      `${C}.pingPong.pingService: Invalid value: "": ${PING}`,
+      `${S}.pingPong.pingService: Invalid value: "": ${PING}`,
     ],
     [
       'a ping-pong without a pongService',
       (r) => void (canaryOf(r).pingPong = { pingService: 'ping', pongService: '' }),
-      `${C}.pingPong.pongService: Invalid value: "": ${PING}`,
+      `${S}.pingPong.pongService: Invalid value: "": ${PING}`,
     ],
     [
       'a ping-pong with one Service twice',
       (r) => void (canaryOf(r).pingPong = { pingService: 'pp', pongService: 'pp' }),
-      `${C}.pingPong.pingService: Invalid value: "pp": This rollout uses the same service for the ping and pong services, but two different services are required.`,
+      `${S}.pingPong.pingService: Invalid value: "pp": This rollout uses the same service for the ping and pong services, but two different services are required.`,
     ],
     [
       'scaleDownDelaySeconds without traffic routing',
       both(noRouting, (r) => void (canaryOf(r).scaleDownDelaySeconds = 30)),
-      `${C}.scaleDownDelaySeconds: Invalid value: 30: Canary scaleDownDelaySeconds can only be used with traffic routing`,
+      `${S}.scaleDownDelaySeconds: Invalid value: 30: Canary scaleDownDelaySeconds can only be used with traffic routing`,
     ],
     [
       'dynamicStableScale without traffic routing',
       both(noRouting, (r) => void (canaryOf(r).dynamicStableScale = true)),
-      `${C}.dynamicStableScale: Invalid value: true: Canary dynamicStableScale can only be used with traffic routing`,
+      `${S}.dynamicStableScale: Invalid value: true: Canary dynamicStableScale can only be used with traffic routing`,
     ],
     [
       'dynamicStableScale with scaleDownDelaySeconds',
       (r) => Object.assign(canaryOf(r), { dynamicStableScale: true, scaleDownDelaySeconds: 30 }),
-      `${C}.dynamicStableScale: Invalid value: true: Canary dynamicStableScale cannot be used with scaleDownDelaySeconds`,
+      `${S}.dynamicStableScale: Invalid value: true: Canary dynamicStableScale cannot be used with scaleDownDelaySeconds`,
     ],
     [
       'maxTrafficWeight with Istio',
       (r) => void (canaryOf(r).trafficRouting = { ...canaryOf(r).trafficRouting, maxTrafficWeight: 1000 }),
-      `${C}.trafficRouting.maxTrafficWeight: Invalid value: 1000: Canary maxTrafficWeight in traffic routing only supported in Nginx and Plugins`,
+      `${S}.trafficRouting.maxTrafficWeight: Invalid value: 1000: Canary maxTrafficWeight in traffic routing only supported in Nginx and Plugins`,
     ],
     [
       'a step with both setWeight and pause',
       steps({ setWeight: 10 }, { setWeight: 20, pause: {} }),
-      `${C}.steps[1]: Invalid value: "step.Experiment: false step.Pause: true step.SetWeight: true step.Analysis: false": ${STEP_MSG}`,
+      `${S}.steps[1]: Invalid value: "step.Experiment: false step.Pause: true step.SetWeight: true step.Analysis: false": ${STEP_MSG}`,
     ],
     [
       'an empty step',
       steps({}),
-      `${C}.steps[0]: Invalid value: "step.Experiment: true step.Pause: true step.SetWeight: true step.Analysis: true step.SetCanaryScale: true step.SetHeaderRoute: true step.SetMirrorRoutes: true step.Plugin: true": ${STEP_MSG}`,
+      `${S}.steps[0]: Invalid value: "step.Experiment: true step.Pause: true step.SetWeight: true step.Analysis: true step.SetCanaryScale: true step.SetHeaderRoute: true step.SetMirrorRoutes: true step.Plugin: true": ${STEP_MSG}`,
     ],
     [
       'setWeight above 100',
       steps({ setWeight: 120 }),
-      `${C}.steps[0].setWeight: Invalid value: 120: SetWeight needs to be between 0 and 100`,
+      `${S}.steps[0].setWeight: Invalid value: 120: SetWeight needs to be between 0 and 100`,
     ],
     [
       'setWeight below 0',
       steps({ pause: {} }, { setWeight: -1 }),
-      `${C}.steps[1].setWeight: Invalid value: -1: SetWeight needs to be between 0 and 100`,
+      `${S}.steps[1].setWeight: Invalid value: -1: SetWeight needs to be between 0 and 100`,
     ],
     [
       'a negative pause duration',
       steps({ pause: { duration: -5 } }),
-      `${C}.steps[0].pause.duration: Invalid value: -5: Duration needs to be greater than 0`,
+      `${S}.steps[0].pause.duration: Invalid value: -5: Duration needs to be greater than 0`,
     ],
     [
       'a negative Go duration',
       steps({ pause: { duration: '-10s' } }),
-      `${C}.steps[0].pause.duration: Invalid value: -10: Duration needs to be greater than 0`,
+      `${S}.steps[0].pause.duration: Invalid value: -10: Duration needs to be greater than 0`,
     ],
     [
       'an unparsable pause duration',
       steps({ pause: { duration: '5 minutes' } }),
-      `${C}.steps[0].pause.duration: Invalid value: -1: Duration needs to be greater than 0`,
+      `${S}.steps[0].pause.duration: Invalid value: -1: Duration needs to be greater than 0`,
     ],
     [
       'setCanaryScale without traffic routing',
       both(noRouting, steps({ setCanaryScale: { weight: 10 } })),
-      `${C}.trafficRouting: Required value: SetCanaryScale requires TrafficRouting to be set`,
+      `${S}.trafficRouting: Required value: SetCanaryScale requires TrafficRouting to be set`,
     ],
     [
       'setHeaderRoute without traffic routing',
       both(noRouting, steps({ setHeaderRoute: { name: 'hdr' } })),
-      `${C}.steps[0].setHeaderRoute: Invalid value: v1alpha1.SetHeaderRoute{Name:"hdr", Match:[]v1alpha1.HeaderRoutingMatch(nil)}: SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix`,
+      `${S}.steps[0].setHeaderRoute: Invalid value: v1alpha1.SetHeaderRoute{Name:"hdr", Match:[]v1alpha1.HeaderRoutingMatch(nil)}: SetHeaderRoute requires TrafficRouting, supports Istio and ALB and Apisix`,
     ],
     [
       'a header match with two match kinds',
@@ -304,22 +306,22 @@ describe('validateRolloutSpec reports, as Argo prints it', () => {
           },
         }),
       ),
-      `${C}.steps[0].setHeaderRoute.match[0]: Invalid value: v1alpha1.StringMatch{Exact:"a", Prefix:"", Regex:"b"}: ${MULTI}`,
+      `${S}.steps[0].setHeaderRoute.match[0]: Invalid value: v1alpha1.StringMatch{Exact:"a", Prefix:"", Regex:"b"}: ${MULTI}`,
     ],
     [
       'a header match without a value',
       both(managed('hdr'), steps({ setHeaderRoute: { name: 'hdr', match: [{ headerName: 'h' } as never] } })),
-      `${C}.steps[0].setHeaderRoute.match[0]: Invalid value: "null": ${MISSED}`,
+      `${S}.steps[0].setHeaderRoute.match[0]: Invalid value: "null": ${MISSED}`,
     ],
     [
       'setMirrorRoute without traffic routing',
       both(noRouting, steps({ setMirrorRoute: { name: 'm', percentage: 5 } })),
-      `${C}.steps[0].setMirrorRoute: Invalid value: v1alpha1.SetMirrorRoute{Name:"m", Match:[]v1alpha1.RouteMatch(nil), Percentage:(*int32)(...)}: SetMirrorRoute requires TrafficRouting, supports Istio and Plugins`,
+      `${S}.steps[0].setMirrorRoute: Invalid value: v1alpha1.SetMirrorRoute{Name:"m", Match:[]v1alpha1.RouteMatch(nil), Percentage:(*int32)(...)}: SetMirrorRoute requires TrafficRouting, supports Istio and Plugins`,
     ],
     [
       'a mirror method match with no value',
       both(managed('m'), steps({ setMirrorRoute: { name: 'm', match: [{ method: {} }] } })),
-      `${C}.steps[0].setMirrorRoute.match[0]: Invalid value: v1alpha1.StringMatch{Exact:"", Prefix:"", Regex:""}: ${MISSED}`,
+      `${S}.steps[0].setMirrorRoute.match[0]: Invalid value: v1alpha1.StringMatch{Exact:"", Prefix:"", Regex:""}: ${MISSED}`,
     ],
     [
       'a mirror path match with two values',
@@ -327,32 +329,32 @@ describe('validateRolloutSpec reports, as Argo prints it', () => {
         managed('m'),
         steps({ setMirrorRoute: { name: 'm', match: [{ path: { prefix: '/a', regex: '.*' } }] } }),
       ),
-      `${C}.steps[0].setMirrorRoute.match[0]: Invalid value: v1alpha1.StringMatch{Exact:"", Prefix:"/a", Regex:".*"}: ${MULTI}`,
+      `${S}.steps[0].setMirrorRoute.match[0]: Invalid value: v1alpha1.StringMatch{Exact:"", Prefix:"/a", Regex:".*"}: ${MULTI}`,
     ],
     [
       'a header route step without managedRoutes',
       steps({ setHeaderRoute: { name: 'hdr' } }),
-      `${C}.trafficRouting.managedRoutes: Required value: Rollout has missing field 'spec.strategy.canary.trafficRouting.managedRoutes'`,
+      `${S}.trafficRouting.managedRoutes: Required value: Rollout has missing field 'spec.strategy.canary.trafficRouting.managedRoutes'`,
     ],
     [
       'a header route not in managedRoutes',
       both(managed('other'), steps({ setHeaderRoute: { name: 'hdr' } })),
-      `${C}.steps[0].setHeaderRoute: Invalid value: "hdr": ${NOT_MANAGED}`,
+      `${S}.steps[0].setHeaderRoute: Invalid value: "hdr": ${NOT_MANAGED}`,
     ],
     [
       'a mirror route not in managedRoutes',
       both(managed('other'), steps({ setMirrorRoute: { name: 'm' } })),
-      `${C}.steps[0].setMirrorRoute: Invalid value: "m": ${NOT_MANAGED}`,
+      `${S}.steps[0].setMirrorRoute: Invalid value: "m": ${NOT_MANAGED}`,
     ],
     [
       'an experiment template weight without traffic routing',
       both(noRouting, steps({ experiment: { templates: [{ name: 'x', weight: 10 }] } })),
-      `${C}.steps[0].experiment.templates[0].weight: Invalid value: 10: Experiment template weight cannot be set unless TrafficRouting is enabled`,
+      `${S}.steps[0].experiment.templates[0].weight: Invalid value: 10: Experiment template weight cannot be set unless TrafficRouting is enabled`,
     ],
     [
       'antiAffinity with neither strategy',
       (r) => void (canaryOf(r)['antiAffinity'] = {}),
-      `${C}.antiAffinity: Invalid value: "antiAffinity.PreferredDuringSchedulingIgnoredDuringExecution: false antiAffinity.RequiredDuringSchedulingIgnoredDuringExecution: false": AntiAffinity must have exactly one strategy listed`,
+      `${S}.antiAffinity: Invalid value: "antiAffinity.PreferredDuringSchedulingIgnoredDuringExecution: false antiAffinity.RequiredDuringSchedulingIgnoredDuringExecution: false": AntiAffinity must have exactly one strategy listed`,
     ],
     [
       'a preferred antiAffinity weight of 0',
@@ -360,7 +362,7 @@ describe('validateRolloutSpec reports, as Argo prints it', () => {
         void (canaryOf(r)['antiAffinity'] = {
           preferredDuringSchedulingIgnoredDuringExecution: { weight: 0 },
         }),
-      `${C}.antiAffinity.weight: Invalid value: 0: AntiAffinity weight must be between 1-100`,
+      `${S}.antiAffinity.weight: Invalid value: 0: AntiAffinity weight must be between 1-100`,
     ],
   ])('%s', (_name, mutate, expected) => {
     expect(validateRolloutSpec(istioRollout(mutate))).toBe(expected);
@@ -427,7 +429,7 @@ describe('validateRolloutSpec reports what sluice cannot run', () => {
     [
       'an Argo error in a later step before a sluice limit in an earlier one',
       steps({ experiment: { templates: [] } }, { setWeight: 150 }),
-      `${C}.steps[1].setWeight: Invalid value: 150: SetWeight needs to be between 0 and 100`,
+      `${S}.steps[1].setWeight: Invalid value: 150: SetWeight needs to be between 0 and 100`,
     ],
   ])('%s', (_name, mutate, expected) => {
     expect(validateRolloutSpec(istioRollout(mutate))).toBe(expected);
