@@ -88,8 +88,9 @@ export async function startSide(
 }
 
 /**
- * Waits until `until` holds for the side's Rollout and no new object version arrived for {@link QUIET_MS}; fails
- * with the last status after `timeoutMs`.
+ * Waits until `until` holds for the side's Rollout and neither a new object version nor a new Event arrived for
+ * {@link QUIET_MS} (Events are written after the writes they describe, so quiet objects alone may leave one
+ * still to come); fails with the last status after `timeoutMs`.
  */
 export async function settle(
   side: Side,
@@ -102,7 +103,7 @@ export async function settle(
   let quietSince = Date.now();
   for (;;) {
     const r = await side.rollout();
-    const count = side.recorder.versions.length;
+    const count = side.recorder.versions.length + (await side.events()).length;
     if (count !== seen) {
       seen = count;
       quietSince = Date.now();
