@@ -38,7 +38,9 @@ async function poll(what: string, check: () => Promise<boolean>, budgetMs: numbe
 
 /**
  * Creates each CRD (an existing one is left as is), waits until it is Established, then until every served
- * version lists the plural in discovery. Returns the CRD names.
+ * version lists the plural in discovery, then until a LIST of it answers 200: an Established CRD's storage may
+ * still answer 429 "storage is (re)initializing" for a moment, which a test's first request would see. Returns the
+ * CRD names.
  */
 export async function installCrds(conn: Connection, dir: string, budgetMs = 30_000): Promise<string[]> {
   const crds = readCrds(dir);
@@ -70,6 +72,18 @@ export async function installCrds(conn: Connection, dir: string, budgetMs = 30_0
           const list = (r.body?.resources ?? []) as { name: string }[];
           return r.status === 200 && list.some((x) => x.name === crd.spec.names.plural);
         },
+        budgetMs,
+      );
+      await poll(
+        `CRD ${name} ${v.name} storage ready (LIST answers 200)`,
+        async () =>
+          (
+            await kubeRequest(
+              conn,
+              'GET',
+              `/apis/${crd.spec.group}/${v.name}/${crd.spec.names.plural}?limit=1`,
+            )
+          ).status === 200,
         budgetMs,
       );
     }
