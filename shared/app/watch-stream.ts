@@ -93,7 +93,12 @@ export async function watchStream(o: StreamOptions): Promise<void> {
       });
       const stopped = sleep(o.clock.left(), o.clock.signal).then(() => 'stop' as const);
       const ended = await Promise.race([handle.done.then(() => 'ended' as const), stopped]);
-      if (ended === 'stop') handle.stop();
+      if (ended === 'stop') {
+        // The budget is spent. Return instead of asking the clock again: a timer may fire a millisecond before
+        // Date.now() reaches the stop time, and the loop would open one more watch for nothing.
+        handle.stop();
+        return;
+      }
     } catch (err) {
       if (err instanceof KubeApiError && err.code === 410) {
         o.log.debug('watch expired, relisting', o.fields);
