@@ -6,8 +6,8 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../tools/test-cluster/proc.js';
 
 /** A running moto server. */
 export interface AwsServer {
@@ -24,18 +24,6 @@ function venvDir(): string {
   if (fromEnv && existsSync(path.join(fromEnv, 'bin', 'moto_server'))) return fromEnv;
   const script = path.resolve(process.cwd(), 'tools', 'py', 'venv.sh');
   return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitReady(endpoint: string, child: ChildProcess, deadline: number): Promise<void> {

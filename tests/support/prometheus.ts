@@ -7,25 +7,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../tools/test-cluster/proc.js';
 
 /** Where Debian installs Prometheus (override with SLUICE_PROMETHEUS). */
 export const PROMETHEUS_BIN = process.env.SLUICE_PROMETHEUS ?? '/usr/bin/prometheus';
-
-/** Free loopback TCP port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One counter series: requests of `app` answered with `code`. */
 export interface RequestSeries {
