@@ -4,6 +4,7 @@
  * Rollout's args turned into plain values and merged into the templates' args, Argo's name, labels, annotations and
  * controller ownerReference. Pure module: no I/O imports.
  */
+import { rolloutOwnerReference } from '../model/types.js';
 import { mergeArgs } from './args.js';
 import { buildRolloutArgs } from './rollout-args.js';
 import type { AnalysisGroup } from './references.js';
@@ -112,16 +113,7 @@ export function buildRolloutRun(req: RunRequest, name: string): { run: AnalysisR
       namespace: r.metadata.namespace,
       labels,
       annotations: { [RUN_LABELS.revision]: req.revision, ...strings(meta?.annotations) },
-      ownerReferences: [
-        {
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Rollout',
-          name: r.metadata.name,
-          uid: r.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [rolloutOwnerReference(r)],
     },
     spec: built.spec,
   };

@@ -5,7 +5,7 @@
  * Pure module: no I/O; time is passed in.
  */
 import type { JsonObject, ReplicaSet, Rollout } from '../model/types.js';
-import { ANNOTATIONS, LABELS } from '../model/types.js';
+import { ANNOTATIONS, LABELS, rolloutOwnerReference } from '../model/types.js';
 import { isFullyAvailable } from '../model/replicas.js';
 import { guardedPatch } from './json-diff.js';
 import type { EventRecord, Write } from './types.js';
@@ -67,16 +67,7 @@ export function buildReplicaSet(r: Rollout, hash: string, revision: number, repl
         [ANNOTATIONS.revision]: String(revision),
         [ANNOTATIONS.desiredReplicas]: String(rolloutReplicas(r)),
       },
-      ownerReferences: [
-        {
-          apiVersion: 'argoproj.io/v1alpha1',
-          kind: 'Rollout',
-          name: r.metadata.name,
-          uid: r.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [rolloutOwnerReference(r)],
     },
     spec: {
       replicas,

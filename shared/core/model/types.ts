@@ -21,6 +21,18 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
+/** The controller reference a Rollout puts on what it creates (ReplicaSets, AnalysisRuns), as Argo writes it. */
+export function rolloutOwnerReference(rollout: { metadata: { name: string; uid?: string } }): OwnerReference {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    name: rollout.metadata.name,
+    uid: rollout.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
 /** `metadata` of any object. */
 export interface ObjectMeta {
   name: string;
