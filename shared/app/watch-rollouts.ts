@@ -13,12 +13,10 @@
  * relist every Rollout with a change due is reported (a change made while nothing watched is not missed), while
  * ReplicaSets are only remembered: the schedule tick, still the safety net, finds what else is due.
  */
-import type { KubeGateway } from './kube-port/gateway.js';
 import { changeDue } from '../core/engine/due.js';
 import { LABELS, type KubeObject, type Rollout } from '../core/model/types.js';
-import type { Logger } from './logger.js';
-import { StopClock, watchStream, type WatchMemory } from './watch-stream.js';
-import { scopeNamespaces, type NamespaceScope } from './scope.js';
+import { StopClock, watchStream, type ClusterWatchOptions } from './watch-stream.js';
+import { scopeNamespaces } from './scope.js';
 
 /** One coalesced request for a pass of one Rollout. */
 export interface RolloutWake {
@@ -38,20 +36,10 @@ export interface RolloutWatchCounters {
   errors: number;
 }
 
-/** What {@link watchRolloutWork} needs. */
-export interface RolloutWatchOptions {
-  cluster: string;
-  gateway: KubeGateway;
-  instanceId: string;
-  /** Only these namespaces (a namespace-scoped install: a Rollout and a ReplicaSet watch per namespace); default all. */
-  namespaces?: NamespaceScope;
-  /** resourceVersions (`cluster/Rollout`, `cluster/ReplicaSet`, `/<ns>` appended when namespace-scoped) and ReplicaSet availability, kept across runs. */
-  memory: WatchMemory;
-  stopAt?: number;
-  signal?: AbortSignal;
+/** What {@link watchRolloutWork} needs (`memory` also keeps ReplicaSet availability across runs). */
+export interface RolloutWatchOptions extends ClusterWatchOptions {
   /** Receives the Rollouts with work due (one entry per Rollout per flush). A rejection is logged and counted. */
   onWake: (wakes: RolloutWake[]) => Promise<void>;
-  log: Logger;
   counters: RolloutWatchCounters;
   /** How long changes are gathered after the first one before they are reported (default 50 ms). */
   flushMs?: number;

@@ -8,9 +8,27 @@ import type { KubeGateway, WatchEvent } from './kube-port/gateway.js';
 import { KubeApiError } from './kube-port/errors.js';
 import type { ResourceName } from '../core/engine/types.js';
 import type { Logger } from './logger.js';
+import type { NamespaceScope } from './scope.js';
 
 /** resourceVersions per `cluster/kind`, kept across runs (and small per-object facts a watch keeps, by key). */
 export type WatchMemory = Map<string, string>;
+
+/** What every watch of one cluster needs: where, whose Rollouts, the memory kept across runs, and when to stop. */
+export interface ClusterWatchOptions {
+  cluster: string;
+  gateway: KubeGateway;
+  /** Value of the controller-instance-id label on the Rollouts this instance drives. */
+  instanceId: string;
+  /** Only these namespaces (a namespace-scoped install: one list and watch per kind and namespace); default all. */
+  namespaces?: NamespaceScope;
+  /** resourceVersions (and what else a watch keeps) across runs, keyed by cluster and kind (`/<ns>` when scoped). */
+  memory: WatchMemory;
+  /** Epoch ms at which to stop (default: never). */
+  stopAt?: number;
+  /** Stops the watch when aborted. */
+  signal?: AbortSignal;
+  log: Logger;
+}
 
 /** Sleeps `ms`, or less when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -6,13 +6,11 @@
  * It resumes from the last resourceVersion it saw (kept in `memory`); with none, or after a 410 Gone, it lists
  * afresh and reports every referenced object once, so a change made while nothing was watching is not missed.
  */
-import type { KubeGateway } from './kube-port/gateway.js';
 import { LABELS, type KubeObject, type Rollout } from '../core/model/types.js';
 import type { DriftDetail } from './contract.js';
 import { DRIFT_RESOURCES, referencedObjects, refKey, type DriftKind } from './references.js';
-import type { Logger } from './logger.js';
-import { sleep, StopClock, watchStream, type WatchMemory } from './watch-stream.js';
-import { listInScope, scopeNamespaces, type NamespaceScope } from './scope.js';
+import { sleep, StopClock, watchStream, type ClusterWatchOptions, type WatchMemory } from './watch-stream.js';
+import { listInScope, scopeNamespaces } from './scope.js';
 
 export type { WatchMemory };
 
@@ -28,23 +26,10 @@ export interface WatchCounters {
   errors: number;
 }
 
-/** What {@link watchReferencedObjects} needs. */
-export interface WatchOptions {
-  cluster: string;
-  gateway: KubeGateway;
-  /** Value of the controller-instance-id label on the Rollouts whose references count. */
-  instanceId: string;
-  /** Only these namespaces (a namespace-scoped install: one list and watch per kind and namespace); default all. */
-  namespaces?: NamespaceScope;
-  memory: WatchMemory;
-  /** Epoch ms at which to stop (default: never). */
-  stopAt?: number;
-  /** Stops the watch when aborted. */
-  signal?: AbortSignal;
+/** What {@link watchReferencedObjects} needs (its Rollouts' instance id decides which references count). */
+export interface WatchOptions extends ClusterWatchOptions {
   /** Receives the changed referenced objects (one entry per object per flush). */
   onDrift: (drifted: DriftDetail[]) => Promise<void>;
-  /** Expired watches at debug, drift reported at info, failing watches at warn. */
-  log: Logger;
   counters: WatchCounters;
   /**
    * How long changes are gathered after the first one before they are reported (default 50 ms): short, so a drift
