@@ -3,6 +3,7 @@
  * engine's message, the file and the field named; missing referenced objects are warnings unless --strict.
  * Fixtures: tests/fixtures/validate/*.yaml, each headed by `# expect: <message>` (and `# strict`).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +161,20 @@ describe('sluice validate', () => {
     expect(await main(['validate', join(dir, 'absent.yaml')], usage)).toBe(2);
     expect(usage.stderr.join('\n')).toContain('no such file or directory');
     expect(await main(['validate'], capture())).toBe(2);
+  });
+
+  it('a device or a FIFO named as a manifest is refused before reading, not read without end (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-validate-'));
+    const fifo = join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    for (const [file, kind] of [
+      ['/dev/zero', 'a character device'],
+      [fifo, 'a FIFO'],
+    ] as const) {
+      const io = capture();
+      expect(await main(['validate', file], io)).toBe(1);
+      expect(io.stderr.join('\n')).toContain(`cannot read manifest ${file}: ${kind}, not a regular file`);
+    }
   });
 
   it('a namespace-less manifest takes --namespace', async () => {

@@ -4,7 +4,7 @@
  * Manager with GetSecretValue); every kubeconfig goes through the allow-list parser. Cached ≤ 5 min; a 401 invalidates the
  * entry and rebuilds it once (fresh secret / token), then fails; failures are never cached.
  */
-import { readFile } from 'node:fs/promises';
+import { MAX_KUBECONFIG_FILE_BYTES, readBoundedFile } from './bounded-file.js';
 import { createGateway, type GatewayOptions } from './client-gateway.js';
 import { KubeApiError } from '../../app/kube-port/errors.js';
 import type { KubeGateway } from '../../app/kube-port/gateway.js';
@@ -240,7 +240,10 @@ export class ClusterClients {
       case 'secret':
         return parseKubeconfig(await this.opts.fetchSecret(entry.secretId), this.opts.kubeconfig);
       case 'file':
-        return parseKubeconfig(await readFile(entry.path, 'utf8'), this.opts.kubeconfig);
+        return parseKubeconfig(
+          await readBoundedFile(entry.path, 'kubeconfig', MAX_KUBECONFIG_FILE_BYTES),
+          this.opts.kubeconfig,
+        );
       case 'inline':
         return parseKubeconfig(entry.kubeconfig, this.opts.kubeconfig);
       case 'eks': {

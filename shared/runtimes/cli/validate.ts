@@ -4,9 +4,10 @@
  * checks and messages (validate-check.ts). Exit 0 when there is no error, 1 on any error (or unreadable file),
  * 2 on bad usage. A referenced object missing from the files is a warning unless `--strict`.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
+import { readBoundedFile } from '../../adapters/kube/bounded-file.js';
 import { parseFlags, UsageError, type Io } from './args.js';
 import { checkManifests, type Manifest } from './validate-check.js';
 
@@ -56,13 +57,17 @@ export function parseManifests(file: string, text: string): Manifest[] {
   return out;
 }
 
+/** Largest manifest file `sluice validate` reads (a FIFO, a device or a bigger file is refused before reading). */
+const MAX_MANIFEST_FILE_BYTES = 16 * 1024 * 1024;
+
 /** Parses every file; an unreadable one is reported on stderr and counted. */
 async function readAll(files: string[], io: Io): Promise<{ manifests: Manifest[]; unreadable: number }> {
   const manifests: Manifest[] = [];
   let unreadable = 0;
   for (const file of files) {
     try {
-      manifests.push(...parseManifests(file, await readFile(file, 'utf8')));
+      const text = await readBoundedFile(file, 'manifest', MAX_MANIFEST_FILE_BYTES);
+      manifests.push(...parseManifests(file, text));
     } catch (err) {
       io.err(`${file}: cannot parse: ${err instanceof Error ? err.message : String(err)}`);
       unreadable++;
