@@ -6,7 +6,7 @@
  * for, not up to a second after it. The message is on the queue once `SendMessage` answered: a crash of the
  * function that asked for it afterwards loses nothing; the step function consumes the queue.
  */
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Timers } from '../../app/ports.js';
 import type { StepDetail } from '../../app/contract.js';
 import type { TimerMessage } from '../../app/timers.js';
@@ -27,11 +27,21 @@ export function delaySeconds(at: Date, now: Date): number {
  * const timers = sqsTimers(new SQSClient({}), process.env.SLUICE_TIMER_QUEUE_URL);
  * await timers.at({ cluster: 'prod', namespace: 'shop', rollout: 'reviews', expectedStep: 3 }, end, 'pause end');
  */
-export function sqsTimers(client: SQSClient, queueUrl: string, now: () => Date = () => new Date()): Timers {
+export function sqsTimers(
+  client: SQSClient | (() => Promise<SQSClient>),
+  queueUrl: string,
+  now: () => Date = () => new Date(),
+): Timers {
+  let built: Promise<SQSClient> | undefined;
+  const sqs = (): Promise<SQSClient> =>
+    typeof client === 'function' ? (built ??= client()) : Promise.resolve(client);
   return {
     at: async (detail: StepDetail, at: Date, reason: string) => {
       try {
-        await client.send(
+        // Loaded when the first timer is armed: a function that arms none (schedule, watch, promote) never loads it.
+        const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+        const sender = await sqs();
+        await sender.send(
           new SendMessageCommand({
             QueueUrl: queueUrl,
             MessageBody: JSON.stringify({ detail, at: at.toISOString(), reason } satisfies TimerMessage),

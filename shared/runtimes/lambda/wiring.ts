@@ -8,7 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   ClusterClients,
   parseClusterRegistry,
@@ -184,6 +184,9 @@ function webhookSecrets(config: LambdaConfig, aws: AwsClients): FunctionDeps['we
   return webhookSecretsLoader(aws.secrets, id, config.secretsCacheSeconds);
 }
 
+/** The SQS client, built (and its module loaded) when the first timer is armed. */
+const newSqsClient = async (): Promise<SQSClient> => new (await import('@aws-sdk/client-sqs')).SQSClient({});
+
 /**
  * The functions' dependencies over the given config, AWS clients and registry JSON (by default `SLUICE_CLUSTERS`).
  * @throws {@link ConfigError} for a registry entry the functions refuse.
@@ -199,9 +202,7 @@ export function buildDeps(
     clusters: registryDirectory(config, aws, entries),
     access: accessOfRegistry(entries),
     bus: eventBridgeSink(aws.eventBridge, config.eventBusName),
-    ...(config.timerQueueUrl
-      ? { timers: sqsTimers(aws.sqs ?? new SQSClient({}), config.timerQueueUrl) }
-      : {}),
+    ...(config.timerQueueUrl ? { timers: sqsTimers(aws.sqs ?? newSqsClient, config.timerQueueUrl) } : {}),
     now: () => new Date(),
     webhookSecrets: webhookSecrets(config, aws),
     metrics: functionMetrics(entries, aws),
@@ -220,7 +221,6 @@ export const defaultDeps: DepsProvider = memoDeps(
     return loadDeps(lambdaConfig(), {
       secrets,
       eventBridge: new EventBridgeClient({}),
-      sqs: new SQSClient({}),
       credentials: () => secrets.config.credentials(),
       ssm: new SSMClient({}),
       eks: eksClients(),
