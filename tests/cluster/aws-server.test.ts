@@ -2,25 +2,19 @@
  * The loopback AWS-API server the AWS tests use really answers as AWS does: a secret written through the SDK is read
  * back by name and by ARN, and an unknown name is ResourceNotFoundException.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   CreateSecretCommand,
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { awsClientConfig, startAwsServer, type AwsServer } from '../support/aws-server.js';
+import { awsClientConfig, useAwsServer } from '../support/aws-server.js';
 
-let server: AwsServer;
-beforeAll(async () => {
-  server = await startAwsServer();
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useAwsServer();
 
 describe('loopback AWS-API server', () => {
   it('stores and returns a secret by name and by ARN, and refuses an unknown name', async () => {
-    const sm = new SecretsManagerClient(awsClientConfig(server));
+    const sm = new SecretsManagerClient(awsClientConfig(server()));
     const created = await sm.send(new CreateSecretCommand({ Name: 'probe/secret', SecretString: 's3cret' }));
     expect(created.ARN).toMatch(
       /^arn:aws:secretsmanager:us-east-1:\d{12}:secret:probe\/secret-[A-Za-z0-9]{6}$/,

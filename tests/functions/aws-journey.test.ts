@@ -33,7 +33,7 @@ import { createWatchHandler } from '../../functions/watch/handler.js';
 import { eventBridgeSink } from '../../shared/runtimes/lambda/wiring.js';
 import type { FunctionDeps } from '../../shared/runtimes/lambda/deps.js';
 import type { RolloutStatus } from '../../shared/core/model/types.js';
-import { awsClientConfig, startAwsServer, type AwsServer } from '../support/aws-server.js';
+import { awsClientConfig, useAwsServer } from '../support/aws-server.js';
 import { startJourney, type Journey } from '../journeys/harness.js';
 import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';
 import { instanceLabelled, lambdaContext, scheduledEvent, testDeps } from './support.js';
@@ -51,18 +51,16 @@ const STEPS = [
 /** The pauses of Argo Rollouts' timeline for STEPS. */
 const ARGO_PAUSES_MS = 20_000;
 
-let server: AwsServer;
+const server = useAwsServer();
 let eb: EventBridgeClient;
 let sqs: SQSClient;
 beforeAll(async () => {
-  server = await startAwsServer();
-  eb = new EventBridgeClient(awsClientConfig(server));
-  sqs = new SQSClient(awsClientConfig(server));
+  eb = new EventBridgeClient(awsClientConfig(server()));
+  sqs = new SQSClient(awsClientConfig(server()));
 }, 120_000);
 afterAll(async () => {
   eb?.destroy();
   sqs?.destroy();
-  await server?.stop();
 });
 
 async function createQueue(name: string): Promise<{ url: string; arn: string }> {

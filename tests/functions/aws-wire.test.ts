@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import {
   CreateEventBusCommand,
@@ -29,15 +29,9 @@ import {
 import { driftEvent, stepEvent, transitionEvent, type BusEvent } from '../../shared/app/contract.js';
 import { webhookSecretsLoader } from '../../shared/adapters/aws/webhook-secrets.js';
 import { eventBridgeSink } from '../../shared/runtimes/lambda/wiring.js';
-import { awsClientConfig, startAwsServer, type AwsServer } from '../support/aws-server.js';
+import { awsClientConfig, useAwsServer } from '../support/aws-server.js';
 
-let server: AwsServer;
-beforeAll(async () => {
-  server = await startAwsServer();
-}, 120_000);
-afterAll(async () => {
-  await server?.stop();
-});
+const server = useAwsServer();
 
 /** The EventBridge pattern of each function with an `eventBridge` trigger in serverless.yml. */
 function functionPatterns(): Record<string, unknown> {
@@ -80,7 +74,7 @@ describe('EventBridge: the rules of serverless.yml against the events the functi
   it('routes sluice.step to step and sluice.drift to drift-check, nothing else, across batches', async () => {
     const patterns = functionPatterns();
     expect(Object.keys(patterns).sort()).toEqual(['drift-check', 'step']);
-    const cfg = awsClientConfig(server);
+    const cfg = awsClientConfig(server());
     const eb = new EventBridgeClient(cfg);
     const sqs = new SQSClient(cfg);
     const bus = `sluice-wire-${randomBytes(3).toString('hex')}`;
@@ -147,7 +141,7 @@ describe('EventBridge: the rules of serverless.yml against the events the functi
 
 describe('Secrets Manager: the webhook signing key across a rotation', () => {
   it('accepts AWSCURRENT alone at first, then AWSCURRENT and AWSPREVIOUS after a rotation', async () => {
-    const sm = new SecretsManagerClient(awsClientConfig(server));
+    const sm = new SecretsManagerClient(awsClientConfig(server()));
     const name = `sluice/wire/webhook-${randomBytes(3).toString('hex')}`;
     const k1 = { id: 'k1', secret: 'first-secret-0123456789' };
     const k2 = { id: 'k2', secret: 'second-secret-0123456789' };

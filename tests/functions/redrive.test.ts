@@ -18,22 +18,20 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { redriveFailed } from '../../shared/adapters/aws/redrive.js';
-import { awsClientConfig, startAwsServer, type AwsServer } from '../support/aws-server.js';
+import { awsClientConfig, useAwsServer } from '../support/aws-server.js';
 
-let server: AwsServer;
+const server = useAwsServer();
 let sqs: SQSClient;
 let bus: EventBridgeClient;
 
 beforeAll(async () => {
-  server = await startAwsServer();
-  sqs = new SQSClient(awsClientConfig(server));
-  bus = new EventBridgeClient(awsClientConfig(server));
+  sqs = new SQSClient(awsClientConfig(server()));
+  bus = new EventBridgeClient(awsClientConfig(server()));
 }, 60_000);
 
 afterAll(async () => {
   sqs?.destroy();
   bus?.destroy();
-  await server?.stop();
 });
 
 /** An invocation record as Lambda's on-failure destination sends it. */

@@ -19,22 +19,21 @@ import { signRequest } from '../../shared/app/http-api/webhook-auth.js';
 import { readConfig } from '../../shared/runtimes/lambda/config.js';
 import { memoDeps } from '../../shared/runtimes/lambda/deps.js';
 import { loadDeps, type AwsClients } from '../../shared/runtimes/lambda/wiring.js';
-import { awsClientConfig, startAwsServer, type AwsServer } from '../support/aws-server.js';
+import { awsClientConfig, useAwsServer } from '../support/aws-server.js';
 import { iamResourceMatches, packageStack, Resolver, type Template } from './stack/cfn.js';
 import { actions, deploySecrets, environmentOf, resourcesOf, statementsOf } from './stack/deploy.js';
 import { httpEvent, lambdaContext } from './support.js';
 
 const NAMED = 'sluice/ci/existing-webhook';
-let server: AwsServer;
+const server = useAwsServer();
 let secrets: SecretsManagerClient;
 let ssm: SSMClient;
 let created: Template;
 let named: Template;
 
 beforeAll(async () => {
-  server = await startAwsServer();
-  secrets = new SecretsManagerClient(awsClientConfig(server));
-  ssm = new SSMClient(awsClientConfig(server));
+  secrets = new SecretsManagerClient(awsClientConfig(server()));
+  ssm = new SSMClient(awsClientConfig(server()));
   // The registry parameter the documented deployment creates first (docs/deploy.md, "Deploy").
   await ssm.send(new PutParameterCommand({ Name: '/sluice/ci/clusters', Type: 'String', Value: '[]' }));
   created = packageStack().template;
@@ -44,17 +43,16 @@ beforeAll(async () => {
 afterAll(async () => {
   secrets?.destroy();
   ssm?.destroy();
-  await server?.stop();
 });
 
-/** The functions' AWS clients, pointed at the loopback server. */
+/** The functions' AWS clients, pointed at the loopback server(). */
 function awsClients(): AwsClients {
   return {
     secrets,
-    eventBridge: new EventBridgeClient(awsClientConfig(server)),
-    credentials: async () => awsClientConfig(server).credentials,
+    eventBridge: new EventBridgeClient(awsClientConfig(server())),
+    credentials: async () => awsClientConfig(server()).credentials,
     ssm,
-    eks: (region) => new EKSClient({ ...awsClientConfig(server), region }),
+    eks: (region) => new EKSClient({ ...awsClientConfig(server()), region }),
   };
 }
 
@@ -200,7 +198,7 @@ describe('cluster registry from SSM Parameter Store, EKS clusters described', ()
   const registry = names.map((n) => ({ name: n, source: 'eks', clusterName: n, region }));
 
   it('fits ten EKS clusters: the registry in one standard parameter, every environment under 4 KB', async () => {
-    const eks = new EKSClient({ ...awsClientConfig(server), region });
+    const eks = new EKSClient({ ...awsClientConfig(server()), region });
     const arns: string[] = [];
     for (const name of names) {
       const out = await eks.send(

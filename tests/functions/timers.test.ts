@@ -18,7 +18,7 @@ import { sqsTimers } from '../../shared/adapters/aws/timers.js';
 import type { Timers } from '../../shared/app/ports.js';
 import type { StepDetail } from '../../shared/app/contract.js';
 import { createStepHandler } from '../../functions/step/handler.js';
-import { awsClientConfig, startAwsServer, type AwsServer } from '../support/aws-server.js';
+import { awsClientConfig, useAwsServer } from '../support/aws-server.js';
 import { startJourney, type Journey } from '../journeys/harness.js';
 import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';
 import { busEvent, instanceLabelled, lambdaContext, mockEventBridge, testDeps } from './support.js';
@@ -26,15 +26,13 @@ import { busEvent, instanceLabelled, lambdaContext, mockEventBridge, testDeps } 
 const INSTANCE = `fn-timers-${randomBytes(3).toString('hex')}`;
 const quiet = { sink: () => undefined };
 
-let server: AwsServer;
+const server = useAwsServer();
 let sqs: SQSClient;
 beforeAll(async () => {
-  server = await startAwsServer();
-  sqs = new SQSClient(awsClientConfig(server));
+  sqs = new SQSClient(awsClientConfig(server()));
 }, 120_000);
 afterAll(async () => {
   sqs?.destroy();
-  await server?.stop();
 });
 
 async function queue(name: string): Promise<string> {

@@ -1,12 +1,13 @@
 /**
  * A real server that speaks the AWS APIs on loopback: moto's server mode (PyPI `moto[server]`, from the venv that
- * `tools/py/venv.sh` builds and `.ci/run` exports as SLUICE_PY_VENV). One server per test file: start it in
- * `beforeAll`, stop it in `afterAll`. It serves EventBridge, SQS, Secrets Manager, SSM, STS, EKS and CloudWatch on
+ * `tools/py/venv.sh` builds and `.ci/run` exports as SLUICE_PY_VENV). One server per test file: `useAwsServer()`
+ * starts it in `beforeAll` and stops it in `afterAll`. It serves EventBridge, SQS, Secrets Manager, SSM, STS, EKS and CloudWatch on
  * one endpoint; point an SDK client at it with {@link awsClientConfig}.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { afterAll, beforeAll } from '@jest/globals';
 import { freePort } from '../../tools/test-cluster/proc.js';
 
 /** A running moto server. */
@@ -83,5 +84,24 @@ export function awsClientConfig(server: AwsServer): {
     region: TEST_REGION,
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
     maxAttempts: 1,
+  };
+}
+
+/**
+ * One server for the calling test file: started in `beforeAll` (registered here, so before the file's own hooks) and
+ * stopped in `afterAll`. Call at the top of the file; the getter returns the running server inside tests and hooks.
+ */
+export function useAwsServer(): () => AwsServer {
+  let server: AwsServer | undefined;
+  beforeAll(async () => {
+    server = await startAwsServer();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (!server)
+      throw new Error('the AWS-API server is not running: call useAwsServer() at the top of the test file');
+    return server;
   };
 }

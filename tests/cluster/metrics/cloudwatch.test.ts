@@ -13,15 +13,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMetricProviders } from '../../../shared/adapters/metrics/providers.js';
 import type { Metric } from '../../../shared/core/analysis/types.js';
-import { awsClientConfig, startAwsServer, type AwsServer } from '../../support/aws-server.js';
+import { awsClientConfig, useAwsServer } from '../../support/aws-server.js';
 
-let aws: AwsServer;
+const aws = useAwsServer();
 let client: CloudWatchClient;
 
 beforeAll(async () => {
-  aws = await startAwsServer();
   client = new CloudWatchClient({
-    ...awsClientConfig(aws),
+    ...awsClientConfig(aws()),
     protocol: AwsQueryProtocol as never,
     protocolSettings: {
       defaultNamespace: 'com.amazonaws.cloudwatch',
@@ -45,7 +44,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client?.destroy();
-  await aws?.stop();
 });
 
 const metric = (conditions: Partial<Metric>, service = 'reviews'): Metric => ({
@@ -107,7 +105,7 @@ describe('CloudWatch provider on a loopback AWS API server', () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as AddressInfo).port;
-    const hanging = new CloudWatchClient({ ...awsClientConfig(aws), endpoint: `http://127.0.0.1:${port}` });
+    const hanging = new CloudWatchClient({ ...awsClientConfig(aws()), endpoint: `http://127.0.0.1:${port}` });
     try {
       const t0 = Date.now();
       const out = await createMetricProviders({
