@@ -36,10 +36,10 @@ import {
   lambdaContext,
   mockEventBridge,
   testDeps,
+  quiet,
 } from './support.js';
 
 const INSTANCE = 'fn-shipped-role';
-const quiet = { sink: () => undefined };
 const [key] = SECRETS as [(typeof SECRETS)[0]];
 
 const NAMESPACED_MANIFEST = path.join(repoRoot, 'deploy', 'rbac', 'namespace-scoped.yaml');
@@ -205,7 +205,9 @@ describe.each(ROLES)('every path under exactly $role', ({ scoped }) => {
     const a = container();
     const idempotencyKey = `shipped-${Date.now()}`;
     const promote: Sent = { action: 'promote', body: '{"expectedStep":1}', idempotencyKey };
-    const unkeyed: Sent = { action: 'promote', body: '{"reason":"unkeyed"}' };
+    // Signed once at a fixed time, so the second send is the same captured request (a replay), not a new one
+    // signed a second later.
+    const unkeyed: Sent = { action: 'promote', body: '{"reason":"unkeyed"}', at: new Date() };
     const steps: [path: string, send: () => Promise<HttpResponse>, status: number, persisted: boolean][] = [
       ['signed read', () => a({}), 200, false],
       ['accepted action (claimed first)', () => a(promote), 200, true],
