@@ -19,12 +19,12 @@ import {
   lambdaContext,
   mockEventBridge,
   testDeps,
+  quiet,
 } from '../functions/support.js';
 
 const INSTANCE = 'fn-dashboard';
 const ISSUER = 'https://issuer.example';
 const ORIGIN = 'https://api.example'; // httpEvent's domain name
-const quiet = { sink: () => undefined };
 
 describe('dashboard routes of the promote function, behind the JWT authorizer', () => {
   let j: Journey;

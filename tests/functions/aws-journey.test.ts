@@ -36,10 +36,9 @@ import type { RolloutStatus } from '../../shared/core/model/types.js';
 import { awsClientConfig, useAwsServer } from '../support/aws-server.js';
 import { startJourney, type Journey } from '../journeys/harness.js';
 import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';
-import { instanceLabelled, lambdaContext, scheduledEvent, testDeps } from './support.js';
+import { instanceLabelled, lambdaContext, scheduledEvent, testDeps, quiet } from './support.js';
 
 const INSTANCE = `fn-awsj-${randomBytes(3).toString('hex')}`;
-const quiet = { sink: () => undefined };
 const STEPS = [
   { setWeight: 20 },
   { pause: { duration: '10s' } },

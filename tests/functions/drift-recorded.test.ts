@@ -23,11 +23,11 @@ import {
   mockEventBridge,
   scheduledEvent,
   testDeps,
+  quiet,
 } from './support.js';
 
 // Unique per run: Rollouts other runs left on a shared cluster must not be listed, ticked or watched here.
 const INSTANCE = `fn-drift-recorded-${randomBytes(3).toString('hex')}`;
-const quiet = { sink: () => undefined };
 const RESTORED = [
   ['reviews-stable', 80],
   ['reviews-canary', 20],

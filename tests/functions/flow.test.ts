@@ -26,11 +26,11 @@ import {
   mockEventBridge,
   scheduledEvent,
   testDeps,
+  quiet,
 } from './support.js';
 
 // Unique per run: the shared test cluster keeps the namespaces (and Rollouts) of earlier runs.
 const INSTANCE = `fn-flow-${randomBytes(3).toString('hex')}`;
-const quiet = { sink: () => undefined };
 const STEPS = [{ setWeight: 20 }, { pause: {} }, { setWeight: 60 }];
 
 describe('the functions chained through their events', () => {

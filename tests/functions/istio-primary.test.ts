@@ -23,11 +23,18 @@ import { applyObjects, createNamespace, startExtraCluster, type ExtraCluster } f
 import { startKubelet, type Kubelet } from '../support/kubelet.js';
 import { adminGateway, routeWeights, setImage } from '../journeys/harness.js';
 import { hostRollout, hostVirtualService, IMAGE_V2, service, subsetSeed } from '../journeys/fixtures.js';
-import { CLUSTER, busEvent, instanceLabelled, lambdaContext, mockEventBridge, testDeps } from './support.js';
+import {
+  CLUSTER,
+  busEvent,
+  instanceLabelled,
+  lambdaContext,
+  mockEventBridge,
+  testDeps,
+  quiet,
+} from './support.js';
 
 // Unique per run: Rollouts other runs left on a shared cluster must not be listed, ticked or watched here.
 const INSTANCE = `fn-primary-${randomBytes(3).toString('hex')}`;
-const quiet = { sink: () => undefined };
 const SECRET_NAME = 'istio-primary';
 const STEPS = [{ setWeight: 20 }, { pause: {} }];
 

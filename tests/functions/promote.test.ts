@@ -22,10 +22,10 @@ import {
   lambdaContext,
   mockEventBridge,
   testDeps,
+  quiet,
 } from './support.js';
 
 const INSTANCE = 'fn-promote';
-const quiet = { sink: () => undefined };
 const [current, previous] = SECRETS as [(typeof SECRETS)[0], (typeof SECRETS)[0]];
 
 describe('promote function (HTTP API v2, signed)', () => {

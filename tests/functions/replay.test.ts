@@ -22,11 +22,11 @@ import {
   instanceLabelled,
   lambdaContext,
   mockEventBridge,
+  quiet,
+  testDeps,
 } from './support.js';
-import { testDeps } from './support.js';
 
 const INSTANCE = 'fn-replay';
-const quiet = { sink: () => undefined };
 const [key] = SECRETS as [(typeof SECRETS)[0]];
 
 /** One captured request: what was sent, exactly. */

@@ -42,12 +42,12 @@ import {
   lambdaContext,
   scheduledEvent,
   testDeps,
+  quiet,
 } from './support.js';
 
 const STEPS = [{ setWeight: 20 }, { pause: { duration: '1s' } }, { setWeight: 50 }, { pause: {} }];
 const SECRET_NAME = 'istio-primary';
 const KEY = SECRETS[0] as WebhookSecret;
-const quiet = { sink: () => undefined };
 const RUN_ID = randomBytes(3).toString('hex');
 
 /** Nothing due: the runtime has nothing left to do for the Rollout until something changes. */

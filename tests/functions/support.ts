@@ -14,6 +14,8 @@ import type { WebhookSecret } from '../../shared/adapters/aws/webhook-secrets.js
 import { LABELS } from '../../shared/core/model/types.js';
 
 export const CLUSTER = 'test';
+/** Handler options that drop the functions' log lines (tests assert on results, not logs). */
+export const quiet = { sink: (): void => undefined };
 export const BUS = 'sluice-test';
 export const SECRETS: WebhookSecret[] = [
   { id: 'key-2', secret: 'current-secret-0123456789abcdef' },

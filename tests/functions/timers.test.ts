@@ -21,10 +21,9 @@ import { createStepHandler } from '../../functions/step/handler.js';
 import { awsClientConfig, useAwsServer } from '../support/aws-server.js';
 import { startJourney, type Journey } from '../journeys/harness.js';
 import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';
-import { busEvent, instanceLabelled, lambdaContext, mockEventBridge, testDeps } from './support.js';
+import { busEvent, instanceLabelled, lambdaContext, mockEventBridge, testDeps, quiet } from './support.js';
 
 const INSTANCE = `fn-timers-${randomBytes(3).toString('hex')}`;
-const quiet = { sink: () => undefined };
 
 const server = useAwsServer();
 let sqs: SQSClient;

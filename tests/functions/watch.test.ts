@@ -12,11 +12,17 @@ import { createWatchHandler, type WatchResult } from '../../functions/watch/hand
 import { adminRequest, applyObjects, createNamespace } from '../support/cluster.js';
 import { adminGateway } from '../journeys/harness.js';
 import { hostSeed } from '../journeys/fixtures.js';
-import { instanceLabelled, lambdaContext, mockEventBridge, scheduledEvent, testDeps } from './support.js';
+import {
+  instanceLabelled,
+  lambdaContext,
+  mockEventBridge,
+  scheduledEvent,
+  testDeps,
+  quiet,
+} from './support.js';
 
 // Unique per run: Rollouts other runs left on a shared cluster must not be listed, ticked or watched here.
 const INSTANCE = `fn-watch-${randomBytes(3).toString('hex')}`;
-const quiet = { sink: () => undefined };
 
 /** Passes everything through, but lets the test replace `watch` and counts lists and watches per resource. */
 function wrapped(inner: KubeGateway, watch?: KubeGateway['watch']) {

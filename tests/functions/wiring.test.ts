@@ -25,9 +25,9 @@ import {
   mockEventBridge,
   scheduledEvent,
   testDeps,
+  quiet,
 } from './support.js';
 
-const quiet = { sink: () => undefined };
 const secrets = new SecretsManagerClient({
   region: 'us-east-1',
   credentials: { accessKeyId: 'A', secretAccessKey: 'B' },
