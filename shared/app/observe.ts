@@ -7,6 +7,7 @@ import type { KubeGateway } from './kube-port/gateway.js';
 import { parseVirtualServiceName, virtualServiceRefs } from '../core/istio/names.js';
 import { usesAnalysis, type ObservedAnalysis } from '../core/engine/analysis.js';
 import type { AnalysisRun, AnalysisTemplate } from '../core/analysis/types.js';
+import { analysisGroups } from '../core/analysis/references.js';
 
 /** Names of the Services a Rollout references (canary/stable, ping/pong), without duplicates or blanks. */
 export function referencedServiceNames(rollout: Rollout): string[] {
@@ -40,20 +41,29 @@ function controlledBy(obj: KubeObject, uid: string | undefined): boolean {
 }
 
 /**
- * The Rollout's AnalysisRuns (controller ownerReference) and the templates it can name: three lists, read only for a
- * Rollout that uses analysis or names a run in its status.
+ * The Rollout's AnalysisRuns (controller ownerReference) and the templates it can name, read only for a Rollout that
+ * uses analysis or names a run in its status. ClusterAnalysisTemplates are listed only when a reference asks for one
+ * (in the Rollout or nested in its namespace's templates): most Rollouts name none, and a namespace-scoped install has
+ * no right to that cluster-wide list.
  */
 export async function observeAnalysis(gw: KubeGateway, rollout: Rollout): Promise<ObservedAnalysis> {
   const ns = rollout.metadata.namespace;
-  const [runs, templates, clusterTemplates] = await Promise.all([
+  const [runs, templates] = await Promise.all([
     gw.list('analysisruns', ns),
     gw.list('analysistemplates', ns),
-    gw.list('clusteranalysistemplates', undefined),
   ]);
+  const namespaced = templates.items as unknown as AnalysisTemplate[];
+  const refs = [
+    ...analysisGroups(rollout.spec.strategy?.canary).flatMap((g) => g.templates),
+    ...namespaced.flatMap((t) => t.spec.templates ?? []),
+  ];
+  const clusterTemplates = refs.some((t) => t.clusterScope === true)
+    ? ((await gw.list('clusteranalysistemplates', undefined)).items as unknown as AnalysisTemplate[])
+    : [];
   return {
     runs: runs.items.filter((r) => controlledBy(r, rollout.metadata.uid)) as unknown as AnalysisRun[],
-    templates: templates.items as unknown as AnalysisTemplate[],
-    clusterTemplates: clusterTemplates.items as unknown as AnalysisTemplate[],
+    templates: namespaced,
+    clusterTemplates,
   };
 }
 
