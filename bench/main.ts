@@ -5,7 +5,8 @@
  * Flags: --runs N (step passes per case, default 50), --drift N (drift trials, default 50),
  * --sizes 100,1000,5000 (fleet sizes), --no-multi (skip the 3-cluster fleet case), --dashboard-only (only the
  * dashboard's page weight and time to first render: no test cluster, results in bench/dashboard.json),
- * --only measurement (section 8 alone: one cluster and a Prometheus, about a minute).
+ * --only measurement (section 8 alone: one cluster and a Prometheus, about a minute), --only reaction (section 7
+ * alone: the AWS-shape reaction rows the README quotes, about two minutes).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,7 +20,7 @@ import { table, type Row } from './lib/stats.js';
 import { benchMeasurement } from './measurement.js';
 import { benchOverhead } from './overhead.js';
 import { benchStepMode, diagnoseDispatcher } from './step.js';
-import { measurementRows, rowsFor } from './rows.js';
+import { measurementRows, reactionRows, rowsFor } from './rows.js';
 import { benchReaction } from './reaction.js';
 import { benchDashboard, dashboardRows } from './dashboard.js';
 
@@ -78,9 +79,15 @@ async function main(): Promise<void> {
     log('starting the test cluster');
     const main = await startBenchCluster('a');
     log(`cluster a ready in ${main.startSeconds} s (${stamp()})`);
-    if (flag('--only', '') === 'measurement') {
+    const only = flag('--only', '');
+    if (only === 'measurement') {
       const measurement = await benchMeasurement(main, runs);
       process.stdout.write(`\n${table(measurementRows(measurement))}\n${JSON.stringify(measurement)}\n`);
+      return;
+    }
+    if (only === 'reaction') {
+      const reaction = await benchReaction(main);
+      process.stdout.write(`\n${table(reactionRows(reaction))}\n${JSON.stringify(reaction)}\n`);
       return;
     }
     const step = [

@@ -141,7 +141,8 @@ export function rowsFor(r: Results): Row[] {
 }
 
 /** Section 7: reaction in the AWS shape (watch → EventBridge → step; SQS timers), delays modelled. */
-function reactionRows(x: ReactionResult): Row[] {
+/** Section 7's rows (reaction in the AWS shape), each with its goal. */
+export function reactionRows(x: ReactionResult): Row[] {
   const section = '7 reaction AWS';
   const model = `EventBridge ${x.eventBridgeMs} ms, SQS pick-up ${x.sqsPickupMs} ms (modelled)`;
   return [
