@@ -4,7 +4,7 @@
  * `sluice-first-render` mark) and to the first contentful paint, over the sandbox's in-memory cluster with the
  * example Rollout plus `extra` copies of it (a bigger fleet table). No test cluster needed.
  */
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../tools/browser/chromium.js';
 import { buildPageScript, pageWeight, PAGE_BUDGET_BYTES } from '../scripts/dashboard-page.mjs';
 import { PAGE_CSS, pageHtml } from '../shared/app/http-api/dashboard/page.js';
 import { createGateway } from '../shared/adapters/kube/client-gateway.js';
@@ -23,16 +23,6 @@ export interface DashboardResult {
   firstRenderMs: { p50: number; max: number };
   firstContentfulPaintMs: { p50: number; max: number };
 }
-
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const summary = (xs: number[]): { p50: number; max: number } => ({
   p50: Math.round(percentile(xs, 50)),
@@ -53,7 +43,7 @@ export async function benchDashboard(runs = 10, extra = 49): Promise<DashboardRe
   }
   const gw = createGateway(toKubeConfig(parseKubeconfig(api.kubeconfig(), { allowLoopbackHttp: true })), {});
   const dash = await startSandboxDashboard(gw, { instanceId: 'sluice', port: 0 });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  const browser = await launchChromium();
   const render: number[] = [];
   const fcp: number[] = [];
   try {

@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../tools/browser/chromium.js';
 import { startControlPlane, type ControlPlane } from '../../shared/runtimes/local/control-plane.js';
 import type { LocalToken } from '../../shared/app/http-api/dashboard/identity.js';
 import { csrfFor } from '../../shared/app/http-api/dashboard/identity.js';
@@ -21,15 +22,6 @@ import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';
 
 const STEPS = [{ setWeight: 20 }, { pause: { duration: '2s' } }, { setWeight: 50 }, { pause: {} }];
 const CLUSTER = 'test';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DOCS = join(process.cwd(), 'docs');
 const WAIT = { timeout: 45_000 };
 
@@ -102,7 +94,7 @@ describe('the dashboard in headless Chromium, on sluice run over the real test c
       dashboard: { tokens: [OPERATOR, VIEWER], pollMs: 400 },
     });
     url = cp.url;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
     operator = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     await waitFor('v1 Healthy', async () => {
       const s = (await rollout(ns)).status;
