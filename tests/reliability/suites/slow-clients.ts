@@ -31,10 +31,11 @@ interface Seen {
 }
 
 /** Polls `cond` every 20 ms; fails naming `what` after `ms`. */
-async function until(cond: () => boolean, what: string, ms: number): Promise<void> {
+async function until(cond: () => boolean, what: string | (() => string), ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -150,7 +151,16 @@ export function slowClientsSuite(): void {
   describe('slow clients and connection floods against the sluice run HTTP API (real cluster behind it)', () => {
     it('1,100 idle connections: past the cap each is answered 503 (Connection: close, Retry-After); the idle ones are closed; then a signed request is answered', async () => {
       figures.cover('A13');
-      const limits = { maxConnections: 64, maxConnectionsPerSource: 64, idleTimeoutMs: 4000 };
+      // The exact count (1,100 - 64 refused) holds while no admitted connection idles out: each that does frees a
+      // slot for a later one of the flood. The idle timeout is therefore well above the time the server takes to
+      // answer the flood, which on a loaded two-core machine was measured above 4 s; the headers timeout is above
+      // the idle one, so what closes an admitted connection here is the idle timeout.
+      const limits = {
+        maxConnections: 64,
+        maxConnectionsPerSource: 64,
+        idleTimeoutMs: 10_000,
+        headersTimeoutMs: 20_000,
+      };
       await withControlPlane(limits, async (cp, ns) => {
         const port = portOf(cp);
         // 100 source addresses, 11 connections each: only the total cap applies.
@@ -158,7 +168,12 @@ export function slowClientsSuite(): void {
           Array.from({ length: 1100 }, (_, i) => open(port, `127.0.1.${(i % 100) + 1}`)),
         );
         const refused = (): number => all.filter(refused503).length;
-        await until(() => refused() === 1100 - 64, '1,036 connections answered 503', 10_000);
+        await until(
+          () => refused() === 1100 - 64,
+          () =>
+            `1,036 connections answered 503 (${refused()} were; ${all.filter((x) => x.closed && !refused503(x)).length} admitted ones closed)`,
+          10_000,
+        );
         // A signed request while the cap is full is refused the same way, not left hanging.
         expect(await signedGet(cp.url, ns).catch(() => -1)).toBe(503);
         const admitted = all.filter((s) => !refused503(s));
@@ -166,14 +181,14 @@ export function slowClientsSuite(): void {
         await until(
           () => admitted.every((s) => s.closed),
           'the 64 idle connections closed by the server',
-          15_000,
+          limits.idleTimeoutMs + 5_000,
         );
         const slowest = Math.max(...admitted.map((s) => s.closedAfterMs ?? 0));
         expect(slowest).toBeGreaterThanOrEqual(limits.idleTimeoutMs - 100);
         await until(() => all.every((s) => s.closed), 'every refused connection closed', 5_000);
         await stillAnswers(cp, ns);
       });
-    }, 60_000);
+    }, 90_000);
 
     it('headers sent one byte every 100 ms are cut with 408 at the headers timeout; then a signed request is answered', async () => {
       figures.cover('A13');
