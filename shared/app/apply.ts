@@ -1,5 +1,6 @@
 /**
- * Executes a {@link Plan}: effects in order, then ONE conditional status write, then Events (best effort).
+ * Executes a {@link Plan}: effects in order (each one's Events recorded as it lands), then ONE conditional status
+ * write, then the transition's Events (best effort).
  */
 import type { KubeObject, Rollout, RolloutStatus } from '../core/model/types.js';
 import type { EventRecord, JsonPatchOp, Observed, Plan, Target, Write } from '../core/engine/types.js';
@@ -22,8 +23,8 @@ export interface ApplyOptions {
   now?: () => Date;
   /**
    * What the plan was made from. Given it, every effect write that landed and put back a foreign change records
-   * one `DriftCorrected` Event at once (before the status commit, which may still conflict) and is reported to
-   * `onDriftCorrected`.
+   * one `DriftCorrected` Event with its own Events (before the status commit, which may still conflict) and is
+   * reported to `onDriftCorrected`.
    */
   observed?: Observed;
   onDriftCorrected?: (correction: DriftCorrection) => void;
@@ -145,13 +146,13 @@ interface Pass {
 }
 
 /**
- * Records `DriftCorrected` when the write that just landed put back a foreign change (see driftCorrection). The
- * write was conditional on the resourceVersion the pass read, so of two passes restoring the same change only the
- * one whose write landed gets here. Best effort: a failure is logged and returned.
+ * The `DriftCorrected` Event of a write that just landed and put back a foreign change (see driftCorrection), or
+ * none. The write was conditional on the resourceVersion the pass read, so of two passes restoring the same change
+ * only the one whose write landed gets here.
  */
-async function recordIfDrift(pass: Pass, write: Write, written: KubeObject): Promise<string[]> {
+function driftEvent(pass: Pass, write: Write, written: KubeObject): EventRecord[] {
   const { opts } = pass;
-  if (!opts.observed || opts.dryRun || write.op !== 'patch') return [];
+  if (!opts.observed || write.op !== 'patch') return [];
   const read = observedObject(opts.observed, write.target);
   const { target, patch } = write;
   const correction = driftCorrection({ target, patch, read, written, transition: pass.plan.transition });
@@ -162,11 +163,25 @@ async function recordIfDrift(pass: Pass, write: Write, written: KubeObject): Pro
     before: correction.before,
     after: correction.after,
   });
-  const now = (opts.now ?? (() => new Date()))();
-  return recordEvents(pass.gw, pass.rollout, [correction.event], now, opts.log);
+  return [correction.event];
 }
 
-/** Applies the effects in order into `result` (writes, alreadyDone, drift Events that failed). */
+/**
+ * Records the Events of a write that just landed: those the plan gave it (`write.events`), then `DriftCorrected`
+ * when it put back a foreign change. Recorded now, before the status commit, which may still lose its race: the
+ * re-planned pass finds the object in place and plans no write, so no Event, the second time. Best effort: failures
+ * are logged and returned.
+ */
+async function recordLanded(pass: Pass, write: Write, written: KubeObject): Promise<string[]> {
+  const { opts } = pass;
+  if (opts.dryRun) return [];
+  const events = [...(write.events ?? []), ...driftEvent(pass, write, written)];
+  if (events.length === 0) return [];
+  const now = (opts.now ?? (() => new Date()))();
+  return recordEvents(pass.gw, pass.rollout, events, now, opts.log);
+}
+
+/** Applies the effects in order into `result` (writes, alreadyDone, Events of landed writes that failed). */
 async function applyEffects(pass: Pass, writeOptions: WriteOptions, result: ApplyResult): Promise<void> {
   const { gw, opts } = pass;
   for (const write of pass.plan.effects) {
@@ -180,7 +195,7 @@ async function applyEffects(pass: Pass, writeOptions: WriteOptions, result: Appl
       continue;
     }
     result.writes += 1;
-    result.eventFailures.push(...(await recordIfDrift(pass, write, applied.written)));
+    result.eventFailures.push(...(await recordLanded(pass, write, applied.written)));
   }
 }
 
@@ -200,9 +215,10 @@ function refuseForeignWrites(rollout: Rollout, plan: Plan, observed: Observed | 
 }
 
 /**
- * Applies `plan.effects` in order, then commits `plan.status` with one JSON Patch on the `status` subresource
- * guarded by the observed resourceVersion, then records `plan.events` (best effort). With `opts.observed`, an
- * effect that put back a foreign change records its `DriftCorrected` Event as soon as it lands.
+ * Applies `plan.effects` in order, recording each effect's Events (`write.events`, and with `opts.observed` a
+ * `DriftCorrected` when it put back a foreign change) as soon as it lands, then commits `plan.status` with one JSON
+ * Patch on the `status` subresource guarded by the observed resourceVersion, then records `plan.events` (best
+ * effort) when the commit succeeded or there was none. An effect that found its object in place records nothing.
  *
  * With `opts.observed`, a plan with a write the Rollout may not make (`forbiddenWrite`) is refused before anything
  * is sent. Any KubeApiError from an effect or the commit is thrown unchanged; on a conflict the caller re-reads and

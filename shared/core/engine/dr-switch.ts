@@ -10,7 +10,7 @@ import { isFullyAvailable, replicaSetAvailable } from '../model/replicas.js';
 import { updateDestinationRule } from '../istio/destination-rule.js';
 import { guardedPatch } from './json-diff.js';
 import { findReplicaSetByHash } from './replicasets.js';
-import type { EventRecord, TrafficInput, Write } from './types.js';
+import type { TrafficInput, Write } from './types.js';
 import * as ev from './events.js';
 
 function subsetHash(dr: KubeObject | undefined, subset: string): string {
@@ -38,12 +38,15 @@ function delayReason(rss: ReplicaSet[], hash: string, share: number): string | u
   return undefined;
 }
 
-/** The DestinationRule write of one pass (canary subset → `canaryHash`, stable subset → stable hash), or why it waits. */
+/**
+ * The DestinationRule write of one pass (canary subset → `canaryHash`, stable subset → stable hash), carrying its
+ * `UpdatedDestinationRule` Event, or why it waits.
+ */
 export function drWrite(
   input: TrafficInput,
   canaryHash: string,
   w: number,
-): { write?: Write; event?: EventRecord; waiting?: string } {
+): { write?: Write; waiting?: string } {
   const { rollout: r, observed } = input;
   const canary = r.spec.strategy?.canary ?? {};
   const ref = canary.trafficRouting?.istio?.destinationRule;
@@ -62,16 +65,17 @@ export function drWrite(
     }
   }
   const name = dr.metadata.name;
-  const write: Write = {
-    op: 'patch',
-    target: { resource: 'destinationrules', namespace: dr.metadata.namespace ?? r.metadata.namespace, name },
-    patch,
-    reason: `DestinationRule ${name}: ${ref.canarySubsetName} → ${canaryHash}, ${ref.stableSubsetName} → ${input.stableHash}`,
-  };
   const event = ev.destinationRuleUpdated(
     name,
     { subset: ref.canarySubsetName, hash: canaryHash },
     { subset: ref.stableSubsetName, hash: input.stableHash },
   );
-  return { write, event };
+  const write: Write = {
+    op: 'patch',
+    target: { resource: 'destinationrules', namespace: dr.metadata.namespace ?? r.metadata.namespace, name },
+    patch,
+    reason: `DestinationRule ${name}: ${ref.canarySubsetName} → ${canaryHash}, ${ref.stableSubsetName} → ${input.stableHash}`,
+    events: [event],
+  };
+  return { write };
 }

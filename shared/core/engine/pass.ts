@@ -280,7 +280,6 @@ function scaleAndStep(st: PassState, d: PassDecisions, effects: Write[]): void {
     now: observed.now,
   });
   effects.push(...scaling.writes);
-  st.events.push(...scaling.events);
   if (scaling.requeueAfterSeconds !== undefined) after(st, scaling.requeueAfterSeconds);
   const stableRS = findReplicaSetByHash(observed.replicaSets, stableHash);
   if (aborted && stableRS !== undefined && !isFullyAvailable(stableRS)) {

@@ -54,15 +54,18 @@ function resetAnalysisFields(s: RolloutStatus): void {
   if (Object.keys(s.canary).length === 0) delete s.canary;
 }
 
-/** The canary ReplicaSet of a new revision: found, or created (with its Events); and its revision number. */
+/**
+ * The canary ReplicaSet of a new revision: found, or created (the create carries its Events, as Argo's
+ * `createDesiredReplicaSet` records them: created, scaled, Rollout updated); and its revision number.
+ */
 function newReplicaSet(
   observed: Observed,
   r: Rollout,
   newHash: string,
   initial: boolean,
-): { newRS?: ReplicaSet; created?: ReplicaSet; revision: number; effects: Write[]; events: EventRecord[] } {
+): { newRS?: ReplicaSet; created?: ReplicaSet; revision: number; effects: Write[] } {
   const found = findReplicaSetByHash(observed.replicaSets, newHash);
-  if (found) return { newRS: found, revision: rsRevision(found), effects: [], events: [] };
+  if (found) return { newRS: found, revision: rsRevision(found), effects: [] };
   const revision = nextRevision(observed.replicaSets);
   const replicas = initial ? rolloutReplicas(r) : 0;
   const created = buildReplicaSet(r, newHash, revision, replicas);
@@ -75,9 +78,10 @@ function newReplicaSet(
       target: { resource: 'replicasets', namespace: r.metadata.namespace, name: created.metadata.name },
       body: created,
       reason: `create ReplicaSet ${created.metadata.name} (revision ${revision}) with ${replicas} replicas`,
+      events,
     },
   ];
-  return { created, revision, effects, events };
+  return { created, revision, effects };
 }
 
 function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: string): Plan {
@@ -85,7 +89,8 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
   const steps = r.spec.strategy?.canary?.steps ?? [];
   const initial = !s0.stableRS;
   const found = newReplicaSet(observed, r, newHash, initial);
-  const { created, revision, effects, events } = found;
+  const { created, revision, effects } = found;
+  const events: EventRecord[] = [];
   let newRS = found.newRS;
   const s: RolloutStatus = structuredClone(s0);
   s.currentPodHash = newHash;
@@ -143,4 +148,15 @@ export function plan(observed: Observed): Plan {
     return planRevision(observed, r, newHash, sHash);
   }
   return planPass(observed, newHash);
+}
+
+/**
+ * Every Event a plan records, in the order {@link Plan} gives them: each effect's own Events (recorded as its write
+ * lands), then the Events of the status transition (recorded after the commit).
+ *
+ * @example
+ * plannedEvents(plan(observed)).map((e) => e.reason); // ['UpdatedDestinationRule', ..., 'RolloutStepCompleted']
+ */
+export function plannedEvents(p: Plan): EventRecord[] {
+  return [...p.effects.flatMap((w) => w.events ?? []), ...p.events];
 }

@@ -8,7 +8,7 @@ import type { JsonObject, ReplicaSet, Rollout } from '../model/types.js';
 import { ANNOTATIONS, LABELS, rolloutOwnerReference } from '../model/types.js';
 import { isFullyAvailable } from '../model/replicas.js';
 import { guardedPatch } from './json-diff.js';
-import type { EventRecord, Write } from './types.js';
+import type { Write } from './types.js';
 import * as ev from './events.js';
 
 /** Default `scaleDownDelaySeconds` and `abortScaleDownDelaySeconds` (Argo Rollouts' defaults). */
@@ -93,10 +93,9 @@ export interface ScalingInput {
   now: Date;
 }
 
-/** Scaling writes, their events, and when to run again for a pending deadline. */
+/** Scaling writes (each carrying its `ScalingReplicaSet` Event), and when to run again for a pending deadline. */
 export interface ScalingPlan {
   writes: Write[];
-  events: EventRecord[];
   requeueAfterSeconds?: number;
 }
 
@@ -113,7 +112,7 @@ export function rfc3339(t: Date | number): string {
 
 type Desired = { replicas: number; deadline?: string | null };
 
-function scaleWrite(r: Rollout, rs: ReplicaSet, want: Desired): { write?: Write; event?: EventRecord } {
+function scaleWrite(r: Rollout, rs: ReplicaSet, want: Desired): Write | undefined {
   const after = structuredClone(rs);
   const from = rs.spec.replicas ?? 0;
   after.spec.replicas = want.replicas;
@@ -123,7 +122,7 @@ function scaleWrite(r: Rollout, rs: ReplicaSet, want: Desired): { write?: Write;
   else if (want.deadline !== undefined) annotations[ANNOTATIONS.scaleDownDeadline] = want.deadline;
   after.metadata.annotations = annotations;
   const patch = guardedPatch(rs, after);
-  if (patch.length === 0) return {};
+  if (patch.length === 0) return undefined;
   const name = rs.metadata.name;
   const write: Write = {
     op: 'patch',
@@ -134,11 +133,8 @@ function scaleWrite(r: Rollout, rs: ReplicaSet, want: Desired): { write?: Write;
         ? `set scale-down deadline of ReplicaSet ${name} to ${want.deadline ?? 'none'}`
         : `scale ReplicaSet ${name} from ${from} to ${want.replicas}`,
   };
-  if (want.replicas === from) return { write };
-  return {
-    write,
-    event: ev.scaled(name, rsRevision(rs), from, want.replicas),
-  };
+  if (want.replicas === from) return write;
+  return { ...write, events: [ev.scaled(name, rsRevision(rs), from, want.replicas)] };
 }
 
 /** Keeps an RS until a deadline, then 0. `delay` undefined = keep forever. */
@@ -245,7 +241,7 @@ function beyondRevisionLimit(input: ScalingInput): Set<ReplicaSet> {
  * stable RS is fully available plus `abortScaleDownDelaySeconds` (default 30; 0 = never scaled down).
  */
 export function planScaling(input: ScalingInput): ScalingPlan {
-  const out: ScalingPlan = { writes: [], events: [] };
+  const out: ScalingPlan = { writes: [] };
   const waits: number[] = [];
   const overLimit = beyondRevisionLimit(input);
   for (const rs of input.replicaSets) {
@@ -254,9 +250,8 @@ export function planScaling(input: ScalingInput): ScalingPlan {
     if (want.replicas === 0 && (rs.spec.replicas ?? 0) > 0 && !keepsDeadlineAtZero(input))
       want.deadline = null;
     if (want.wait !== undefined) waits.push(want.wait);
-    const { write, event } = scaleWrite(input.rollout, rs, want);
+    const write = scaleWrite(input.rollout, rs, want);
     if (write) out.writes.push(write);
-    if (event) out.events.push(event);
   }
   if (waits.length > 0) out.requeueAfterSeconds = Math.max(1, Math.min(...waits));
   return out;

@@ -8,7 +8,7 @@ import type { ReplicaSet, Rollout, Service } from '../model/types.js';
 import { ANNOTATIONS, LABELS } from '../model/types.js';
 import { isFullyAvailable, replicaSetAvailable } from '../model/replicas.js';
 import { guardedPatch } from './json-diff.js';
-import type { EventRecord, Write } from './types.js';
+import type { Write } from './types.js';
 import * as ev from './events.js';
 
 /** One Service to point at one pod-template hash. */
@@ -40,13 +40,10 @@ function notYet(t: ServiceTarget): string | undefined {
 }
 
 /**
- * The write switching one Service's selector to `hash` (plus the managed-by annotation), its `SwitchService`
- * event, or nothing when it already selects that hash or must wait (the reason is returned).
+ * The write switching one Service's selector to `hash` (plus the managed-by annotation), carrying its
+ * `SwitchService` Event when the selector changes, or nothing when it already selects that hash or must wait (the reason is returned).
  */
-export function switchService(
-  r: Rollout,
-  t: ServiceTarget,
-): { write?: Write; event?: EventRecord; waiting?: string } {
+export function switchService(r: Rollout, t: ServiceTarget): { write?: Write; waiting?: string } {
   const from = selectedHash(t.service);
   if (from === t.hash && t.service.metadata.annotations?.[ANNOTATIONS.managedBy] === r.metadata.name)
     return {};
@@ -71,8 +68,5 @@ export function switchService(
     reason: `point Service ${name} at pod-template hash ${t.hash}`,
   };
   if (from === t.hash) return { write };
-  return {
-    write,
-    event: ev.serviceSwitched(name, from, t.hash),
-  };
+  return { write: { ...write, events: [ev.serviceSwitched(name, from, t.hash)] } };
 }

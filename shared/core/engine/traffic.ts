@@ -33,7 +33,9 @@ export type { TrafficInput } from './types.js';
 /** The traffic writes of one pass. `applied` = after the writes, the VirtualServices carry `weight`. */
 export interface TrafficPlan {
   weight: number;
+  /** Service, DestinationRule and VirtualService writes, each carrying the Events that describe it. */
   writes: Write[];
+  /** Events of no write (`TrafficRoutingError`): recorded with the pass's status commit. */
   events: EventRecord[];
   applied: boolean;
   /** Why traffic writes were withheld (stable not available, DestinationRule delay, Istio error). */
@@ -160,13 +162,9 @@ function editVirtualService(
   return { object: weighted.object, notes };
 }
 
-function vsWrites(
-  input: TrafficInput,
-  w: number,
-  branch: Branch,
-): { writes: Write[]; events: EventRecord[] } {
+/** The VirtualService writes, each carrying its `Updated VirtualService` Events (one per change, as Argo's). */
+function vsWrites(input: TrafficInput, w: number, branch: Branch): Write[] {
   const writes: Write[] = [];
-  const events: EventRecord[] = [];
   const refs = virtualServiceRefs(input.rollout.spec.strategy?.canary?.trafficRouting?.istio ?? {});
   for (const observedVs of input.observed.virtualServices) {
     const ref = refs[observedVs.index];
@@ -180,22 +178,20 @@ function vsWrites(
       target: { resource: 'virtualservices', namespace, name },
       patch,
       reason: `VirtualService ${namespace}/${name}: ${notes.join('; ') || 'set weights'}`,
+      events: notes.map((note) => ev.virtualServiceUpdated(name, note)),
     });
-    for (const note of notes) {
-      events.push(ev.virtualServiceUpdated(name, note));
-    }
   }
-  return { writes, events };
+  return writes;
 }
 
 function serviceWrites(
   input: TrafficInput,
   canaryHash: string,
   aborted: boolean,
-): { writes: Write[]; events: EventRecord[]; waiting: string[] } {
+): { writes: Write[]; waiting: string[] } {
   const { rollout: r, observed } = input;
   const canary = r.spec.strategy?.canary ?? {};
-  const out = { writes: [] as Write[], events: [] as EventRecord[], waiting: [] as string[] };
+  const out = { writes: [] as Write[], waiting: [] as string[] };
   const targets = [
     { name: canary.stableService, hash: input.stableHash, force: false },
     { name: canary.canaryService, hash: canaryHash, force: aborted },
@@ -206,7 +202,6 @@ function serviceWrites(
     const rs = findReplicaSetByHash(observed.replicaSets, t.hash);
     const res = switchService(r, { service: svc, hash: t.hash, rs, force: t.force });
     if (res.write) out.writes.push(res.write);
-    if (res.event) out.events.push(res.event);
     if (res.waiting) out.waiting.push(res.waiting);
   }
   return out;
@@ -232,12 +227,7 @@ export function planTraffic(input: TrafficInput): TrafficPlan {
   const aborted = branch === 'aborted';
   const canaryHash = aborted ? input.stableHash : input.newHash;
   const services = serviceWrites(input, canaryHash, aborted);
-  const out: TrafficPlan = {
-    weight: w,
-    writes: [...services.writes],
-    events: [...services.events],
-    applied: false,
-  };
+  const out: TrafficPlan = { weight: w, writes: [...services.writes], events: [], applied: false };
   const gate = stableGate(input, w, aborted);
   if (gate) return { ...out, waiting: `traffic unchanged: ${gate}` };
   try {
@@ -245,8 +235,7 @@ export function planTraffic(input: TrafficInput): TrafficPlan {
     if (dr.waiting) return { ...out, waiting: dr.waiting };
     const vs = vsWrites(input, w, branch);
     const drWrites = dr.write ? [dr.write] : [];
-    out.writes.push(...(w === 0 ? [...vs.writes, ...drWrites] : [...drWrites, ...vs.writes]));
-    out.events.push(...(dr.event ? [dr.event] : []), ...vs.events);
+    out.writes.push(...(w === 0 ? [...vs, ...drWrites] : [...drWrites, ...vs]));
   } catch (error) {
     if (!(error instanceof IstioError)) throw error;
     return {

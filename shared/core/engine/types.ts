@@ -80,7 +80,12 @@ export interface Plan {
   status?: RolloutStatus;
   /** What the status commit means; undefined when there is none. */
   transition?: TransitionKind;
-  /** Events to record on the Rollout after the commit succeeded. */
+  /**
+   * Events of the status transition (step completed, paused, promoted, aborted, ...) and of no write, recorded on
+   * the Rollout after the commit succeeded (or when there is no commit). The Events that describe an effect ride
+   * that effect (`Write.events`) and are recorded as soon as it lands: a commit that then loses its race does not
+   * lose them, and the re-planned pass, which finds the object in place, plans them no second time.
+   */
   events: EventRecord[];
   /** One readable sentence: why this plan (also for "nothing to do"). */
   reason: string;

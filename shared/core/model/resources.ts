@@ -75,10 +75,14 @@ export interface JsonPatchOp {
  * One write. Patches are JSON Patches whose first op is
  * `{op:'test', path:'/metadata/resourceVersion', value:<as read>}`, so a concurrent change gives 409/422
  * and the caller re-reads and re-plans (never resends).
+ *
+ * `events` are the Events that describe this write (a Service switched, a subset updated, a ReplicaSet scaled):
+ * they are recorded as soon as the write lands, whatever happens to the status commit after it, and not at all
+ * when the write finds its object already in place.
  */
 export type Write =
-  | { op: 'create'; target: Target; body: KubeObject; reason: string }
-  | { op: 'patch'; target: Target; patch: JsonPatchOp[]; reason: string };
+  | { op: 'create'; target: Target; body: KubeObject; reason: string; events?: EventRecord[] }
+  | { op: 'patch'; target: Target; patch: JsonPatchOp[]; reason: string; events?: EventRecord[] };
 
 /** A Kubernetes Event to record on the Rollout (reason and message as Argo Rollouts writes them). */
 export interface EventRecord {

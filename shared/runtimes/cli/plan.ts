@@ -3,6 +3,7 @@
  * (validated, nothing persisted), printed as a readable list of changes.
  */
 import type { Observed, Plan, Write } from '../../core/engine/types.js';
+import { plannedEvents } from '../../core/engine/plan.js';
 import { observe } from '../../app/observe.js';
 import { applyPlan, describeTarget } from '../../app/apply.js';
 import { CLUSTER_FLAGS, parseFlags, parseRef, UsageError, type Io } from './args.js';
@@ -33,7 +34,7 @@ export function formatPlan(observed: Observed, p: Plan): string {
       if (a !== b) lines.push(`    ${k}: ${a ?? '(unset)'} -> ${b ?? '(unset)'}`);
     }
   }
-  for (const e of p.events) lines.push(`  event ${e.type} ${e.reason}: ${e.message}`);
+  for (const e of plannedEvents(p)) lines.push(`  event ${e.type} ${e.reason}: ${e.message}`);
   if (p.effects.length === 0 && !p.status) lines.push('  no writes');
   if (p.requeueAfterSeconds !== undefined) lines.push(`requeue after ${p.requeueAfterSeconds}s`);
   return lines.join('\n');

@@ -132,10 +132,12 @@ describe('drWrite', () => {
     });
     const patch = got.write?.op === 'patch' ? got.write.patch : [];
     expect(patch[0]).toEqual({ op: 'test', path: '/metadata/resourceVersion', value: '1' });
-    expect(got.event).toEqual({
-      type: 'Normal',
-      reason: 'UpdatedDestinationRule',
-      message: 'DestinationRule demo-dr subset updated (canary: b, stable: a)',
-    });
+    expect(got.write?.events).toEqual([
+      {
+        type: 'Normal',
+        reason: 'UpdatedDestinationRule',
+        message: 'DestinationRule demo-dr subset updated (canary: b, stable: a)',
+      },
+    ]);
   });
 });

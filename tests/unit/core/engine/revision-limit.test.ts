@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { plan } from '../../../../shared/core/engine/plan.js';
+import { plan, plannedEvents } from '../../../../shared/core/engine/plan.js';
 import { ANNOTATIONS, LABELS } from '../../../../shared/core/model/types.js';
 import { drive } from './support/drive.js';
 import { World } from './support/fixtures.js';
@@ -64,7 +64,7 @@ describe('scaleDownDelayRevisionLimit', () => {
     w.rollout.spec.strategy!.canary!.scaleDownDelayRevisionLimit = 0;
     const p = plan(w.observed());
     expect(p.effects.map((e) => e.reason)).toEqual([`scale ReplicaSet ${rev1?.metadata.name} from 4 to 0`]);
-    expect(p.events).toEqual([
+    expect(plannedEvents(p)).toEqual([
       {
         type: 'Normal',
         reason: 'ScalingReplicaSet',

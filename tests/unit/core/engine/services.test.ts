@@ -78,7 +78,7 @@ describe('switchService', () => {
     },
   ])('$case', ({ t, want }) => {
     const got = switchService(r, t);
-    const shape = got.waiting ?? (got.write ? (got.event ? 'write+event' : 'write') : 'none');
+    const shape = got.waiting ?? (got.write ? (got.write.events ? 'write+event' : 'write') : 'none');
     expect(shape).toBe(want);
     if (got.waiting) expect(got.write).toBeUndefined();
   });
@@ -94,10 +94,12 @@ describe('switchService', () => {
     expect(patch).toContainEqual(
       expect.objectContaining({ path: `/spec/selector/${LABELS.podTemplateHash}`, value: 'new' }),
     );
-    expect(got.event).toEqual({
-      type: 'Normal',
-      reason: 'SwitchService',
-      message: "Switched selector for service 'demo-canary' from 'old' to 'new'",
-    });
+    expect(got.write?.events).toEqual([
+      {
+        type: 'Normal',
+        reason: 'SwitchService',
+        message: "Switched selector for service 'demo-canary' from 'old' to 'new'",
+      },
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 /** Drives the planner over a World until nothing is left to do (pods become ready between passes). */
-import { plan } from '../../../../../shared/core/engine/plan.js';
+import { plan, plannedEvents } from '../../../../../shared/core/engine/plan.js';
 import type { EventRecord, Plan } from '../../../../../shared/core/engine/types.js';
 import type { World } from './fixtures.js';
 
@@ -16,7 +16,7 @@ export function drive(world: World, opts: { settle?: boolean; max?: number } = {
     const p = plan(world.observed());
     plans.push(p);
     if (p.effects.length === 0 && p.status === undefined) {
-      return { plans, events: plans.flatMap((x) => x.events), last: p };
+      return { plans, events: plans.flatMap(plannedEvents), last: p };
     }
     world.apply(p);
     if (opts.settle !== false) world.settle();
