@@ -8,12 +8,22 @@
 import { describe, expect, it } from '@jest/globals';
 import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 import type { Target } from '../../../shared/core/engine/types.js';
-import type { StepResult } from '../../../shared/app/step.js';
+import { runStep, type StepResult } from '../../../shared/app/step.js';
+import type { Rollout } from '../../../shared/core/model/types.js';
 import { adminRequest } from '../../support/cluster.js';
 import { commitRaceGateway } from '../../support/faults/commit-race.js';
 import { hostSeed, subsetSeed } from '../../journeys/fixtures.js';
 import { figures } from '../support/figures.js';
-import { deployThenUpdate, drive, NAME, realNow, startScenario, STEPS } from '../support/scenario.js';
+import {
+  adminGateway,
+  atGate,
+  deployThenUpdate,
+  drive,
+  NAME,
+  realNow,
+  startScenario,
+  STEPS,
+} from '../support/scenario.js';
 
 /** Hashes of the update: `h1` stable (v1), `h2` canary (v2). */
 type Hashes = { h1: string; h2: string };
@@ -73,8 +83,58 @@ async function eventCounts(ns: string): Promise<Map<string, number>> {
   return out;
 }
 
+/** Reasons of the Events that describe a write (they ride it), and the step's. */
+const ONCE_REASONS = [
+  'NewReplicaSetCreated',
+  'RolloutUpdated',
+  'ScalingReplicaSet',
+  'SwitchService',
+  'UpdatedDestinationRule',
+  'Updated VirtualService',
+  'RolloutStepCompleted',
+];
+
+/** Every pass delivered `n` times at once, round after round, until `done`. */
+async function duplicatedPasses(ns: string, n: number, done: (r: Rollout) => boolean): Promise<number> {
+  const admin = adminGateway();
+  for (let round = 1; round <= 200; round++) {
+    await Promise.all(
+      Array.from({ length: n }, () =>
+        runStep({ gateway: admin, now: realNow }, { namespace: ns, name: NAME }).catch((err: unknown) => {
+          if (!(err instanceof KubeApiError)) throw err;
+        }),
+      ),
+    );
+    if (done((await admin.get('rollouts', ns, NAME)) as Rollout)) return round;
+    await new Promise((ok) => setTimeout(ok, 40));
+  }
+  throw new Error(`rollout ${ns}/${NAME} did not reach the gate under duplicated passes`);
+}
+
 export function commitRaceSuite(): void {
   describe('status commit loses its race after an effect write landed', () => {
+    it('every pass of an update delivered 4 times in parallel: each Event of a write, and each step, recorded once', async () => {
+      const s = await startScenario('dup-events', subsetSeed(STEPS));
+      try {
+        await deployThenUpdate(s);
+        const rounds = await duplicatedPasses(s.ns, 4, atGate);
+        expect(rounds).toBeGreaterThan(1);
+        const counts = await eventCounts(s.ns);
+        const watched = [...counts].filter(([k]) => ONCE_REASONS.some((r) => k.startsWith(`${r}: `)));
+        expect(watched.map(([k]) => k)).toEqual(
+          expect.arrayContaining([
+            expect.stringMatching(/^UpdatedDestinationRule: /),
+            "Updated VirtualService: VirtualService `reviews` set to desiredWeight '50'",
+            'RolloutStepCompleted: Rollout step 2/4 completed (setWeight: 50)',
+          ]),
+        );
+        expect(watched.filter(([, n]) => n !== 1)).toEqual([]);
+      } finally {
+        await s.stop();
+      }
+      figures.cover('C3');
+    }, 60_000);
+
     for (const c of CASES) {
       it(`${c.title}: the write's Event is recorded exactly once`, async () => {
         const s = await startScenario('commit-race', c.seed());
