@@ -59,6 +59,16 @@ export type ClusterEntry = EntryAccess &
     | { name: string; source: 'inline'; kubeconfig: string }
   );
 
+/**
+ * An entry whose kubeconfig sluice builds itself (`sluice run --in-cluster`: the pod's ServiceAccount, in-cluster.ts),
+ * never one a registry names: {@link parseClusterRegistry} has no such source. `fresh` is true after a 401.
+ */
+export interface ProvidedEntry extends EntryScope, EntryMetrics {
+  name: string;
+  source: 'provided';
+  kubeconfig: (opts: { fresh: boolean }) => Promise<SafeKubeconfig>;
+}
+
 /** The registry is malformed. */
 export class ClusterRegistryError extends Error {
   override readonly name = 'ClusterRegistryError';
@@ -184,7 +194,7 @@ const MAX_TTL_MS = 5 * 60 * 1000;
 
 /** Gateways by cluster name, built on demand from the registry. */
 export class ClusterClients {
-  private readonly entries: Map<string, ClusterEntry>;
+  private readonly entries: Map<string, ClusterEntry | ProvidedEntry>;
   private readonly cache = new Map<string, { gw: KubeGateway; at: number }>();
   /** Clusters whose credentials were refused (401): the next build asks for fresh ones. */
   private readonly refused = new Set<string>();
@@ -192,7 +202,7 @@ export class ClusterClients {
   private readonly now: () => number;
 
   constructor(
-    registry: ClusterEntry[],
+    registry: (ClusterEntry | ProvidedEntry)[],
     private readonly opts: ClusterClientsOptions,
   ) {
     this.entries = new Map(registry.map((e) => [e.name, e]));
@@ -235,8 +245,10 @@ export class ClusterClients {
     return gw;
   }
 
-  private async kubeconfigOf(entry: ClusterEntry, fresh: boolean): Promise<SafeKubeconfig> {
+  private async kubeconfigOf(entry: ClusterEntry | ProvidedEntry, fresh: boolean): Promise<SafeKubeconfig> {
     switch (entry.source) {
+      case 'provided':
+        return entry.kubeconfig({ fresh });
       case 'secret':
         return parseKubeconfig(await this.opts.fetchSecret(entry.secretId), this.opts.kubeconfig);
       case 'file':

@@ -17,13 +17,23 @@ import type { LocalIstioPrimary } from '../local/directory.js';
 import { generateWebhookSecret, readWebhookSecret, type LocalSecret } from '../local/secret.js';
 import { printable, stamped } from '../local/log-lines.js';
 import { HttpLimitsError, readHttpLimits, type HttpLimits } from '../local/http-limits.js';
+import { PROBE_PATHS } from '../local/probes.js';
+import { SERVICEACCOUNT_DIR, SERVICEACCOUNT_DIR_ENV } from '../../adapters/kube/in-cluster.js';
 import { parseFlags, UsageError } from './args.js';
 import { runSandbox } from './sandbox-run.js';
+
+/** The cluster name of `--in-cluster` when `--cluster-name` gives none. */
+export const IN_CLUSTER_NAME = 'in-cluster';
 
 export const RUN_USAGE = `usage: sluice run [flags]
   (no cluster flag)        SIMULATION: in-memory API, simulated pods and traffic, examples/reviews
   --kubeconfig FILE        drive a real cluster (repeat for several clusters)
-  --cluster-name NAME      name of the matching --kubeconfig's cluster in the API (default: its context name)
+  --in-cluster             drive the cluster this runs in as a pod, with the pod's ServiceAccount (server from
+                           $KUBERNETES_SERVICE_HOST/PORT; ca.crt, token, namespace from
+                           ${SERVICEACCOUNT_DIR} or $${SERVICEACCOUNT_DIR_ENV});
+                           not with --kubeconfig (docs/in-cluster.md)
+  --cluster-name NAME      name of the matching --kubeconfig's cluster in the API (default: its context name;
+                           with --in-cluster: that cluster's name, default "${IN_CLUSTER_NAME}")
   --clusters FILE          cluster registry JSON (entries with source "file" or "inline")
   --context NAME           kubeconfig context (single cluster)
   --namespace NS           drive only Rollouts in NS (repeat for several): a namespace-scoped install lists and
@@ -37,7 +47,8 @@ export const RUN_USAGE = `usage: sluice run [flags]
   --instance-id ID         only Rollouts labelled ${LABELS.instanceId}=ID (default $SLUICE_INSTANCE_ID or "sluice")
   --interval DURATION      schedule tick (1s, 500ms, 2; default 1s in the sandbox, 2s with clusters)
   --listen ADDRESS         HTTP API address (default 127.0.0.1; the API is plain HTTP: put TLS in front of any
-                           other address). Bounds: SLUICE_HTTP_* variables (docs/security.md)
+                           other address). Bounds: SLUICE_HTTP_* variables (docs/security.md). Probes:
+                           GET ${PROBE_PATHS.live} (alive) and GET ${PROBE_PATHS.ready} (the last schedule pass reached the clusters)
   --port N                 HTTP API and dashboard port (default 8417; 0 picks a free one; the sandbox falls
                            back to a free one when it is taken)
   --webhook-secret-file F  signing key of the HTTP API ({"id","secret"} or the secret; else $SLUICE_WEBHOOK_SECRET,
@@ -54,6 +65,7 @@ export const RUN_USAGE = `usage: sluice run [flags]
 
 const FLAGS = {
   kubeconfig: { type: 'string', multiple: true },
+  'in-cluster': { type: 'boolean' },
   'cluster-name': { type: 'string', multiple: true },
   clusters: { type: 'string' },
   listen: { type: 'string' },
@@ -130,6 +142,20 @@ function sandbox(values: Values): Promise<number> {
   });
 }
 
+/** `--in-cluster` with its name, or undefined; refuses the flags it cannot be combined with. */
+function inClusterOf(values: Values): { name: string; env: NodeJS.ProcessEnv } | undefined {
+  if (values['in-cluster'] !== true) return undefined;
+  if ((values.kubeconfig ?? []).length > 0)
+    throw new UsageError(
+      "--in-cluster and --kubeconfig cannot be combined: --in-cluster drives the pod's own cluster with its " +
+        'ServiceAccount (add other clusters with --clusters)',
+    );
+  if (values.context) throw new UsageError('--context applies to --kubeconfig, not to --in-cluster');
+  const names = values['cluster-name'] ?? [];
+  if (names.length > 1) throw new UsageError('--in-cluster takes one --cluster-name');
+  return { name: names[0] ?? IN_CLUSTER_NAME, env: process.env };
+}
+
 /** The clusters and webhook secret the flags name; a failure to read them is a usage error. */
 async function clustersAndSecret(
   values: Values,
@@ -137,10 +163,12 @@ async function clustersAndSecret(
   const kubeconfigs = values.kubeconfig ?? [];
   if (kubeconfigs.length > 1 && values.context)
     throw new UsageError('--context applies to a single --kubeconfig');
+  const inCluster = inClusterOf(values);
   try {
     const clusters = await loadClusters({
       kubeconfigs,
-      names: values['cluster-name'] ?? [],
+      names: inCluster ? [] : (values['cluster-name'] ?? []),
+      ...(inCluster ? { inCluster } : {}),
       ...(values.context ? { context: values.context } : {}),
       ...(values.clusters ? { registry: values.clusters } : {}),
       ...(values.namespace ? { namespaces: values.namespace } : {}),
@@ -180,7 +208,8 @@ export async function main(argv: string[]): Promise<number> {
     out(RUN_USAGE);
     return 0;
   }
-  if ((values.kubeconfig ?? []).length === 0 && !values.clusters) return sandbox(values);
+  if ((values.kubeconfig ?? []).length === 0 && !values.clusters && values['in-cluster'] !== true)
+    return sandbox(values);
   // Checked before any cluster is read.
   const primary = istioPrimary(
     values['istio-primary-secret'],

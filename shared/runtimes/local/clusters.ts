@@ -1,13 +1,15 @@
 /**
- * The clusters `sluice run` drives: one per `--kubeconfig` (named after its context, or `--cluster-name`), or the
- * `file` and `inline` entries of a cluster registry (`--clusters registry.json`, the format the functions read
- * from `SLUICE_CLUSTERS`). Every kubeconfig goes through the allow-list parser.
+ * The clusters `sluice run` drives: one per `--kubeconfig` (named after its context, or `--cluster-name`), the pod's
+ * own cluster with `--in-cluster` (its ServiceAccount: shared/adapters/kube/in-cluster.ts), and the `file` and
+ * `inline` entries of a cluster registry (`--clusters registry.json`, the format the functions read from
+ * `SLUICE_CLUSTERS`). Every kubeconfig goes through the allow-list parser.
  */
 import { dirname, resolve } from 'node:path';
 import { parseClusterRegistry } from '../../adapters/kube/cluster-registry.js';
 import { createGateway } from '../../adapters/kube/client-gateway.js';
 import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../adapters/kube/kubeconfig.js';
+import { inClusterConnection } from '../../adapters/kube/in-cluster.js';
 import {
   MAX_KUBECONFIG_FILE_BYTES,
   MAX_REGISTRY_BYTES,
@@ -38,8 +40,13 @@ export interface ClusterSelection {
   context?: string;
   registry?: string;
   allowLoopbackHttp: boolean;
-  /** `--namespace`: the namespaces the `--kubeconfig` clusters are driven in (registry entries name their own). */
+  /**
+   * `--namespace`: the namespaces the `--kubeconfig` and `--in-cluster` clusters are driven in (registry entries
+   * name their own).
+   */
   namespaces?: string[];
+  /** `--in-cluster`: the pod's own cluster under this name, its ServiceAccount read from `env`. */
+  inCluster?: { name: string; env: NodeJS.ProcessEnv };
 }
 
 function fromKubeconfig(
@@ -114,6 +121,17 @@ export async function loadClusters(sel: ClusterSelection): Promise<LocalCluster[
       ...(sel.context ? { context: sel.context } : {}),
       allowLoopbackHttp: sel.allowLoopbackHttp,
     });
+    clusters.push(sel.namespaces ? { ...cluster, namespaces: sel.namespaces } : cluster);
+  }
+  if (sel.inCluster) {
+    const { name, env } = sel.inCluster;
+    if (!CLUSTER_NAME.test(name))
+      throw new Error(
+        `--cluster-name "${name}" is not usable in the API route ([A-Za-z0-9_.-], at most 128)`,
+      );
+    const conn = await inClusterConnection(env, name);
+    const origin = `ServiceAccount in ${conn.dir}, namespace ${conn.namespace}`;
+    const cluster: LocalCluster = { name, origin, server: conn.server, gateway: conn.gateway };
     clusters.push(sel.namespaces ? { ...cluster, namespaces: sel.namespaces } : cluster);
   }
   if (sel.registry) clusters.push(...(await fromRegistry(sel.registry, sel.allowLoopbackHttp)));

@@ -30,6 +30,7 @@ import type { WatchCounters } from '../../app/watch.js';
 import type { LocalCluster } from './clusters.js';
 import { localDirectory, type LocalIstioPrimary } from './directory.js';
 import { startApiServer } from './http-api.js';
+import { isProbePath, probeAnswer, Readiness } from './probes.js';
 import type { HttpLimits } from './http-limits.js';
 import { decisionText, driftLines, httpText, type Say } from './log-lines.js';
 import { sayLogger } from './say-logger.js';
@@ -194,12 +195,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     signatureToleranceSeconds: 300,
   };
   const api = createApiHandler(async () => apiDeps);
+  const readiness = new Readiness();
   const server = await startApiServer({
     host: opts.host,
     port: opts.port,
     ...(opts.httpLimits ? { limits: opts.httpLimits } : {}),
-    handler: (req) => api(req, verboseOnly('http')),
+    // The probes (/healthz, /readyz) before the API: unauthenticated, and not logged (a kubelet polls them).
+    handler: (req) => Promise.resolve(probeAnswer(req, readiness) ?? api(req, verboseOnly('http'))),
     onAnswer: (method, path, answer) => {
+      if (isProbePath(path)) return;
       // The dashboard's page polls: only its refusals and actions are worth a line.
       if (method === 'GET' && answer.response.statusCode < 400 && isDashboardPath(path)) return;
       const why = answer.refusal?.status === 401 ? answer.refusal.reason : '';
@@ -212,7 +216,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   const tickErrors = new Map<string, string>();
   const ticking = (async () => {
     while (!abort.signal.aborted) {
-      const { perCluster } = await tick(deps, verboseOnly('schedule'));
+      const { perCluster, failedClusters } = await tick(deps, verboseOnly('schedule'));
+      readiness.record(failedClusters.length);
       for (const t of perCluster) {
         if (!('failed' in t)) tickErrors.delete(t.cluster);
         else if (tickErrors.get(t.cluster) !== t.failed) {
