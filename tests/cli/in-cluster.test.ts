@@ -4,7 +4,8 @@
  * cluster: a ServiceAccount bound to exactly the shipped `sluice` ClusterRole, a short-lived TokenRequest token bound
  * to a Secret written into a ServiceAccount directory with `ca.crt` and `namespace`, KUBERNETES_SERVICE_HOST/PORT
  * pointing at the test API server. It carries a canary to Healthy while the token is rotated mid-run (a new token
- * written into the file, then the old one invalidated by deleting its Secret). The refusals exit 2 and write nothing.
+ * written into the file, then the old one invalidated by deleting its Secret). Readiness follows the API server
+ * (through a TCP proxy that is then closed). The refusals exit 2 and write nothing.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../../shared/runtimes/cli/main.js';
 import { LABELS } from '../../shared/core/model/types.js';
+import { EVENT_COMPONENT } from '../../shared/app/events.js';
 import { MAX_TOKEN_BYTES } from '../../shared/adapters/kube/in-cluster.js';
 import { adminRequest, applyObjects, clusterInfo, createNamespace } from '../support/cluster.js';
 import { kustomizationDocs, only, withFlag } from '../support/in-cluster-manifests.js';
@@ -23,6 +25,7 @@ import { serviceAccountKubeconfig, WORKLOAD_MANIFEST, type PolicyRule } from '..
 import { startKubelet, type Kubelet } from '../support/kubelet.js';
 import { hostSeed, IMAGE_V2 } from '../journeys/fixtures.js';
 import { kubeRequest, type Json } from '../../tools/test-cluster/kube-http.js';
+import { startTcpProxy } from '../support/fault-proxy.js';
 import { repoRoot } from '../../tools/test-cluster/cluster.js';
 
 const NODE = join(repoRoot, 'node_modules', '.bin', 'node');
@@ -255,6 +258,49 @@ describe('sluice run --in-cluster, as the shipped Deployment runs it', () => {
   }, 90_000);
 });
 
+describe('readiness follows the API server', () => {
+  let child: ChildProcess | undefined;
+
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it(`answers ${readyPath} 200 while the passes reach the API server, 503 after 3 failed passes`, async () => {
+    const ns = await createNamespace('in-cluster-ready');
+    await serviceAccountKubeconfig({ namespace: ns, name: SA, rules: shippedRules() });
+    const dir = serviceAccountDir(ns, await boundToken(ns, 'token-1'));
+    const server = new URL(clusterInfo().server);
+    const proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port) });
+    const env = { ...podEnv(dir), KUBERNETES_SERVICE_PORT: String(proxy.port) };
+    const instanceId = `in-cluster-ready-${randomBytes(3).toString('hex')}`;
+    const proc = spawn(NODE, [bundle, ...runArgs(instanceId), '--no-watch'], {
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    child = proc;
+    let stdout = '';
+    proc.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const url = await waitFor('the HTTP API line', async () => /HTTP API: (http:\/\/\S+)/.exec(stdout)?.[1]);
+    const answer = async (): Promise<string> => {
+      const r = await fetch(`${url}${readyPath}`);
+      return `${r.status} ${await r.text()}`;
+    };
+    await waitFor('ready', async () => ((await answer()) === '200 ok\n' ? true : undefined));
+    // The API server becomes unreachable: open connections cut, new ones refused.
+    await proxy.close();
+    const lostAt = Date.now();
+    await waitFor('unready', async () =>
+      (await answer()) === '503 the last 3 passes could not reach the API server\n' ? true : undefined,
+    );
+    console.log(
+      `sluice run --in-cluster: ${readyPath} 503 ${Date.now() - lostAt} ms after the API server went away`,
+    );
+    const live = await fetch(`${url}${livePath}`);
+    expect(live.status).toBe(200);
+    proc.kill('SIGTERM');
+  }, 60_000);
+});
+
 describe('sluice run --in-cluster refusals: exit 2, one line naming the variable or file, nothing written', () => {
   let ns = '';
   let token = '';
@@ -325,14 +371,19 @@ describe('sluice run --in-cluster refusals: exit 2, one line naming the variable
       const { code, stderr } = await run(args, env);
       expect(stderr).toMatch(message);
       expect(code).toBe(2);
-      // Nothing written: the Rollout is as seeded (no status, same resourceVersion) and no Event was recorded.
+      // Nothing written: the Rollout is as seeded (no status, same resourceVersion), no Event recorded, no ReplicaSet.
       const after = (await adminRequest('GET', ROLLOUT(ns))).body;
       expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
       expect(after.status).toBeUndefined();
-      expect((await adminRequest('GET', `/api/v1/namespaces/${ns}/events`)).body.items).toEqual([]);
-      expect((await adminRequest('GET', `/apis/apps/v1/namespaces/${ns}/replicasets`)).body.items).toEqual(
-        [],
+      // (The API server records Events of its own here, e.g. its ClusterIP repair loop on the Services: not ours.)
+      const events = (await adminRequest('GET', `/api/v1/namespaces/${ns}/events`)).body.items as Json[];
+      const ours = events.filter(
+        (e) => e.source?.component === EVENT_COMPONENT || e.involvedObject?.kind === 'Rollout',
       );
+      expect(ours.map((e) => `${e.reason}: ${e.message}`)).toEqual([]);
+      const sets = (await adminRequest('GET', `/apis/apps/v1/namespaces/${ns}/replicasets`)).body
+        .items as Json[];
+      expect(sets.map((r) => `${r.metadata.name} by ${r.metadata.managedFields?.[0]?.manager}`)).toEqual([]);
     },
     30_000,
   );

@@ -19,3 +19,16 @@ describe('sluice run --istio-primary-secret', () => {
     await expect(main(['--kubeconfig', '/nonexistent/kubeconfig', ...flags])).rejects.toThrow(message);
   });
 });
+
+describe('sluice run --in-cluster', () => {
+  it.each([
+    [['--kubeconfig', '/nonexistent/kubeconfig'], '--in-cluster and --kubeconfig cannot be combined'],
+    [['--context', 'prod'], '--context applies to --kubeconfig, not to --in-cluster'],
+    [['--cluster-name', 'a', '--cluster-name', 'b'], '--in-cluster takes one --cluster-name'],
+    [['--cluster-name', 'a/b'], '--cluster-name "a/b" is not usable in the API route'],
+  ])('%j is refused before the ServiceAccount is read', async (flags, message) => {
+    // No KUBERNETES_SERVICE_HOST here either: these refusals come first.
+    await expect(main(['--in-cluster', ...flags])).rejects.toThrow(UsageError);
+    await expect(main(['--in-cluster', ...flags])).rejects.toThrow(message);
+  });
+});
