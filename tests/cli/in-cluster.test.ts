@@ -9,7 +9,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -127,6 +127,8 @@ beforeAll(async () => {
     cwd: repoRoot,
   });
 }, 60_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('sluice run --in-cluster, as the shipped Deployment runs it', () => {
   let ns = '';
