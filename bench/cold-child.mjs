@@ -1,14 +1,17 @@
 // One cold start, in a fresh process: import a function bundle, optionally invoke its handler once, and print
-// timings (ms since the process started, from performance.now()) and the peak RSS as JSON on stdout.
+// timings (ms since the process started, from performance.now(); the import's CPU time from process.cpuUsage())
+// and the peak RSS as JSON on stdout.
 // argv: <bundle path> <import|invoke> [event JSON] [remaining ms]
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
 const [bundle, mode, eventJson = '{}', remaining = '60000'] = process.argv.slice(2);
 const started = performance.now();
+const cpu = process.cpuUsage();
 const mod = await import(pathToFileURL(bundle).href);
 const imported = performance.now();
-const out = { bootMs: started, importMs: imported - started };
+const used = process.cpuUsage(cpu);
+const out = { bootMs: started, importMs: imported - started, importCpuMs: (used.user + used.system) / 1000 };
 if (mode === 'invoke') {
   const deadline = Date.now() + Number(remaining);
   const context = {

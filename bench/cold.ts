@@ -1,6 +1,7 @@
 /**
  * Section 3: cold start of each function bundle (dist/<fn>/handler.mjs from `npm run build`): size and what fills
- * it (metafile, by package), cold import time in a fresh process (median of 10), time from process start to the
+ * it (metafile, by package), cold import time in a fresh process (median of 10; wall and CPU time, the latter
+ * telling a slower import from a busy machine), time from process start to the
  * handler's first response against the warm test API server (AWS APIs on a loopback fake), peak RSS.
  */
 import { execFileSync, execFile } from 'node:child_process';
@@ -23,6 +24,8 @@ export interface ColdStart {
   packages: [string, number][];
   importMs: number[];
   importMedianMs: number;
+  /** CPU time (user + system) of the import, median: what the wall time would be on a quiet core. */
+  importCpuMedianMs: number;
   bootMedianMs: number;
   firstResponseMs: number;
   handlerMs: number;
@@ -33,6 +36,7 @@ export interface ColdStart {
 interface ChildOut {
   bootMs: number;
   importMs: number;
+  importCpuMs: number;
   firstResponseMs?: number;
   handlerMs?: number;
   maxRssBytes: number;
@@ -159,6 +163,7 @@ export async function benchCold(
         packages: byPackage(path.join(dir, 'meta.json')),
         importMs: importRuns.map((r) => r.importMs),
         importMedianMs: median(importRuns.map((r) => r.importMs)),
+        importCpuMedianMs: median(importRuns.map((r) => r.importCpuMs)),
         bootMedianMs: median(importRuns.map((r) => r.bootMs)),
         firstResponseMs: invoke.firstResponseMs ?? Number.NaN,
         handlerMs: invoke.handlerMs ?? Number.NaN,

@@ -6,7 +6,8 @@
  * --sizes 100,1000,5000 (fleet sizes), --no-multi (skip the 3-cluster fleet case), --dashboard-only (only the
  * dashboard's page weight and time to first render: no test cluster, results in bench/dashboard.json),
  * --only measurement (section 8 alone: one cluster and a Prometheus, about a minute), --only reaction (section 7
- * alone: the AWS-shape reaction rows the README quotes, about two minutes).
+ * alone: the AWS-shape reaction rows the README quotes, about two minutes), --only cold (section 3 alone: the
+ * bundles' size, contents and cold start, about a minute).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,8 +20,8 @@ import { startBenchCluster, stopBenchClusters, repoRoot, type BenchCluster } fro
 import { table, type Row } from './lib/stats.js';
 import { benchMeasurement } from './measurement.js';
 import { benchOverhead } from './overhead.js';
-import { benchStepMode, diagnoseDispatcher } from './step.js';
-import { measurementRows, reactionRows, rowsFor } from './rows.js';
+import { benchStepMode, diagnoseDispatcher, seedSettled } from './step.js';
+import { coldRows, measurementRows, reactionRows, rowsFor } from './rows.js';
 import { benchReaction } from './reaction.js';
 import { benchDashboard, dashboardRows } from './dashboard.js';
 
@@ -83,6 +84,13 @@ async function main(): Promise<void> {
     if (only === 'measurement') {
       const measurement = await benchMeasurement(main, runs);
       process.stdout.write(`\n${table(measurementRows(measurement))}\n${JSON.stringify(measurement)}\n`);
+      return;
+    }
+    if (only === 'cold') {
+      const cold = await benchCold(main, await seedSettled(main, 'subset', 'bench-cold'));
+      process.stdout.write(
+        `\n${table(coldRows(cold))}\n${JSON.stringify({ loadAverage: os.loadavg(), cold })}\n`,
+      );
       return;
     }
     if (only === 'reaction') {

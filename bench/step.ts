@@ -77,6 +77,18 @@ function judge(
   };
 }
 
+/** Seeds a Rollout (`app`, steps setWeight 20/50) in `ns` and runs passes until it has nothing left to do. */
+export async function seedSettled(
+  c: BenchCluster,
+  mode: Mode,
+  ns: string,
+): Promise<{ namespace: string; name: string }> {
+  await ensureNamespace(c, ns);
+  await seed(c, ns, mode, NAME, STEPS);
+  await settle(c, { gateway: benchGateway(c), now: () => new Date() }, ns);
+  return { namespace: ns, name: NAME };
+}
+
 async function settle(c: BenchCluster, deps: StepDeps, ns: string): Promise<void> {
   for (let i = 0; i < 40; i++) {
     await markAllReady(c, ns);

@@ -1,15 +1,14 @@
 // Builds one minified ESM bundle per function: dist/<name>/handler.mjs (+ metafile), and prints each bundle's size
 // and its largest inputs by package. The same esbuild settings as serverless.yml's custom.esbuild. The dashboard
 // page's script is built first (dist/dashboard/app.js), embedded in the promote bundle (which serves it), and its
-// weight checked against the budget.
+// weight checked against the budget. The lean plugin (scripts/esbuild-lean.mjs) is the one osls package uses too.
 import { build } from 'esbuild';
 import { readdirSync, existsSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPageScript, pageWeight, PAGE_BUDGET_BYTES, PAGE_DEFINE } from './dashboard-page.mjs';
+import { BANNER, leanPlugin } from './esbuild-lean.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-export const BANNER =
-  "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 const bundleSdk = process.argv.includes('--bundle-sdk');
 
 const functions = readdirSync(join(root, 'functions')).filter((name) =>
@@ -56,6 +55,7 @@ for (const name of functions) {
       metafile: true,
       banner: { js: BANNER },
       external: bundleSdk ? [] : ['@aws-sdk/*'],
+      plugins: [leanPlugin],
       define: name === 'promote' ? { [PAGE_DEFINE]: JSON.stringify(page) } : {},
       logLevel: 'warning',
     });

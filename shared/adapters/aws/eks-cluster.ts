@@ -1,9 +1,9 @@
 /**
  * An EKS cluster's API endpoint and certificate authority, looked up with `eks:DescribeCluster` (so the cluster
  * registry names a cluster, not its CA), cached per (region, cluster) for at most 5 minutes. A failed lookup is
- * not cached.
+ * not cached. The EKS client is loaded on the first lookup: a function whose registry has no `eks` entry never loads it.
  */
-import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import type { EKSClient } from '@aws-sdk/client-eks';
 
 /** What a kubeconfig for an EKS cluster needs besides the token. */
 export interface EksEndpoint {
@@ -16,6 +16,9 @@ export interface EksEndpoint {
 /** Looks up an EKS cluster's endpoint and CA. */
 export type DescribeEks = (clusterName: string, region: string) => Promise<EksEndpoint>;
 
+/** The EKS client of a region (built on first use by {@link eksClients}). */
+export type EksClientOf = (region: string) => EKSClient | Promise<EKSClient>;
+
 const MAX_TTL_MS = 5 * 60 * 1000;
 
 /**
@@ -24,7 +27,7 @@ const MAX_TTL_MS = 5 * 60 * 1000;
  * @throws Error naming the cluster and region when the cluster is unknown, not ACTIVE yet, or has no endpoint/CA.
  */
 export function eksDescriber(
-  client: (region: string) => EKSClient,
+  client: EksClientOf,
   ttlMs = MAX_TTL_MS,
   now: () => number = Date.now,
 ): DescribeEks {
@@ -34,7 +37,7 @@ export function eksDescriber(
     const key = `${region}/${clusterName}`;
     const hit = cache.get(key);
     if (hit && now() - hit.at < ttl) return hit.value;
-    const value = describe(client(region), clusterName, region);
+    const value = Promise.resolve(client(region)).then((c) => describe(c, clusterName, region));
     cache.set(key, { at: now(), value });
     value.catch(() => {
       if (cache.get(key)?.value === value) cache.delete(key);
@@ -44,6 +47,7 @@ export function eksDescriber(
 }
 
 async function describe(client: EKSClient, clusterName: string, region: string): Promise<EksEndpoint> {
+  const { DescribeClusterCommand } = await import('@aws-sdk/client-eks');
   let out;
   try {
     out = await client.send(new DescribeClusterCommand({ name: clusterName }));
@@ -62,14 +66,20 @@ async function describe(client: EKSClient, clusterName: string, region: string):
   return { endpoint, caData };
 }
 
-/** One EKS client per region, created on first use. */
-export function eksClients(
-  make: (region: string) => EKSClient = (region) => new EKSClient({ region }),
-): (region: string) => EKSClient {
-  const clients = new Map<string, EKSClient>();
-  return (region: string): EKSClient => {
+const newEksClient = async (region: string): Promise<EKSClient> =>
+  new (await import('@aws-sdk/client-eks')).EKSClient({ region });
+
+/** One EKS client per region, created (and by default its module loaded) on first use. */
+export function eksClients(make: EksClientOf = newEksClient): (region: string) => Promise<EKSClient> {
+  const clients = new Map<string, Promise<EKSClient>>();
+  return (region: string): Promise<EKSClient> => {
     let c = clients.get(region);
-    if (!c) clients.set(region, (c = make(region)));
+    if (!c) {
+      c = Promise.resolve(make(region));
+      clients.set(region, c);
+      // A failed build (module load) is not kept: the next lookup tries again.
+      c.catch(() => clients.get(region) === c && clients.delete(region));
+    }
     return c;
   };
 }

@@ -2,9 +2,9 @@
  * EKS bearer tokens minted in-process (no `aws` CLI, no kubeconfig exec plugin), as aws-iam-authenticator does:
  * a SigV4-presigned STS `GetCallerIdentity` URL with the signed header `x-k8s-aws-id: <cluster>`, encoded as
  * `k8s-aws-v1.` + base64url (no padding). STS accepts it for 15 min after `X-Amz-Date`; we renew after 14.
+ * The signer is loaded on the first token: a function whose registry has no `eks` entry never loads it.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
 
 /** AWS credentials (from the Lambda environment or an assumed role). */
 export interface AwsCredentials {
@@ -55,6 +55,7 @@ export async function presignedStsUrl(input: EksTokenInput): Promise<string> {
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(input.region))
     throw new Error(`EKS token: invalid region ${input.region}`);
   const hostname = `sts.${input.region}.amazonaws.com`;
+  const { SignatureV4 } = await import('@smithy/signature-v4');
   const signer = new SignatureV4({
     credentials: input.credentials,
     region: input.region,

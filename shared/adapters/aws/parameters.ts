@@ -2,13 +2,14 @@
  * Values from SSM Parameter Store (`ssm:GetParameter`): the cluster registry lives there, not in the functions'
  * environment (Lambda's 4 KB environment would hold only two or three EKS clusters with inline CAs).
  */
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 
 /**
  * The string value of parameter `name` (SecureString values decrypted).
  * @throws Error naming the parameter when it is missing, unreadable or empty.
  */
 export async function readParameter(client: SSMClient, name: string): Promise<string> {
+  const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
   let out;
   try {
     out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));

@@ -1,8 +1,7 @@
 /**
  * SigV4 signing of a Prometheus query for Amazon Managed Service for Prometheus (service `aps`), with the function's
- * own credentials: the manifest never carries AWS keys.
+ * own credentials: the manifest never carries AWS keys. The signer is loaded on the first signed query.
  */
-import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256, type AwsCredentials } from '../aws/eks-token.js';
 
 /** What is signed. */
@@ -24,6 +23,7 @@ export interface SignInput {
  * @example const headers = await signAps({ method: 'POST', url, headers: {}, body, region: 'eu-west-1', credentials })
  */
 export async function signAps(input: SignInput): Promise<Record<string, string>> {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
   const signer = new SignatureV4({
     credentials: input.credentials,
     region: input.region,

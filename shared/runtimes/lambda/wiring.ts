@@ -5,9 +5,8 @@
  * are bounded by the current invocation's deadline (Lambda's remaining time minus the middleware's margin).
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { EKSClient } from '@aws-sdk/client-eks';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   ClusterClients,
@@ -21,7 +20,7 @@ import { PrimaryGateways } from '../../adapters/kube/primary-gateways.js';
 import type { GatewayOptions } from '../../adapters/kube/client-gateway.js';
 import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import type { BusEvent, EventSink } from '../../app/contract.js';
-import { eksClients, eksDescriber } from '../../adapters/aws/eks-cluster.js';
+import { eksClients, eksDescriber, type EksClientOf } from '../../adapters/aws/eks-cluster.js';
 import { readParameter } from '../../adapters/aws/parameters.js';
 import { ConfigError, lambdaConfig, type LambdaConfig } from './config.js';
 import { invocationDeadline } from './deadline.js';
@@ -54,7 +53,7 @@ export interface AwsClients {
   /** Parameter Store (the cluster registry named by `SLUICE_CLUSTERS_PARAMETER`). */
   ssm?: SSMClient;
   /** The EKS client of a region (`eks:DescribeCluster` for entries without endpoint and CA). */
-  eks?: (region: string) => EKSClient;
+  eks?: EksClientOf;
   /** The function's region (`AWS_REGION`): the default SigV4 region of metric queries. */
   region?: string;
   /** CloudWatch for the analysis provider (built on first use). */
@@ -214,15 +213,20 @@ export async function loadDeps(config: LambdaConfig, aws: AwsClients): Promise<F
   return buildDeps(config, aws, await readRegistry(config, aws));
 }
 
-/** The production dependencies, built on first use and rebuilt (registry re-read) after its cache time. */
+/**
+ * The production dependencies, built on first use and rebuilt (registry re-read) after its cache time. The SSM
+ * client's module is loaded only when the registry is in Parameter Store, the EKS client's on the first `eks`
+ * entry's lookup (eks-cluster.ts).
+ */
 export const defaultDeps: DepsProvider = memoDeps(
-  () => {
+  async () => {
+    const config = lambdaConfig();
     const secrets = new SecretsManagerClient({});
-    return loadDeps(lambdaConfig(), {
+    return loadDeps(config, {
       secrets,
       eventBridge: new EventBridgeClient({}),
       credentials: () => secrets.config.credentials(),
-      ssm: new SSMClient({}),
+      ...(config.clustersParameter ? { ssm: new (await import('@aws-sdk/client-ssm')).SSMClient({}) } : {}),
       eks: eksClients(),
       ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
       // Loaded on the first CloudWatch measurement only (cold starts of the other functions do not pay for it).
