@@ -268,6 +268,10 @@ export async function runSandbox(opts: SandboxOptions): Promise<number> {
     );
     const view = await runPhase(step, gw, t, loopOpts, (v) => finished(v, v1Hash) !== undefined);
     const end = finished(view, v1Hash);
+    if (end === 'aborted')
+      view?.events
+        .filter((e) => e.type === 'Warning')
+        .forEach((e) => opts.out(`  Event ${e.reason}: ${e.message}`));
     opts.out(endLine(end, view, ((Date.now() - t.start) / 1000).toFixed(1)));
     if (opts.keepRunning && !t.action) {
       opts.out(
