@@ -4,7 +4,8 @@
  * Failed run, Argo's message, the counters and the metric's last measurement.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../tools/browser/chromium.js';
 import {
   SANDBOX_CLUSTER,
   startSandboxDashboard,
@@ -13,7 +14,6 @@ import {
 import type { Journey } from '../journeys/harness.js';
 import { abortedByAnalysis } from '../support/judged-rollout.js';
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
 const WAIT = { timeout: 20_000 };
 
 describe('the rollout view shows its analysis runs (headless Chromium, real cluster)', () => {
@@ -23,7 +23,7 @@ describe('the rollout view shows its analysis runs (headless Chromium, real clus
   beforeAll(async () => {
     judged = await abortedByAnalysis('dash-an');
     dash = await startSandboxDashboard(judged.j.gw, { instanceId: 'sluice', port: 0, pollMs: 500 });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
