@@ -5,7 +5,9 @@
  * the transport differs. VirtualServices and DestinationRules are read, written and watched through the
  * cluster's Istio primary when the directory names one.
  */
-import { dueReason } from '../core/engine/due.js';
+import { dueReason, waitingRuns, type RunLookup } from '../core/engine/due.js';
+import type { AnalysisRun } from '../core/analysis/types.js';
+import type { KubeGateway } from './kube-port/gateway.js';
 import { LABELS, type Rollout } from '../core/model/types.js';
 import {
   stepEvent,
@@ -78,6 +80,26 @@ async function armRequeue(deps: LoopDeps, detail: StepDetail, result: StepResult
   await deps.timers.at({ ...target, ...pin }, at, `requeue after ${result.requeueAfterSeconds}s`);
 }
 
+/**
+ * The AnalysisRuns the Rollouts' statuses name and still wait on, read once each (a run that cannot be read is left
+ * out, and its Rollout counts as due).
+ */
+async function readWaitingRuns(
+  gateway: KubeGateway,
+  rollouts: Rollout[],
+): Promise<(namespace: string) => RunLookup> {
+  const found = new Map<string, AnalysisRun>();
+  await Promise.all(
+    rollouts.flatMap((r) =>
+      waitingRuns(r).map(async (name) => {
+        const run = await gateway.get('analysisruns', r.metadata.namespace, name).catch(() => undefined);
+        if (run) found.set(`${r.metadata.namespace}/${name}`, run as unknown as AnalysisRun);
+      }),
+    ),
+  );
+  return (namespace) => (name) => found.get(`${namespace}/${name}`);
+}
+
 /** One cluster's due step requests, pinned to the step seen here (a duplicate then makes no transition). */
 async function tickCluster(deps: LoopDeps, cluster: string, log: Logger): Promise<ClusterTick> {
   try {
@@ -88,8 +110,9 @@ async function tickCluster(deps: LoopDeps, cluster: string, log: Logger): Promis
     });
     const at = deps.now();
     const events: BusEvent[] = [];
+    const runsIn = await readWaitingRuns(gateway, items as Rollout[]);
     for (const rollout of items as Rollout[]) {
-      const reason = dueReason(rollout, at);
+      const reason = dueReason(rollout, at, runsIn(rollout.metadata.namespace));
       if (!reason) continue;
       const { namespace, name } = rollout.metadata;
       log.info('rollout due', { cluster, rollout: `${namespace}/${name}`, reason });

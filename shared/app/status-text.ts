@@ -2,6 +2,7 @@
  * The plain-text rendering of a {@link RolloutView} for `sluice status`, laid out like
  * `kubectl argo rollouts get rollout`.
  */
+import type { AnalysisRunView, MetricView } from './analysis-view.js';
 import type { ReplicaSetView, RolloutView, StepView } from './status-view.js';
 
 const pad = (label: string): string => label.padEnd(16);
@@ -58,6 +59,30 @@ function replicaSetTable(v: RolloutView): string[] {
   ];
 }
 
+/** `✔ 2 ✖ 0 ? 0 ⚠ 0`: successful, failed, inconclusive and error measurements, as the kubectl plugin marks them. */
+export function countsText(c: AnalysisRunView | MetricView): string {
+  return `✔ ${c.successful} ✖ ${c.failed} ? ${c.inconclusive} ⚠ ${c.error}`;
+}
+
+/** `0.97 Successful at 2030-01-01T12:00:00Z`, or `no measurement yet`. */
+export function lastMeasurementText(m: MetricView): string {
+  if (!m.last) return 'no measurement yet';
+  const value = m.last.value === undefined || m.last.value === '' ? '' : `${m.last.value} `;
+  return `${value}${m.last.phase}${m.last.at ? ` at ${m.last.at}` : ''}${m.last.message ? ` (${m.last.message})` : ''}`;
+}
+
+function runLines(run: AnalysisRunView): string[] {
+  const kind = [run.kind, run.stepIndex === undefined ? '' : `step ${run.stepIndex}`]
+    .filter(Boolean)
+    .join(' ');
+  const head = `  ${run.name}${kind ? ` (${kind})` : ''}${run.current ? '' : ' (no longer current)'}: ${run.phase || 'New'}  ${countsText(run)}`;
+  return [
+    head,
+    ...(run.message ? [`    Message: ${run.message}`] : []),
+    ...run.metrics.map((m) => `    ${m.name}: ${m.phase}, last ${lastMeasurementText(m)}  ${countsText(m)}`),
+  ];
+}
+
 /** Renders a view as plain text, laid out like `kubectl argo rollouts get rollout` (no colours). */
 export function formatStatus(v: RolloutView): string {
   return [
@@ -69,6 +94,7 @@ export function formatStatus(v: RolloutView): string {
       v.steps.map((st) => `  ${stepMark(st)} ${st.index}: ${st.text}`),
     ),
     ...replicaSetTable(v),
+    ...section('ANALYSIS RUNS', v.analysisRuns.flatMap(runLines)),
     ...section(
       'CONDITIONS',
       v.conditions.map((c) => `  ${c.type}=${c.status} ${c.reason}${c.message ? `: ${c.message}` : ''}`),

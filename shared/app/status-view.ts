@@ -4,6 +4,8 @@
 import type { CanaryStep, KubeObject, ReplicaSet, Rollout, RolloutCondition } from '../core/model/types.js';
 import type { KubeGateway } from './kube-port/gateway.js';
 import { ANNOTATIONS, LABELS } from '../core/model/types.js';
+import { usesAnalysis } from '../core/engine/analysis.js';
+import { analysisRunViews, type AnalysisRunView } from './analysis-view.js';
 
 export { formatStatus } from './status-text.js';
 
@@ -54,6 +56,8 @@ export interface RolloutView {
   replicaSets: ReplicaSetView[];
   conditions: Pick<RolloutCondition, 'type' | 'status' | 'reason' | 'message'>[];
   events: EventView[];
+  /** The AnalysisRuns of the current revision, newest first (empty for a Rollout without analysis). */
+  analysisRuns: AnalysisRunView[];
 }
 
 /** `setWeight: 20`, `pause`, `pause: 30s`, as Argo's CanaryStepString. */
@@ -223,8 +227,18 @@ function rolloutExtras(r: Rollout, total: number): Partial<RolloutView> {
 }
 
 /**
- * Builds the status view of one Rollout, or undefined when it does not exist. Reads the Rollout, its ReplicaSets and
- * the Events whose involvedObject is the Rollout (most recent last, at most `maxEvents`).
+ * The AnalysisRun views of a Rollout (see {@link analysisRunViews}): one list of the namespace's AnalysisRuns for a
+ * Rollout that uses analysis, no request for one that does not.
+ */
+export async function readAnalysisRuns(gw: KubeGateway, r: Rollout): Promise<AnalysisRunView[]> {
+  if (!usesAnalysis(r)) return [];
+  return analysisRunViews((await gw.list('analysisruns', r.metadata.namespace)).items, r);
+}
+
+/**
+ * Builds the status view of one Rollout, or undefined when it does not exist. Reads the Rollout, its ReplicaSets,
+ * the Events whose involvedObject is the Rollout (most recent last, at most `maxEvents`) and, for a Rollout that
+ * uses analysis, the AnalysisRuns of its namespace (the view keeps its current revision's runs).
  *
  * @example
  * const view = await describeRollout(gw, 'shop', 'reviews');
@@ -237,9 +251,10 @@ export async function describeRollout(
 ): Promise<RolloutView | undefined> {
   const r = (await gw.get('rollouts', namespace, name)) as Rollout | undefined;
   if (!r) return undefined;
-  const [rsList, evList] = await Promise.all([
+  const [rsList, evList, analysisRuns] = await Promise.all([
     gw.list('replicasets', namespace),
     gw.list('events', namespace),
+    readAnalysisRuns(gw, r),
   ]);
   const steps = r.spec?.strategy?.canary?.steps ?? [];
   const { phase, message } = displayPhase(r);
@@ -261,6 +276,7 @@ export async function describeRollout(
       message: m,
     })),
     events: recentEvents(evList.items, r.metadata.uid, maxEvents),
+    analysisRuns,
     ...rolloutExtras(r, steps.length),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * The rollout view: steps timeline (current step and what it waits for), weights over time, ReplicaSets,
+ * The rollout view: steps timeline (current step and what it waits for), analysis runs and their measurements,
+ * weights over time, ReplicaSets,
  * conditions, recent Events and the audit trail, and the operator actions, each sent with the step the page
  * shows. The actions bar and the answer region stay in place across polls (focus is kept); the rest is redrawn.
  */
@@ -7,6 +8,7 @@ import type { RolloutDetail, WeightPoint } from '../app/http-api/dashboard/views
 import type { EventView } from '../app/status-view.js';
 import * as api from './api.js';
 import { weightChart } from './chart.js';
+import { analysisSection } from './analysis.js';
 import { fill, h } from './dom.js';
 
 type Ref = { cluster: string; namespace: string; name: string };
@@ -152,6 +154,7 @@ export function mountRollout(root: HTMLElement, ref: Ref, refresh: () => Promise
       fill(
         body,
         steps(d),
+        analysisSection(v.analysisRuns),
         h(
           'section',
           {},

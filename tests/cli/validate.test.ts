@@ -131,8 +131,11 @@ describe('sluice validate', () => {
       expect.stringContaining(
         'warning: spec.strategy.canary.trafficRouting.istio.virtualService.name: Invalid value: "reviews": virtualservices.networking.istio.io "reviews" not found',
       ),
+      expect.stringContaining(
+        `warning: spec.strategy.canary.steps[1].analysis.templates: Invalid value: "success-rate": AnalysisTemplate 'success-rate' not found`,
+      ),
     ]);
-    expect(io.stdout.at(-1)).toBe('1 Rollout(s) checked, 0 problem(s), 3 warning(s)');
+    expect(io.stdout.at(-1)).toBe('1 Rollout(s) checked, 0 problem(s), 4 warning(s)');
     const strict = capture();
     expect(await main(['validate', '--strict', file], strict)).toBe(1);
     expect(strict.stderr).toEqual([

@@ -2,7 +2,7 @@
  * The signed HTTP API behind the `promote` function and `sluice run` (API Gateway HTTP API, payload v2): signed operator actions on a Rollout, and a signed read of its state.
  *
  *   POST /v1/clusters/{cluster}/namespaces/{ns}/rollouts/{name}/{promote|promote-full|abort|retry|pause|resume}
- *   GET  /v1/clusters/{cluster}/namespaces/{ns}/rollouts/{name}
+ *   GET  /v1/clusters/{cluster}/namespaces/{ns}/rollouts/{name}   (state, status, and the current AnalysisRuns)
  *
  * Checks, in order, each answering before anything later runs: body over 64 KiB → 413; signature → 401 (generic
  * body); route → 404/405; content type → 415; body schema → 400; unknown cluster → 404. Then the action:
@@ -15,6 +15,7 @@ import { KubeApiError } from '../kube-port/errors.js';
 import type { Rollout } from '../../core/model/types.js';
 import { applyOperatorAction, summarizeRollout, type ActionResult } from '../actions.js';
 import { stepEvent } from '../contract.js';
+import { readAnalysisRuns } from '../status-view.js';
 import type { ApiDeps } from '../ports.js';
 import {
   MAX_BODY_BYTES,
@@ -187,6 +188,7 @@ export async function act(
     const rollout = (await reachable(cluster, () => gateway.get('rollouts', namespace, name))) as
       Rollout | undefined;
     if (!rollout) throw new HttpError(404, `rollout ${namespace}/${name} not found`);
+    const analysisRuns = await reachable(cluster, () => readAnalysisRuns(gateway, rollout));
     return {
       response: jsonResponse(200, {
         cluster,
@@ -194,6 +196,7 @@ export async function act(
         name,
         state: summarizeRollout(rollout),
         status: rollout.status,
+        analysisRuns,
       }),
     };
   }

@@ -6,6 +6,8 @@
  * step pass that writes nothing, a false negative leaves a rollout stuck until the next change.
  */
 import type { CanaryStep, Rollout } from '../model/types.js';
+import { dueTasks } from '../analysis/schedule.js';
+import { isCompleted, type AnalysisRun } from '../analysis/types.js';
 import { atIndefiniteStep, deadlineOf, TIMED_OUT_REASON } from './progress.js';
 
 /** Default `scaleDownDelaySeconds` / `abortScaleDownDelaySeconds` (Argo Rollouts: 30 s). */
@@ -131,41 +133,73 @@ export function changeDue(rollout: Rollout): string | undefined {
   return specChanged(rollout) ?? actionRequested(rollout);
 }
 
+/** The AnalysisRuns the caller read, by name (see {@link waitingRuns}). */
+export type RunLookup = (name: string) => AnalysisRun | undefined;
+
 /**
- * A current AnalysisRun not completed yet: its measurements are taken by step passes, so each tick asks for one
- * (the pass measures only what is due; a paused or aborted Rollout's run waits).
+ * The current AnalysisRuns (named in the Rollout's status) that are not completed and whose measurements a step
+ * pass would take: none while the Rollout is paused by an operator, aborted or paused on an Inconclusive run. The
+ * schedule reads these runs to tell whether a measurement is due.
  */
-function analysisDue(rollout: Rollout): string | undefined {
+export function waitingRuns(rollout: Rollout): string[] {
   const status = rollout.status ?? {};
-  if (rollout.spec.paused === true || status.abort === true) return undefined;
-  if ((status.pauseConditions ?? []).some((c) => c.reason === 'InconclusiveAnalysisRun')) return undefined;
+  if (rollout.spec.paused === true || status.abort === true) return [];
+  if ((status.pauseConditions ?? []).some((c) => c.reason === 'InconclusiveAnalysisRun')) return [];
   const c = status.canary;
-  for (const ref of [c?.currentStepAnalysisRunStatus, c?.currentBackgroundAnalysisRunStatus]) {
-    if (ref && !['Successful', 'Failed', 'Error', 'Inconclusive'].includes(ref.status))
-      return `AnalysisRun ${ref.name} in progress`;
+  return [c?.currentStepAnalysisRunStatus, c?.currentBackgroundAnalysisRunStatus].flatMap((ref) =>
+    ref && !['Successful', 'Failed', 'Error', 'Inconclusive'].includes(ref.status) ? [ref.name] : [],
+  );
+}
+
+/**
+ * Why a run needs a pass at `now`: not started yet, completed (the Rollout has to react), terminating, or a
+ * measurement due (its next measurement time has come). Undefined while its next measurement is still ahead.
+ */
+export function runDueReason(run: AnalysisRun, now: Date): string | undefined {
+  const at = now.getTime();
+  const metrics = run.spec.metrics ?? [];
+  if (!run.status?.startedAt) return 'not started';
+  if (isCompleted(run.status.phase)) return `completed (${run.status.phase})`;
+  if (run.spec.terminate === true) return 'terminating';
+  // The same schedule the measurement pass follows: due exactly when a pass at `now` would measure.
+  return dueTasks(metrics, run.status, run.spec.terminate, at).length > 0 ? 'measurement due' : undefined;
+}
+
+/**
+ * A current AnalysisRun that needs a pass. Its measurements are taken by step passes, which arm a timer for the
+ * next one; the schedule is the safety net, so a run is due when its next measurement time has come (`runs` gives
+ * the run). A run the caller did not read (no `runs`, or not found) is due: a false positive costs one pass.
+ */
+function analysisDue(rollout: Rollout, now: Date, runs: RunLookup | undefined): string | undefined {
+  for (const name of waitingRuns(rollout)) {
+    const run = runs?.(name);
+    if (!run) return `AnalysisRun ${name} in progress`;
+    const why = runDueReason(run, now);
+    if (why) return `AnalysisRun ${name}: ${why}`;
   }
   return undefined;
 }
 
 /**
- * Why the Rollout has work due at `now`, or undefined when it has none.
+ * Why the Rollout has work due at `now`, or undefined when it has none. `runs` gives the AnalysisRuns
+ * {@link waitingRuns} names, when the caller read them; without it a current unfinished run counts as due.
  *
  * @example
  * dueReason(rolloutAtIndefinitePause, new Date()) // undefined
  * dueReason({...rollout, metadata: {...rollout.metadata, generation: 3}}, now) // 'spec changed (generation 3, observed 2)'
  */
-export function dueReason(rollout: Rollout, now: Date): string | undefined {
+export function dueReason(rollout: Rollout, now: Date, runs?: RunLookup): string | undefined {
   return (
     changeDue(rollout) ??
     pauseDue(rollout, now) ??
     deadlineDue(rollout, now) ??
     progressing(rollout) ??
-    analysisDue(rollout) ??
+    analysisDue(rollout, now, runs) ??
     scaleDownDue(rollout, now)
   );
 }
 
 /** True when {@link dueReason} finds work due. */
-export function isDue(rollout: Rollout, now: Date): boolean {
-  return dueReason(rollout, now) !== undefined;
+export function isDue(rollout: Rollout, now: Date, runs?: RunLookup): boolean {
+  return dueReason(rollout, now, runs) !== undefined;
 }

@@ -21,6 +21,7 @@ import { PROBE_PATHS } from '../local/probes.js';
 import { SERVICEACCOUNT_DIR, SERVICEACCOUNT_DIR_ENV } from '../../adapters/kube/in-cluster.js';
 import { parseFlags, UsageError } from './args.js';
 import { runSandbox } from './sandbox-run.js';
+import { parseScenario, type Scenario } from '../sandbox/scenario.js';
 
 /** The cluster name of `--in-cluster` when `--cluster-name` gives none. */
 export const IN_CLUSTER_NAME = 'in-cluster';
@@ -61,7 +62,9 @@ export const RUN_USAGE = `usage: sluice run [flags]
   --auto-promote           sandbox: promote indefinite pauses automatically (default when stdin is not a TTY)
   --exit-when-done         sandbox: exit when the rollout is Healthy (default)
   --keep-running           sandbox: keep the API and loop running after the story ends
-  --timeout SECONDS        sandbox: give up after this long (default 120)`;
+  --timeout SECONDS        sandbox: give up after this long (default 120)
+  --scenario NAME          sandbox: default (v2 is healthy: its analysis passes, the rollout completes) or
+                           bad-canary (30% of v2's requests fail: its analysis fails, the rollout aborts)`;
 
 const FLAGS = {
   kubeconfig: { type: 'string', multiple: true },
@@ -85,6 +88,7 @@ const FLAGS = {
   'exit-when-done': { type: 'boolean' },
   'keep-running': { type: 'boolean' },
   timeout: { type: 'string' },
+  scenario: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -126,6 +130,15 @@ export const DEFAULT_PORT = 8417;
 
 type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
 
+/** `--scenario`: a usage error names the scenarios there are. */
+function scenarioOf(value: string | undefined): Scenario {
+  try {
+    return parseScenario(value);
+  } catch (err) {
+    throw new UsageError(`--scenario: ${(err as Error).message}`);
+  }
+}
+
 /** The sandbox (no cluster flag): interactive on a TTY unless --auto-promote. */
 function sandbox(values: Values): Promise<number> {
   const interactive = process.stdin.isTTY === true && !values['auto-promote'];
@@ -137,6 +150,7 @@ function sandbox(values: Values): Promise<number> {
     timeoutMs: seconds(values.timeout, 'timeout', 120) * 1000,
     requestsPerTick: 200,
     dashboardPort: portOf(values),
+    scenario: scenarioOf(values.scenario),
     out,
     ...(interactive ? { keys: process.stdin } : {}),
   });

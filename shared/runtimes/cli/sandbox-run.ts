@@ -1,6 +1,7 @@
 /**
  * `sluice run` with no cluster: the self-contained sandbox story. Starts the in-memory API server, the simulated
- * kubelet and traffic, loads examples/reviews, lets the engine install v1, releases v2 (new image) and runs the
+ * kubelet and traffic, a Prometheus stand-in answering from that traffic, loads examples/reviews (its
+ * AnalysisTemplate pointed at the stand-in), lets the engine install v1, releases v2 (new image) and runs the
  * control loop in process until the Rollout is Healthy on v2 (or aborted), printing each decision.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +14,10 @@ import { EXAMPLE_DIR, loadObjects, readManifests } from '../sandbox/example.js';
 import { startFakeApiServer } from '../sandbox/fake-apiserver.js';
 import { startKubelet } from '../sandbox/kubelet.js';
 import { seededRandom, shareOnHash, simulateTraffic, type TrafficSample } from '../sandbox/traffic.js';
+import { MeshMetrics, startMetricsEndpoint, type MetricsEndpoint } from '../sandbox/mesh-metrics.js';
+import { pointPrometheusAt, SCENARIO_PLANS, type Scenario } from '../sandbox/scenario.js';
+import { localMetricProviders } from '../local/metrics.js';
+import type { MetricProviders } from '../../app/ports.js';
 import { LABELS, type Service } from '../../core/model/types.js';
 import { applyOperatorAction } from '../../app/actions.js';
 import { describeRollout, type RolloutView } from '../../app/status-view.js';
@@ -27,7 +32,7 @@ import {
   type Observation,
 } from './sandbox-view.js';
 import { startKeys, type KeyAction, type KeySource } from './sandbox-keys.js';
-import { startSandboxDashboard, type SandboxDashboard } from '../web/sandbox-dashboard.js';
+import { SANDBOX_CLUSTER, startSandboxDashboard, type SandboxDashboard } from '../web/sandbox-dashboard.js';
 
 /** Options of the sandbox run (from the `sluice run` flags). */
 export interface SandboxOptions {
@@ -45,7 +50,12 @@ export interface SandboxOptions {
   requestsPerTick: number;
   /** Port of the dashboard on 127.0.0.1 (default 0: any free port; a taken port falls back to any). */
   dashboardPort?: number;
+  /** The story (default `default`): `bad-canary` makes v2's requests fail so its analysis aborts it. */
+  scenario?: Scenario;
 }
+
+/** The metrics endpoint's address is loopback: the sandbox cluster's allow-list names it, nothing wider. */
+const SANDBOX_METRIC_ADDRESSES = ['127.0.0.1'];
 
 const REF = { namespace: 'default', name: 'reviews' };
 const NEW_IMAGE = 'docker.io/istio/examples-bookinfo-reviews-v2:1.20.2';
@@ -66,27 +76,57 @@ interface Tracker {
   lastKey?: string;
   pauseShownAt?: number;
   action?: KeyAction;
+  /** v1's pod-template hash once it is stable: requests to any other hash are v2's. */
+  v1Hash?: string;
 }
+
+/** What a tick needs besides the options. */
+type LoopOptions = SandboxOptions & {
+  random: () => number;
+  kubeconfigPath: string;
+  mesh: MeshMetrics;
+  metrics: MetricProviders;
+};
 
 function isIndefinitePause(view: RolloutView): boolean {
   return view.phase === 'Paused' && view.step !== undefined && view.steps[view.step.index]?.text === 'pause';
 }
 
-/** Reads the VirtualService weights and Service selectors, and sends one tick of simulated traffic. */
+/** Failure rate by host: the scenario's rate for each host whose Service selects pods other than v1's. */
+function failureRates(
+  selectors: Record<string, string | undefined>,
+  v1Hash: string | undefined,
+  rate: number,
+): Record<string, number> {
+  if (v1Hash === undefined || rate === 0) return {};
+  return Object.fromEntries(
+    Object.entries(selectors)
+      .filter(([, hash]) => hash !== undefined && hash !== v1Hash)
+      .map(([host]) => [host, rate]),
+  );
+}
+
+/**
+ * Reads the VirtualService weights and Service selectors, sends one tick of simulated traffic (v2's requests failing
+ * at the scenario's rate) and records it for the metrics endpoint.
+ */
 async function observeMesh(
   gw: KubeGateway,
-  random: () => number,
-  requests: number,
+  t: Tracker,
+  opts: LoopOptions,
   hash: string | undefined,
 ): Promise<Observation> {
   const vs = await gw.get('virtualservices', REF.namespace, 'reviews');
   const hosts = { canaryHost: 'reviews-canary', stableHost: 'reviews-stable', route: 'primary' };
-  const sample: TrafficSample = simulateTraffic(vs, hosts, requests, random);
   const selectors: Record<string, string | undefined> = {};
   for (const host of [hosts.canaryHost, hosts.stableHost]) {
     const svc = (await gw.get('services', REF.namespace, host)) as Service | undefined;
     selectors[host] = svc?.spec?.selector?.[LABELS.podTemplateHash];
   }
+  const rate = SCENARIO_PLANS[opts.scenario ?? 'default'].v2FailureRate;
+  const failing = failureRates(selectors, t.v1Hash, rate);
+  const sample: TrafficSample = simulateTraffic(vs, hosts, opts.requestsPerTick, opts.random, failing);
+  opts.mesh.record(sample, Date.now());
   const route =
     (
       vs?.spec as {
@@ -105,9 +145,16 @@ async function tick(
   step: StepModule,
   gw: KubeGateway,
   t: Tracker,
-  opts: SandboxOptions & { random: () => number; kubeconfigPath: string },
+  opts: LoopOptions,
 ): Promise<RolloutView | undefined> {
-  const results = await step.runUntilSettled({ gateway: gw, now: () => new Date(), log: silentLogger }, REF);
+  const deps = {
+    gateway: gw,
+    now: () => new Date(),
+    log: silentLogger,
+    cluster: SANDBOX_CLUSTER,
+    metrics: opts.metrics,
+  };
+  const results = await step.runUntilSettled(deps, REF);
   const stamp = (): string => elapsed(t.start, Date.now());
   for (const r of results) {
     const line = decisionLine(r);
@@ -115,7 +162,7 @@ async function tick(
   }
   const view = await describeRollout(gw, REF.namespace, REF.name);
   if (!view) throw new Error(`rollout ${REF.namespace}/${REF.name} disappeared from the sandbox`);
-  const seen = await observeMesh(gw, opts.random, opts.requestsPerTick, view.currentPodHash);
+  const seen = await observeMesh(gw, t, opts, view.currentPodHash);
   const key = `${viewKey(view)} ${seen.vs.stable}/${seen.vs.canary}`;
   if (key !== t.lastKey) {
     t.lastKey = key;
@@ -171,12 +218,13 @@ function endLine(
   if (end === 'done')
     return `Rollout default/reviews is Healthy: 100% of traffic on v2 (${view?.stableRS}) after ${seconds}s. End of simulation.`;
   if (end === 'aborted')
-    return `Rollout default/reviews was aborted: all traffic back on v1 (${seconds}s). End of simulation.`;
+    return `Rollout default/reviews was aborted (${view?.message ?? ''}): all traffic back on v1 (${seconds}s). End of simulation.`;
   return `Stopped after ${seconds}s before the rollout finished.`;
 }
 
 /**
- * Runs the sandbox story; resolves with the exit code (0 Healthy on v2, 1 aborted, timed out or failed).
+ * Runs the sandbox story; resolves with the exit code: 0 when it ends as the scenario expects (default: Healthy on
+ * v2; `bad-canary`: aborted by its analysis, traffic back on v1), 1 otherwise (the other ending, timed out, failed).
  * @example process.exitCode = await runSandbox({ intervalMs: 1000, autoPromote: true, ... });
  */
 export async function runSandbox(opts: SandboxOptions): Promise<number> {
@@ -186,12 +234,16 @@ export async function runSandbox(opts: SandboxOptions): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-sandbox-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
   const keys = opts.keys ? startKeys(opts.keys, (k) => (t.action = k)) : undefined;
+  const mesh = new MeshMetrics();
   let dashboard: SandboxDashboard | undefined;
+  let prometheus: MetricsEndpoint | undefined;
   try {
     await writeFile(kubeconfigPath, api.kubeconfig(), { mode: 0o600 });
     sandboxBanner(api.url).forEach((l) => opts.out(l));
     const step = await loadStepUseCase();
-    loadObjects(api.store, await readManifests(EXAMPLE_DIR));
+    prometheus = await startMetricsEndpoint(mesh);
+    loadObjects(api.store, pointPrometheusAt(await readManifests(EXAMPLE_DIR), prometheus.url).objects);
+    const scenario = opts.scenario ?? 'default';
     const gw = createGateway(
       toKubeConfig(parseKubeconfig(api.kubeconfig(), { allowLoopbackHttp: true })),
       {},
@@ -199,27 +251,27 @@ export async function runSandbox(opts: SandboxOptions): Promise<number> {
     dashboard = await startSandboxDashboard(gw, { instanceId: 'sluice', port: opts.dashboardPort ?? 0 });
     opts.out(`Dashboard: ${dashboard.urls.operator}`);
     opts.out(`  read-only: ${dashboard.urls.viewer}`);
-    const loopOpts = { ...opts, random: seededRandom(7), kubeconfigPath };
+    const metrics = localMetricProviders(
+      [{ name: SANDBOX_CLUSTER, allowMetricAddresses: SANDBOX_METRIC_ADDRESSES }],
+      [],
+    );
+    const loopOpts: LoopOptions = { ...opts, random: seededRandom(7), kubeconfigPath, mesh, metrics };
+    opts.out(`Scenario ${scenario}: ${SCENARIO_PLANS[scenario].summary}.`);
     opts.out(
-      `${elapsed(t.start, Date.now())}  loaded examples/reviews: Rollout, 2 Services, VirtualService, DestinationRule`,
+      `${elapsed(t.start, Date.now())}  loaded examples/reviews: Rollout, 2 Services, VirtualService, DestinationRule, AnalysisTemplate success-rate (Prometheus: the sandbox's stand-in at ${prometheus.url})`,
     );
-    let view = await runPhase(
-      step,
-      gw,
-      t,
-      loopOpts,
-      (v) => v?.phase === 'Degraded' || (v?.phase === 'Healthy' && v.stableRS !== undefined),
-    );
-    const v1Hash = view?.stableRS;
-    if (view?.phase !== 'Healthy')
-      throw new Error(`v1 did not become Healthy: ${view?.phase ?? 'no status'} ${view?.message ?? ''}`);
+    const v1Hash = await installV1(step, gw, t, loopOpts);
     opts.out(`${elapsed(t.start, Date.now())}  v1 is stable (${v1Hash}). Releasing v2: image ${NEW_IMAGE}`);
     await gw.mergePatch(
       { resource: 'rollouts', ...REF },
       { spec: { template: { spec: { containers: [{ name: 'reviews', image: NEW_IMAGE }] } } } },
     );
-    view = await runPhase(step, gw, t, loopOpts, (v) => finished(v, v1Hash) !== undefined);
+    const view = await runPhase(step, gw, t, loopOpts, (v) => finished(v, v1Hash) !== undefined);
     const end = finished(view, v1Hash);
+    if (end === 'aborted')
+      view?.events
+        .filter((e) => e.type === 'Warning')
+        .forEach((e) => opts.out(`  Event ${e.reason}: ${e.message}`));
     opts.out(endLine(end, view, ((Date.now() - t.start) / 1000).toFixed(1)));
     if (opts.keepRunning && !t.action) {
       opts.out(
@@ -227,9 +279,10 @@ export async function runSandbox(opts: SandboxOptions): Promise<number> {
       );
       await runPhase(step, gw, t, { ...loopOpts, timeoutMs: Number.POSITIVE_INFINITY }, () => false);
     }
-    return end === 'done' ? 0 : 1;
+    return end === SCENARIO_PLANS[scenario].expected ? 0 : 1;
   } finally {
     await dashboard?.close();
+    await prometheus?.close();
     keys?.stop();
     kubelet.stop();
     await api.close();
@@ -237,11 +290,31 @@ export async function runSandbox(opts: SandboxOptions): Promise<number> {
   }
 }
 
+/** Lets the engine install v1 (it becomes stable without steps); returns its pod-template hash. */
+async function installV1(
+  step: StepModule,
+  gw: KubeGateway,
+  t: Tracker,
+  opts: LoopOptions,
+): Promise<string | undefined> {
+  const view = await runPhase(
+    step,
+    gw,
+    t,
+    opts,
+    (v) => v?.phase === 'Degraded' || (v?.phase === 'Healthy' && v.stableRS !== undefined),
+  );
+  if (view?.phase !== 'Healthy')
+    throw new Error(`v1 did not become Healthy: ${view?.phase ?? 'no status'} ${view?.message ?? ''}`);
+  t.v1Hash = view.stableRS;
+  return t.v1Hash;
+}
+
 async function runPhase(
   step: StepModule,
   gw: KubeGateway,
   t: Tracker,
-  opts: SandboxOptions & { random: () => number; kubeconfigPath: string },
+  opts: LoopOptions,
   done: (view: RolloutView | undefined) => boolean,
 ): Promise<RolloutView | undefined> {
   let view: RolloutView | undefined;

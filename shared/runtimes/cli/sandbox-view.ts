@@ -39,8 +39,21 @@ export interface Observation {
 }
 
 /**
+ * The newest AnalysisRun of the current revision: `analysis reviews-8f7b-2-1 Running, last [0.99] Successful`
+ * (the last measurement of its first metric that has one), or `''` without analysis.
+ */
+export function analysisText(view: RolloutView): string {
+  const run = view.analysisRuns[0];
+  if (!run) return '';
+  const measured = run.metrics.find((m) => m.last !== undefined)?.last;
+  const last = measured ? `, last ${measured.value ? `${measured.value} ` : ''}${measured.phase}` : '';
+  return ` | analysis ${run.name} ${run.phase || 'New'}${last}`;
+}
+
+/**
  * The compact view, e.g. `step 2/6 pause: 5s | canary weight 20 (VS stable 80 / canary 20) |
- * traffic to 8f7b 21% of 200 | RS 8f7b canary 1/1, 6d4c stable 4/4 | Paused (pause: 5s)`
+ * traffic to 8f7b 21% of 200 | RS 8f7b canary 1/1, 6d4c stable 4/4 | Paused (pause: 5s)`, then the analysis run
+ * when the revision has one (`| analysis reviews-8f7b-2-1 Successful, last [0.99] Successful`).
  */
 export function compactView(view: RolloutView, seen?: Observation, pausedSince?: string): string {
   const step = view.step
@@ -59,7 +72,7 @@ export function compactView(view: RolloutView, seen?: Observation, pausedSince?:
     )
     .join(', ');
   const weight = `canary weight ${view.actualWeight}${vs}`;
-  return `${step} | ${weight}${traffic} | RS ${sets || 'none'} | ${view.phase}${pauseText(view, pausedSince, view.steps)}`;
+  return `${step} | ${weight}${traffic} | RS ${sets || 'none'} | ${view.phase}${pauseText(view, pausedSince, view.steps)}${analysisText(view)}`;
 }
 
 /** The view without the traffic sample: equal keys mean nothing worth printing changed. */

@@ -38,7 +38,8 @@ export function loadObjects(store: ObjectStore, objects: StoredObject[]): Stored
       throw new Error(
         `the sandbox does not serve ${obj.apiVersion} ${obj.kind} (object ${obj.metadata?.name})`,
       );
-    return store.create(res, obj.metadata.namespace ?? 'default', {
+    const namespace = res.clusterScoped ? '' : (obj.metadata.namespace ?? 'default');
+    return store.create(res, namespace, {
       ...obj,
       apiVersion: `${group ? `${group}/` : ''}${res.versions[0]}`,
     });

@@ -155,7 +155,8 @@ function write(store: ObjectStore, path: ResourcePath, req: IncomingMessage, tex
   const ns = path.namespace ?? '';
   switch (req.method) {
     case 'POST': {
-      if (path.name !== undefined || path.namespace === undefined) throw errors.methodNotAllowed();
+      const unscoped = path.namespace === undefined && !path.resource.clusterScoped;
+      if (path.name !== undefined || unscoped) throw errors.methodNotAllowed();
       const body = parseJson(text) as StoredObject;
       const stored = {
         ...body,

@@ -24,6 +24,8 @@ export interface ServedResource {
   defaults?: readonly FieldDefault[];
   /** `status` fields of a built-in type that are `omitempty` integers: kube-apiserver never stores them as 0. */
   omitZeroStatus?: readonly string[];
+  /** Cluster-scoped (no namespace in its paths; stored with namespace `''`). Namespaced when unset. */
+  clusterScoped?: boolean;
 }
 
 const ISTIO_VERSIONS = ['v1', 'v1beta1', 'v1alpha3'];
@@ -40,6 +42,17 @@ export const SERVED: readonly ServedResource[] = [
     generation: true,
     defaults: ROLLOUT_DEFAULTS,
   },
+  // Argo's analysis CRDs have no status subresource: a status write is an ordinary update (and bumps generation).
+  ...(['AnalysisTemplate', 'AnalysisRun', 'ClusterAnalysisTemplate'] as const).map((kind) => ({
+    group: 'argoproj.io',
+    versions: ['v1alpha1'],
+    plural: `${kind.toLowerCase()}s`,
+    kind,
+    custom: true,
+    statusSubresource: false,
+    generation: true,
+    ...(kind === 'ClusterAnalysisTemplate' ? { clusterScoped: true } : {}),
+  })),
   {
     group: 'apps',
     versions: ['v1'],

@@ -13,8 +13,18 @@ export interface ResourcePath {
   subresource?: 'status';
 }
 
+/** A cluster-scoped object has no namespace in its path; a namespaced one needs it to be named. */
+function scopeFits(
+  resource: ServedResource,
+  namespace: string | undefined,
+  name: string | undefined,
+): boolean {
+  return resource.clusterScoped ? namespace === undefined : name === undefined || namespace !== undefined;
+}
+
 /**
- * Resolves `/api/v1/namespaces/ns/services/x`, `/apis/g/v/namespaces/ns/plural/x/status`, `/apis/g/v/plural`.
+ * Resolves `/api/v1/namespaces/ns/services/x`, `/apis/g/v/namespaces/ns/plural/x/status`, `/apis/g/v/plural`
+ * (and `/apis/g/v/plural/x` for a cluster-scoped type).
  * Undefined when the path names nothing served.
  */
 export function parseResourcePath(pathname: string): ResourcePath | undefined {
@@ -39,7 +49,7 @@ export function parseResourcePath(pathname: string): ResourcePath | undefined {
   const [plural, name, sub, ...extra] = remainder;
   if (!plural || extra.length > 0 || (sub !== undefined && sub !== 'status')) return undefined;
   const resource = findServed(group, version, plural);
-  if (!resource || (name !== undefined && namespace === undefined)) return undefined;
+  if (!resource || !scopeFits(resource, namespace, name)) return undefined;
   return { resource, version, namespace, name, subresource: sub === 'status' ? 'status' : undefined };
 }
 
@@ -48,14 +58,14 @@ function resourceList(group: string, version: string): Record<string, unknown> {
     const main = {
       name: r.plural,
       singularName: r.kind.toLowerCase(),
-      namespaced: true,
+      namespaced: r.clusterScoped !== true,
       kind: r.kind,
       verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
     };
     const status = {
       name: `${r.plural}/status`,
       singularName: '',
-      namespaced: true,
+      namespaced: r.clusterScoped !== true,
       kind: r.kind,
       verbs: ['get', 'patch', 'update'],
     };

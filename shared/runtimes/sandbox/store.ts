@@ -47,9 +47,10 @@ function nowSeconds(): string {
 }
 
 /** Everything but metadata and status: what bumps `generation` when it changes. */
-function specPart(obj: StoredObject): Record<string, unknown> {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
-  return rest;
+/** The part of an object whose change bumps `metadata.generation`: all but metadata (and status, when a subresource). */
+function specPart(obj: StoredObject, res: ServedResource): Record<string, unknown> {
+  const { metadata: _m, status, apiVersion: _a, kind: _k, ...rest } = obj;
+  return res.statusSubresource ? rest : { ...rest, status };
 }
 
 /** What kube-apiserver stores for `obj`: CRD schema defaults set, `omitempty` zero integers of built-ins gone. */
@@ -111,7 +112,8 @@ export class ObjectStore {
     }
     if (this.objects.has(keyOf(res, namespace, name))) throw errors.alreadyExists(res, name);
     const obj = clone(body);
-    obj.metadata.namespace = namespace;
+    if (res.clusterScoped) delete obj.metadata.namespace;
+    else obj.metadata.namespace = namespace;
     obj.metadata.uid = randomUUID();
     obj.metadata.creationTimestamp = nowSeconds();
     if (res.generation) obj.metadata.generation = 1;
@@ -213,7 +215,7 @@ export class ObjectStore {
       if (old.status === undefined) delete next.status;
       else next.status = clone(old.status);
     }
-    if (res.generation && !jsonEqual(specPart(next), specPart(old))) {
+    if (res.generation && !jsonEqual(specPart(next, res), specPart(old, res))) {
       next.metadata.generation = Number(old.metadata.generation ?? 0) + 1;
     }
     return next;

@@ -14,6 +14,8 @@ export interface TrafficSample {
   canaryShare: number;
   /** Requests per destination short host name. */
   byHost: Record<string, number>;
+  /** Requests per destination short host name that failed (a simulated 5xx). */
+  errorsByHost: Record<string, number>;
 }
 
 /** Which destinations count as canary and stable. */
@@ -71,9 +73,20 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Counts one request to `host` (`''`: no destination) in the sample. */
+function count(sample: TrafficSample, targets: TrafficTargets, host: string, failed: boolean): void {
+  if (host !== '') sample.byHost[host] = (sample.byHost[host] ?? 0) + 1;
+  if (failed) sample.errorsByHost[host] = (sample.errorsByHost[host] ?? 0) + 1;
+  if (host !== '' && host === targets.canaryHost) sample.canary += 1;
+  else if (host !== '' && host === targets.stableHost) sample.stable += 1;
+  else sample.other += 1;
+}
+
 /**
  * Sends `requests` simulated requests through the VirtualService's route.
- * A single destination without a weight takes everything; destinations with weight 0 take nothing.
+ * A single destination without a weight takes everything; destinations with weight 0 take nothing. A request to a
+ * host with a `failureRate` (0..1, by short host name) fails with that probability (one more draw of `random`, made
+ * only for such hosts, so a run without failures sees the same sequence as before).
  * @example simulateTraffic(vs, { canaryHost: 'reviews-canary', stableHost: 'reviews-stable' }, 100, Math.random)
  */
 export function simulateTraffic(
@@ -81,6 +94,7 @@ export function simulateTraffic(
   targets: TrafficTargets,
   requests: number,
   random: () => number,
+  failureRate: Record<string, number> = {},
 ): TrafficSample {
   const route = routeOf(vs, targets.route);
   const weights = route.map((d) =>
@@ -94,15 +108,14 @@ export function simulateTraffic(
     other: 0,
     canaryShare: 0,
     byHost: {},
+    errorsByHost: {},
   };
   for (let i = 0; i < requests; i++) {
     let pick = random() * sum;
     const index = sum === 0 ? -1 : weights.findIndex((w) => (pick -= w) < 0);
     const host = shortHost(route[index]?.destination?.host);
-    if (host !== '') sample.byHost[host] = (sample.byHost[host] ?? 0) + 1;
-    if (host !== '' && host === targets.canaryHost) sample.canary += 1;
-    else if (host !== '' && host === targets.stableHost) sample.stable += 1;
-    else sample.other += 1;
+    const rate = failureRate[host] ?? 0;
+    count(sample, targets, host, rate > 0 && random() < rate);
   }
   sample.canaryShare = requests === 0 ? 0 : sample.canary / requests;
   return sample;

@@ -6,6 +6,7 @@ import type { LoopDeps } from '../../../shared/app/ports.js';
 import type { KubeGateway } from '../../../shared/app/kube-port/gateway.js';
 import { MemoryGateway } from './memory-gateway.js';
 import { NS, rollout } from './fixtures.js';
+import type { KubeObject, Rollout } from '../../../shared/core/model/types.js';
 
 const log = createLogger('error', {}, () => undefined);
 
@@ -49,6 +50,69 @@ describe('the control loop tick', () => {
         reason: 'due: never reconciled',
       },
     ]);
+  });
+});
+
+describe('the control loop tick and AnalysisRuns', () => {
+  const NOW = Date.parse('2026-01-01T00:00:00Z');
+  const ago = (s: number): string => new Date(NOW - s * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  function waiting(finishedSecondsAgo: number): MemoryGateway {
+    const gw = new MemoryGateway();
+    const r = rollout({
+      observedGeneration: '1',
+      currentPodHash: 'new',
+      stableRS: 'old',
+      currentStepIndex: 1,
+      phase: 'Paused',
+      canary: { currentStepAnalysisRunStatus: { name: 'reviews-new-2-1', status: 'Running' } },
+    } as Rollout['status']);
+    r.spec.strategy!.canary!.steps = [
+      { setWeight: 20 },
+      { analysis: { templates: [{ templateName: 't' }] } },
+    ];
+    gw.put('rollouts', r);
+    gw.put('analysisruns', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisRun',
+      metadata: { name: 'reviews-new-2-1', namespace: NS },
+      spec: { metrics: [{ name: 'm', interval: '60s', count: 3, provider: { web: { url: 'http://x' } } }] },
+      status: {
+        phase: 'Running',
+        startedAt: ago(120),
+        metricResults: [
+          {
+            name: 'm',
+            phase: 'Running',
+            count: 1,
+            successful: 1,
+            measurements: [
+              {
+                phase: 'Successful',
+                startedAt: ago(finishedSecondsAgo),
+                finishedAt: ago(finishedSecondsAgo),
+              },
+            ],
+          },
+        ],
+      },
+    } as unknown as KubeObject);
+    return gw;
+  }
+
+  it('reads the run a Rollout waits on and sends no step before its next measurement is due', async () => {
+    const gw = waiting(30);
+    const sent: BusEvent[] = [];
+    expect(await tick(deps({ east: gw }, sent), log)).toMatchObject({ rollouts: 1, due: 0 });
+    expect(sent).toEqual([]);
+    expect(gw.calls.filter((c) => c.resource === 'analysisruns')).toEqual([
+      { verb: 'get', resource: 'analysisruns', namespace: NS, name: 'reviews-new-2-1' },
+    ]);
+  });
+
+  it('sends the step once the measurement is due', async () => {
+    const sent: BusEvent[] = [];
+    expect(await tick(deps({ east: waiting(61) }, sent), log)).toMatchObject({ due: 1 });
+    expect(sent.map((e) => e.reason)).toEqual(['due: AnalysisRun reviews-new-2-1: measurement due']);
   });
 });
 

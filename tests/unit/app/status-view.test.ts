@@ -213,6 +213,7 @@ describe('formatStatus', () => {
     replicaSets: [],
     conditions: [],
     events: [],
+    analysisRuns: [],
   };
 
   it('leaves out empty sections', () => {

@@ -58,7 +58,8 @@ button.danger { color: var(--bad); border-color: var(--bad); }
 .mark { display: inline-block; padding: 0 .4rem; border-radius: 3px; font-size: .8rem; font-weight: 600; margin-right: .25rem; }
 .mark-degraded, .mark-aborted { background: #fee4e2; color: var(--bad); }
 .mark-paused-for-promotion { background: #fef0c7; color: var(--warn); }
-.phase-Healthy { color: var(--ok); } .phase-Degraded { color: var(--bad); } .phase-Paused { color: var(--warn); }
+.phase-Healthy, .phase-Successful { color: var(--ok); } .phase-Degraded, .phase-Failed, .phase-Error { color: var(--bad); }
+.phase-Paused, .phase-Inconclusive { color: var(--warn); }
 ol.steps { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .4rem; }
 ol.steps li { border: 1px solid var(--line); border-radius: 4px; padding: .25rem .5rem; }
 ol.steps li.done { color: var(--muted); } ol.steps li.current { border: 2px solid var(--accent); font-weight: 600; }

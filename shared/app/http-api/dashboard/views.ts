@@ -154,6 +154,12 @@ function notStepping(view: RolloutView, r: Rollout): string | undefined {
   return undefined;
 }
 
+/** `the analysis run <name> (Running)` for the step's current run, `an analysis run` before it exists. */
+function analysisWait(view: RolloutView): string {
+  const run = view.analysisRuns.find((r) => r.current && r.kind !== 'Background');
+  return run ? `the analysis run ${run.name} (${run.phase || 'New'})` : 'an analysis run';
+}
+
 /** What the current step waits for, in words. */
 export function waitingFor(view: RolloutView, r: Rollout, now: Date): string {
   const idle = notStepping(view, r);
@@ -162,7 +168,7 @@ export function waitingFor(view: RolloutView, r: Rollout, now: Date): string {
   if (!current) return 'the next pass';
   const step = r.spec?.strategy?.canary?.steps?.[current.index];
   if (step?.pause !== undefined) return pauseLeft(view, r, now);
-  if (step?.analysis !== undefined) return 'an analysis run';
+  if (step?.analysis !== undefined) return analysisWait(view);
   const canary = view.replicaSets.find((rs) => rs.tags.includes('canary'));
   if (canary && canary.available < canary.replicas)
     return `canary pods (${canary.available}/${canary.replicas} available)`;

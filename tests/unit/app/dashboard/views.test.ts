@@ -31,6 +31,7 @@ function view(r: Rollout, extra: Partial<RolloutView> = {}): RolloutView {
     replicaSets: [],
     conditions: [],
     events: [],
+    analysisRuns: [],
     ...extra,
   };
 }

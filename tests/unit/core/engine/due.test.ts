@@ -1,5 +1,12 @@
 import { describe, it, expect } from '@jest/globals';
-import { dueReason, isDue, pauseDurationSeconds } from '../../../../shared/core/engine/due.js';
+import { dueReason, isDue, pauseDurationSeconds, waitingRuns } from '../../../../shared/core/engine/due.js';
+import type {
+  AnalysisPhase,
+  AnalysisRun,
+  AnalysisRunStatus,
+  Metric,
+  MetricResult,
+} from '../../../../shared/core/analysis/types.js';
 import type { Rollout, RolloutStatus, RolloutSpec } from '../../../../shared/core/model/types.js';
 
 const NOW = new Date('2030-01-01T12:00:00Z');
@@ -289,5 +296,145 @@ describe('pauseDurationSeconds', () => {
     { title: 'a negative number is rejected', input: -1, seconds: undefined },
   ])('$title', ({ input, seconds }) => {
     expect(pauseDurationSeconds(input)).toBe(seconds);
+  });
+});
+
+describe('dueReason with the current AnalysisRun read: due when its next measurement time has come', () => {
+  const analysing = rollout({
+    currentPodHash: 'new',
+    currentStepIndex: 2,
+    phase: 'Progressing',
+    canary: { currentStepAnalysisRunStatus: { name: 'r-new-2-1', status: 'Running' } },
+  });
+  // A Rollout whose only work is its analysis: not progressing (a step run waits in the status, nothing else moves).
+  const idle: Rollout = { ...analysing, status: { ...analysing.status!, phase: 'Paused' } };
+  const metric = (extra: Partial<Metric> = {}): Metric => ({
+    name: 'success-rate',
+    interval: '60s',
+    count: 5,
+    provider: { prometheus: { address: 'http://p', query: 'q' } },
+    ...extra,
+  });
+  const measured = (finishedSecondsAgo: number, phase: AnalysisPhase = 'Successful'): MetricResult => ({
+    name: 'success-rate',
+    phase: 'Running',
+    count: 1,
+    successful: phase === 'Successful' ? 1 : 0,
+    error: phase === 'Error' ? 1 : 0,
+    measurements: [
+      { phase, startedAt: secondsAgo(finishedSecondsAgo), finishedAt: secondsAgo(finishedSecondsAgo) },
+    ],
+  });
+  const run = (
+    status: AnalysisRunStatus | undefined,
+    spec: Partial<AnalysisRun['spec']> = {},
+  ): AnalysisRun => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisRun',
+    metadata: { name: 'r-new-2-1', namespace: 'shop' },
+    spec: { metrics: [metric()], ...spec },
+    ...(status ? { status } : {}),
+  });
+  const running = (results: MetricResult[]): AnalysisRunStatus => ({
+    phase: 'Running',
+    startedAt: secondsAgo(300),
+    metricResults: results,
+  });
+
+  it.each<{ title: string; run: AnalysisRun | undefined; reason: string | undefined }>([
+    {
+      title: 'the last measurement 30 s ago, interval 60 s: not due (the bug: every tick called it due)',
+      run: run(running([measured(30)])),
+      reason: undefined,
+    },
+    {
+      title: 'the last measurement exactly one interval ago: not yet (due strictly after)',
+      run: run(running([measured(60)])),
+      reason: undefined,
+    },
+    {
+      title: 'the last measurement 61 s ago: due',
+      run: run(running([measured(61)])),
+      reason: 'AnalysisRun r-new-2-1: measurement due',
+    },
+    {
+      title: 'an Error 5 s ago is retried after 10 s, whatever the interval: not yet',
+      run: run(running([measured(5, 'Error')])),
+      reason: undefined,
+    },
+    {
+      title: 'an Error 11 s ago: due',
+      run: run(running([measured(11, 'Error')])),
+      reason: 'AnalysisRun r-new-2-1: measurement due',
+    },
+    {
+      title: 'started, the initialDelay (2m) still running: not due',
+      run: run(
+        { phase: 'Running', startedAt: secondsAgo(60) },
+        { metrics: [metric({ initialDelay: '2m' })] },
+      ),
+      reason: undefined,
+    },
+    {
+      title: 'started, the initialDelay (2m) over: due',
+      run: run(
+        { phase: 'Running', startedAt: secondsAgo(121) },
+        { metrics: [metric({ initialDelay: '2m' })] },
+      ),
+      reason: 'AnalysisRun r-new-2-1: measurement due',
+    },
+    {
+      title: 'no measurement and no initialDelay: due at once',
+      run: run({ phase: 'Running', startedAt: secondsAgo(1) }),
+      reason: 'AnalysisRun r-new-2-1: measurement due',
+    },
+    {
+      title: 'never started (no status yet): due',
+      run: run(undefined),
+      reason: 'AnalysisRun r-new-2-1: not started',
+    },
+    {
+      title: 'completed while the Rollout still says Running: due (the Rollout reacts)',
+      run: run({ ...running([measured(30)]), phase: 'Failed' }),
+      reason: 'AnalysisRun r-new-2-1: completed (Failed)',
+    },
+    {
+      title: 'terminating: due',
+      run: run(running([measured(30)]), { terminate: true }),
+      reason: 'AnalysisRun r-new-2-1: terminating',
+    },
+    {
+      title: 'an in-flight measurement whose resumeAt has passed: due',
+      run: run(
+        running([
+          {
+            name: 'success-rate',
+            phase: 'Running',
+            measurements: [{ phase: 'Running', startedAt: secondsAgo(40), resumeAt: secondsAgo(1) }],
+          },
+        ]),
+      ),
+      reason: 'AnalysisRun r-new-2-1: measurement due',
+    },
+    {
+      title: 'a run the caller could not read: due (errs on the side of due)',
+      run: undefined,
+      reason: 'AnalysisRun r-new-2-1 in progress',
+    },
+  ])('$title', ({ run: found, reason }) => {
+    const lookup = (name: string): AnalysisRun | undefined => (name === 'r-new-2-1' ? found : undefined);
+    expect(dueReason(idle, NOW, lookup)).toBe(reason);
+    expect(isDue(idle, NOW, lookup)).toBe(reason !== undefined);
+  });
+
+  it("the Rollout's own work still makes it due while its run waits for its next measurement", () => {
+    const lookup = (): AnalysisRun => run(running([measured(30)]));
+    expect(dueReason(analysing, NOW, lookup)).toBe('progressing (waiting for readiness)');
+  });
+
+  it('waitingRuns names the unfinished current runs, none while aborted or paused by an operator', () => {
+    expect(waitingRuns(idle)).toEqual(['r-new-2-1']);
+    expect(waitingRuns({ ...idle, status: { ...idle.status!, abort: true } })).toEqual([]);
+    expect(waitingRuns({ ...idle, spec: { ...idle.spec, paused: true } })).toEqual([]);
   });
 });
