@@ -9,7 +9,7 @@ import { KubeApiError } from './kube-port/errors.js';
 import { recordEvent } from './events.js';
 import type { Logger } from './logger.js';
 import { driftCorrection, observedObject, type DriftCorrection } from './drift-record.js';
-import { forbiddenWrite } from '../core/engine/tenancy.js';
+import { forbiddenEffect } from '../core/engine/tenancy.js';
 
 /** Options for {@link applyPlan}. */
 export interface ApplyOptions {
@@ -93,14 +93,33 @@ async function patchRun(
 }
 
 /**
- * Applies one effect. Returns 'already' (idempotent create), or the object as written ('done').
- * Throws KubeApiError otherwise.
+ * A delete guarded by the uid and resourceVersion as read: a changed object gives 409 (re-read, re-plan); one that
+ * is gone already (a concurrent pass deleted it) is done.
+ */
+async function deleteObject(
+  gw: KubeGateway,
+  write: Write & { op: 'delete' },
+  options: WriteOptions,
+): Promise<{ outcome: 'done' } | { outcome: 'already' }> {
+  try {
+    await gw.delete(write.target, { ...options, preconditions: write.preconditions });
+    return { outcome: 'done' };
+  } catch (err) {
+    if (err instanceof KubeApiError && err.code === 404) return { outcome: 'already' };
+    throw err;
+  }
+}
+
+/**
+ * Applies one effect. Returns 'already' (idempotent create, delete of an object gone), or 'done' with the object as
+ * written (none for a delete). Throws KubeApiError otherwise.
  */
 async function applyWrite(
   gw: KubeGateway,
   write: Write,
   options: WriteOptions,
-): Promise<{ outcome: 'done'; written: KubeObject } | { outcome: 'already' }> {
+): Promise<{ outcome: 'done'; written?: KubeObject } | { outcome: 'already' }> {
+  if (write.op === 'delete') return deleteObject(gw, write, options);
   if (write.op === 'patch' && write.target.resource === 'analysisruns') return patchRun(gw, write, options);
   if (write.op === 'patch')
     return { outcome: 'done', written: await gw.patch(write.target, write.patch, options) };
@@ -143,6 +162,30 @@ interface Pass {
   rollout: Rollout;
   plan: Plan;
   opts: ApplyOptions;
+  /** The Rollout's resourceVersion after this pass's own write of its metadata (see rolloutAfter). */
+  rolloutVersion?: string;
+}
+
+/**
+ * The Rollout the status commit is guarded by: as read, or, after this pass's own metadata write (the revision
+ * annotation, itself guarded by the resourceVersion as read, so nothing else came in between), as that write left
+ * it. In dry-run mode nothing was persisted, so the version as read still holds.
+ */
+function rolloutAfter(pass: Pass): Rollout {
+  const rv = pass.opts.dryRun ? undefined : pass.rolloutVersion;
+  return rv ? { ...pass.rollout, metadata: { ...pass.rollout.metadata, resourceVersion: rv } } : pass.rollout;
+}
+
+/** True when `write` targets the Rollout object itself (not its status). */
+function isRolloutItself(pass: Pass, write: Write): boolean {
+  const { target } = write;
+  const m = pass.rollout.metadata;
+  return (
+    target.resource === 'rollouts' &&
+    !target.subresource &&
+    target.name === m.name &&
+    target.namespace === m.namespace
+  );
 }
 
 /**
@@ -150,9 +193,9 @@ interface Pass {
  * none. The write was conditional on the resourceVersion the pass read, so of two passes restoring the same change
  * only the one whose write landed gets here.
  */
-function driftEvent(pass: Pass, write: Write, written: KubeObject): EventRecord[] {
+function driftEvent(pass: Pass, write: Write, written: KubeObject | undefined): EventRecord[] {
   const { opts } = pass;
-  if (!opts.observed || write.op !== 'patch') return [];
+  if (!opts.observed || write.op !== 'patch' || !written) return [];
   const read = observedObject(opts.observed, write.target);
   const { target, patch } = write;
   const correction = driftCorrection({ target, patch, read, written, transition: pass.plan.transition });
@@ -172,7 +215,7 @@ function driftEvent(pass: Pass, write: Write, written: KubeObject): EventRecord[
  * re-planned pass finds the object in place and plans no write, so no Event, the second time. Best effort: failures
  * are logged and returned.
  */
-async function recordLanded(pass: Pass, write: Write, written: KubeObject): Promise<string[]> {
+async function recordLanded(pass: Pass, write: Write, written: KubeObject | undefined): Promise<string[]> {
   const { opts } = pass;
   if (opts.dryRun) return [];
   const events = [...(write.events ?? []), ...driftEvent(pass, write, written)];
@@ -195,18 +238,19 @@ async function applyEffects(pass: Pass, writeOptions: WriteOptions, result: Appl
       continue;
     }
     result.writes += 1;
+    if (isRolloutItself(pass, write)) pass.rolloutVersion = applied.written?.metadata.resourceVersion;
     result.eventFailures.push(...(await recordLanded(pass, write, applied.written)));
   }
 }
 
 /**
  * The last tenancy check, before the first write: every effect must target an object the Rollout may change
- * (`forbiddenWrite`), judged from what the plan was made from. One that is not stops the whole plan, nothing sent.
+ * (`forbiddenEffect`), judged from what the plan was made from. One that is not stops the whole plan, nothing sent.
  */
 function refuseForeignWrites(rollout: Rollout, plan: Plan, observed: Observed | undefined): void {
   if (!observed) return;
   for (const write of plan.effects) {
-    const refusal = forbiddenWrite(observed, write.target);
+    const refusal = forbiddenEffect(observed, write);
     if (refusal)
       throw new Error(
         `apply plan of rollout ${rollout.metadata.namespace}/${rollout.metadata.name} failed: ${refusal}; nothing written`,
@@ -220,7 +264,7 @@ function refuseForeignWrites(rollout: Rollout, plan: Plan, observed: Observed | 
  * Patch on the `status` subresource guarded by the observed resourceVersion, then records `plan.events` (best
  * effort) when the commit succeeded or there was none. An effect that found its object in place records nothing.
  *
- * With `opts.observed`, a plan with a write the Rollout may not make (`forbiddenWrite`) is refused before anything
+ * With `opts.observed`, a plan with a write the Rollout may not make (`forbiddenEffect`) is refused before anything
  * is sent. Any KubeApiError from an effect or the commit is thrown unchanged; on a conflict the caller re-reads and
  * re-plans (never resends). In `dryRun` mode every write carries `dryRun=All` and no Event is recorded.
  *
@@ -236,7 +280,8 @@ export async function applyPlan(
   const writeOptions: WriteOptions = opts.dryRun ? { dryRun: true } : {};
   refuseForeignWrites(rollout, plan, opts.observed);
   const result: ApplyResult = { writes: 0, alreadyDone: 0, committed: false, eventFailures: [] };
-  await applyEffects({ gw, rollout, plan, opts }, writeOptions, result);
+  const pass: Pass = { gw, rollout, plan, opts };
+  await applyEffects(pass, writeOptions, result);
   if (plan.status) {
     const target: Target = {
       resource: 'rollouts',
@@ -246,7 +291,7 @@ export async function applyPlan(
     };
     result.rollout = (await gw.patch(
       target,
-      statusCommitPatch(rollout, plan.status),
+      statusCommitPatch(rolloutAfter(pass), plan.status),
       writeOptions,
     )) as Rollout;
     result.writes += 1;

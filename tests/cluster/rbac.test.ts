@@ -65,6 +65,17 @@ function newObject(resource: string): Record<string, unknown> {
   throw new Error(`no "create" fixture for ${resource}`);
 }
 
+/** Deletes a throwaway object, created as admin, so the shared fixtures stay for the other calls. */
+async function deleteThrowaway(
+  kc: string,
+  coll: string,
+  plural: string,
+): Promise<{ status: number; body: Json }> {
+  const created = await adminRequest('POST', coll, newObject(plural));
+  if (created.status !== 201) throw new Error(`create ${plural} for delete: HTTP ${created.status}`);
+  return requestAs(kc, 'DELETE', `${coll}/${String(created.body?.metadata?.name)}`);
+}
+
 /** Performs `verb` on `group/resource` (resource may be "x/status") in `ns` with the given kubeconfig. */
 async function call(
   kc: string,
@@ -100,6 +111,8 @@ async function call(
       const current = await adminRequest('GET', item);
       return requestAs(kc, 'PUT', item, current.body);
     }
+    case 'delete':
+      return deleteThrowaway(kc, coll, plural);
     default:
       throw new Error(`no call for verb ${verb}`);
   }

@@ -23,6 +23,7 @@ import { RESOURCES, type JsonPatchOp, type ResourceName, type Target } from '../
 import { KubeApiError, type KubeCall } from '../../app/kube-port/errors.js';
 import { FIELD_MANAGER } from './field-manager.js';
 import type {
+  DeleteOptions,
   KubeGateway,
   ListOptions,
   WatchEvent,
@@ -252,6 +253,19 @@ export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}):
     },
     mergePatch: (target: Target, body: unknown, o?: WriteOptions) =>
       patchWith(target, body, PatchStrategy.MergePatch, o),
+
+    async delete(target: Target, o?: DeleteOptions) {
+      const { namespace, name } = target;
+      const call: KubeCall = { verb: 'delete', resource: resourceLabel(target.resource), namespace, name };
+      // With a DeleteOptions body the API server reads the options from the body only (query parameters are then
+      // ignored), so dryRun goes into the body as well.
+      const body = {
+        ...(o?.preconditions ? { preconditions: o.preconditions } : {}),
+        ...(o?.dryRun ? { dryRun: ['All'] } : {}),
+      };
+      const req = { ...gv(target.resource), namespace, name, ...(o?.dryRun ? { dryRun: 'All' } : {}), body };
+      await run(call, 'application/json', (opts) => api.deleteNamespacedCustomObject(req, opts));
+    },
 
     watch(resource, namespace, resourceVersion, onEvent): WatchHandle {
       const call: KubeCall = {

@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from '../../core/model/types.js';
 import type { JsonPatchOp, ResourceName, Target } from '../../core/engine/types.js';
-import type { KubeGateway, ListOptions, WriteOptions } from './gateway.js';
+import type { DeleteOptions, KubeGateway, ListOptions, WriteOptions } from './gateway.js';
 
 /** What every request names. `name` is absent for list; for create it is the body's name. */
 interface RequestBase {
@@ -15,7 +15,7 @@ interface RequestBase {
   subresource?: Target['subresource'];
 }
 
-/** One request (every gateway call but `watch`), described for a hook. `write` is true for create and patches. */
+/** One request (every gateway call but `watch`), described for a hook. `write` is true for create, patches, delete. */
 export type GatewayRequest = RequestBase &
   (
     | { method: 'get'; write: false }
@@ -23,6 +23,7 @@ export type GatewayRequest = RequestBase &
     | { method: 'create'; write: true; body: KubeObject; options?: WriteOptions }
     | { method: 'patch'; write: true; target: Target; body: JsonPatchOp[]; options?: WriteOptions }
     | { method: 'mergePatch'; write: true; target: Target; body: unknown; options?: WriteOptions }
+    | { method: 'delete'; write: true; target: Target; options?: DeleteOptions }
   );
 
 /** How a wrapper differs from the gateway it wraps. */
@@ -113,6 +114,17 @@ export function decorateGateway(inner: KubeGateway, decoration: GatewayDecoratio
         ...withOptions(options),
       };
       return around(request, (gw) => gw.mergePatch(...args));
+    },
+    delete: (...args) => {
+      const [target, options] = args;
+      const request: GatewayRequest = {
+        method: 'delete',
+        write: true,
+        ...targetFields(target),
+        target,
+        ...withOptions(options),
+      };
+      return around(request, (gw) => gw.delete(...args));
     },
     watch: (...args) => inner.watch(...args),
   };

@@ -4,7 +4,7 @@
  * injection, counting) are built with `decorateGateway` (`./decorate.ts`), never by forwarding each method by hand.
  */
 import type { KubeObject } from '../../core/model/types.js';
-import type { JsonPatchOp, ResourceName, Target } from '../../core/model/resources.js';
+import type { DeletePreconditions, JsonPatchOp, ResourceName, Target } from '../../core/model/resources.js';
 
 /** Options for list calls. */
 export interface ListOptions {
@@ -16,6 +16,12 @@ export interface ListOptions {
 export interface WriteOptions {
   /** Send with `dryRun=All`: validated by the server, nothing persisted. */
   dryRun?: boolean;
+}
+
+/** Options for deletes. */
+export interface DeleteOptions extends WriteOptions {
+  /** Delete only the object with this uid and resourceVersion (409 Conflict otherwise). */
+  preconditions?: DeletePreconditions;
 }
 
 /** A watch event as the API server sends it. */
@@ -51,6 +57,8 @@ export interface KubeGateway {
   patch(target: Target, ops: JsonPatchOp[], options?: WriteOptions): Promise<KubeObject>;
   /** Merge patch (application/merge-patch+json) of the object or its status subresource. */
   mergePatch(target: Target, body: unknown, options?: WriteOptions): Promise<KubeObject>;
+  /** DELETE one object (the target's `subresource` is not used); a 404 is thrown as a KubeApiError like any other. */
+  delete(target: Target, options?: DeleteOptions): Promise<void>;
   /** Watch from a resourceVersion, with bookmarks. */
   watch(
     resource: ResourceName,

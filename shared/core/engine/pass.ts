@@ -20,6 +20,7 @@ import type { EventRecord, Observed, Plan, TransitionKind, Write } from './types
 import { analysisAborted } from '../analysis/events.js';
 import type { AnalysisPhase } from '../analysis/types.js';
 import { INCONCLUSIVE_PAUSE, planAnalysis } from './analysis.js';
+import { planHistory, revisionAnnotationWrite } from './history.js';
 
 const PAUSE_STEP = 'CanaryPauseStep';
 
@@ -263,6 +264,8 @@ interface PassDecisions {
   promoted: boolean;
   counted: boolean;
   traffic: TrafficPlan;
+  /** Names of the ReplicaSets this pass deletes (revision history): not scaled as well. */
+  deleting: Set<string>;
 }
 
 /** Scaling writes, the stable wait of an abort and the step transition of an unpaused Rollout. */
@@ -270,7 +273,7 @@ function scaleAndStep(st: PassState, d: PassDecisions, effects: Write[]): void {
   const { observed, stableHash, counts, aborted, promoted } = d;
   const scaling = planScaling({
     rollout: st.r,
-    replicaSets: observed.replicaSets,
+    replicaSets: observed.replicaSets.filter((rs) => !d.deleting.has(rs.metadata.name)),
     newHash: st.newHash,
     stableHash,
     desiredCanary: counts.canary,
@@ -395,10 +398,14 @@ export function planPass(observed: Observed, newHash: string): Plan {
   const effR = { ...r, status: st.s };
   const traffic = planTraffic({ observed, rollout: effR, newHash, stableHash, atDesiredCounts: counted });
   if (traffic.waiting) st.reasons.push(traffic.waiting);
-  const effects = [...runWrites, ...traffic.writes];
+  // Argo deletes old ReplicaSets beyond revisionHistoryLimit before it reconciles Services, traffic and scaling.
+  const deletes = planHistory(observed, newHash, stableHash);
+  const deleting = new Set(deletes.map((w) => w.target.name));
+  const effects = [...deletes, ...runWrites, ...traffic.writes];
   st.events.push(...traffic.events);
   if (r.spec.paused !== true) {
-    scaleAndStep(st, { observed, stableHash, counts, aborted, promoted, counted, traffic }, effects);
+    const decisions = { observed, stableHash, counts, aborted, promoted, counted, traffic, deleting };
+    scaleAndStep(st, decisions, effects);
   } else {
     st.reasons.push('spec.paused: steps and scaling are halted');
   }
@@ -416,5 +423,7 @@ export function planPass(observed: Observed, newHash: string): Plan {
     retrying,
   );
   progressDeadline(st, status);
+  const annotation = revisionAnnotationWrite(r, rsRevision(st.newRS));
+  if (annotation) effects.push(annotation);
   return passPlan(st, effects, status);
 }

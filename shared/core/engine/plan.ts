@@ -22,6 +22,7 @@ import {
   rsRevision,
 } from './replicasets.js';
 import { buildStatus } from './status-builder.js';
+import { revisionAnnotationWrite } from './history.js';
 import type { EventRecord, Observed, Plan, Write } from './types.js';
 import { validationError } from './validation.js';
 
@@ -125,6 +126,9 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
     }
   }
   newRS = newRS ?? created;
+  // Argo writes the new revision on the Rollout once its ReplicaSet exists (`SetRolloutRevision`).
+  const annotation = revisionAnnotationWrite(r, revision);
+  if (annotation) effects.push(annotation);
   const status = buildStatus(
     { rollout: r, replicaSets: observed.replicaSets, newRS, createdRS: created, now: observed.now },
     s,

@@ -11,17 +11,26 @@
  * - a DestinationRule or Service claimed by another Rollout (annotation `argo-rollouts.argoproj.io/managed-by-rollouts`)
  *   is not changed (the Service check is Argo's, in `validate-references.ts`).
  *
- * A refusal is a field error for the InvalidSpec condition; the plan then has zero effects. {@link forbiddenWrite}
+ * - a ReplicaSet is deleted only when the Rollout owns it (ownerReference uid) and it is neither its stable nor its
+ *   current one (revision history).
+ *
+ * A refusal is a field error for the InvalidSpec condition; the plan then has zero effects. {@link forbiddenEffect}
  * re-checks each planned write against the same facts just before it is sent. Pure module: no I/O.
  */
-import { ANNOTATIONS, type IstioVirtualServiceRef, type KubeObject, type Rollout } from '../model/types.js';
+import {
+  ANNOTATIONS,
+  LABELS,
+  type IstioVirtualServiceRef,
+  type KubeObject,
+  type Rollout,
+} from '../model/types.js';
 import { forbidden, goQuote } from '../model/field-error.js';
 import { isJsonObject } from '../model/json.js';
 import { virtualServiceRefs } from '../istio/names.js';
 import { type ParsedDestination, type Section, selectSection, shortHost } from '../istio/routes.js';
 import { virtualServiceCheckOptions } from '../istio/validate.js';
 import { referencedServices } from '../model/validate-references.js';
-import type { Observed, ObservedVirtualService, Target } from './types.js';
+import type { Observed, ObservedVirtualService, Target, Write } from './types.js';
 
 /** The annotation by which a VirtualService in another namespace lets Rollouts change it. */
 export const ALLOW_ROLLOUTS_ANNOTATION = 'sluice.io/allow-rollouts';
@@ -239,5 +248,40 @@ export function forbiddenWrite(observed: Observed, target: Target): string | und
   return (
     `refused to write ${target.resource} ${target.namespace}/${target.name}: it is not Rollout ` +
     `${r.metadata.namespace}/${r.metadata.name}'s to change`
+  );
+}
+
+/** True when `rs` is controlled by the Rollout (ownerReference uid) and has the uid the delete is guarded by. */
+function ownedAsRead(r: Rollout, rs: KubeObject | undefined, uid: string): boolean {
+  const owner = rs?.metadata.ownerReferences?.find((ref) => ref.controller)?.uid;
+  return rs !== undefined && owner !== undefined && owner === r.metadata.uid && rs.metadata.uid === uid;
+}
+
+/** Why a delete is not the Rollout's to make: only its own old ReplicaSets, never its stable or current one. */
+function forbiddenDelete(observed: Observed, write: Write & { op: 'delete' }): string | undefined {
+  const r = observed.rollout;
+  const { target, preconditions } = write;
+  const rs = observed.replicaSets.find(
+    (o) => o.metadata.name === target.name && o.metadata.namespace === target.namespace,
+  );
+  const what = `refused to delete ${target.resource} ${target.namespace}/${target.name}`;
+  const whose = `Rollout ${r.metadata.namespace}/${r.metadata.name}`;
+  if (target.resource !== 'replicasets') return `${what}: ${whose} deletes only old ReplicaSets`;
+  if (!ownedAsRead(r, rs, preconditions.uid))
+    return `${what}: it is not a ReplicaSet ${whose} owns (by ownerReference uid)`;
+  const hash = rs?.metadata.labels?.[LABELS.podTemplateHash];
+  if (hash !== undefined && (hash === r.status?.stableRS || hash === r.status?.currentPodHash))
+    return `${what}: it is the stable or current ReplicaSet of ${whose}`;
+  return undefined;
+}
+
+/**
+ * {@link forbiddenWrite} for one planned effect, and for a delete also: the target must be a ReplicaSet the Rollout
+ * owns (controller ownerReference uid, the uid the delete is guarded by), and neither its stable nor its current one.
+ */
+export function forbiddenEffect(observed: Observed, write: Write): string | undefined {
+  return (
+    forbiddenWrite(observed, write.target) ??
+    (write.op === 'delete' ? forbiddenDelete(observed, write) : undefined)
   );
 }

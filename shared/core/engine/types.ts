@@ -11,6 +11,7 @@ import type { EventRecord, ObjectKey, Write } from '../model/resources.js';
 import type { ObservedAnalysis } from './analysis.js';
 
 export type {
+  DeletePreconditions,
   EventRecord,
   JsonPatchOp,
   ObjectKey,

@@ -71,10 +71,17 @@ export interface JsonPatchOp {
   value?: unknown;
 }
 
+/** What a delete requires of the object as it is when the API server deletes it (`DeleteOptions.preconditions`). */
+export interface DeletePreconditions {
+  uid: string;
+  resourceVersion: string;
+}
+
 /**
  * One write. Patches are JSON Patches whose first op is
- * `{op:'test', path:'/metadata/resourceVersion', value:<as read>}`, so a concurrent change gives 409/422
- * and the caller re-reads and re-plans (never resends).
+ * `{op:'test', path:'/metadata/resourceVersion', value:<as read>}`, and deletes carry the uid and resourceVersion
+ * as read as preconditions, so a concurrent change gives 409/422 and the caller re-reads and re-plans (never
+ * resends).
  *
  * `events` are the Events that describe this write (a Service switched, a subset updated, a ReplicaSet scaled):
  * they are recorded as soon as the write lands, whatever happens to the status commit after it, and not at all
@@ -82,7 +89,14 @@ export interface JsonPatchOp {
  */
 export type Write =
   | { op: 'create'; target: Target; body: KubeObject; reason: string; events?: EventRecord[] }
-  | { op: 'patch'; target: Target; patch: JsonPatchOp[]; reason: string; events?: EventRecord[] };
+  | { op: 'patch'; target: Target; patch: JsonPatchOp[]; reason: string; events?: EventRecord[] }
+  | {
+      op: 'delete';
+      target: Target;
+      preconditions: DeletePreconditions;
+      reason: string;
+      events?: EventRecord[];
+    };
 
 /** A Kubernetes Event to record on the Rollout (reason and message as Argo Rollouts writes them). */
 export interface EventRecord {

@@ -9,10 +9,10 @@ import { applyPlan, describeTarget } from '../../app/apply.js';
 import { CLUSTER_FLAGS, parseFlags, parseRef, UsageError, type Io } from './args.js';
 import type { Connector } from './commands.js';
 
-/** One line per JSON Patch op (the leading resourceVersion `test` is omitted) or created object. */
+/** One line per JSON Patch op (the leading resourceVersion `test` is omitted), created or deleted object. */
 export function describeWrite(w: Write): string[] {
-  const head = `${w.op === 'create' ? 'create' : 'patch'} ${describeTarget(w.target)}: ${w.reason}`;
-  if (w.op === 'create') return [head];
+  const head = `${w.op} ${describeTarget(w.target)}: ${w.reason}`;
+  if (w.op !== 'patch') return [head];
   const ops = w.patch.filter((o) => !(o.op === 'test' && o.path === '/metadata/resourceVersion'));
   return [
     head,

@@ -150,6 +150,27 @@ function patch(
   });
 }
 
+/**
+ * DELETE with the `preconditions` of a DeleteOptions body (uid, resourceVersion): a mismatch is a 409 Conflict, as
+ * kube-apiserver answers it, and nothing is deleted. `dryRun` is honoured from the query or the body.
+ */
+function remove(store: ObjectStore, path: ResourcePath, text: string, dryRun: boolean): unknown {
+  const name = path.name ?? '';
+  type DeleteOptions = { preconditions?: Record<string, unknown>; dryRun?: unknown };
+  const body = text.trim() === '' ? {} : (parseJson(text) as DeleteOptions);
+  const pre = body?.preconditions ?? {};
+  const dry = dryRun || (Array.isArray(body?.dryRun) && body.dryRun.includes('All'));
+  const current = store.get(path.resource, path.namespace ?? '', name);
+  if (!current) throw errors.notFound(path.resource, name);
+  const { uid, resourceVersion } = current.metadata;
+  if (
+    (pre['uid'] !== undefined && pre['uid'] !== uid) ||
+    (pre['resourceVersion'] !== undefined && pre['resourceVersion'] !== resourceVersion)
+  )
+    throw errors.conflict(path.resource, name);
+  return store.delete(path.resource, path.namespace ?? '', name, { dryRun: dry });
+}
+
 function write(store: ObjectStore, path: ResourcePath, req: IncomingMessage, text: string): unknown {
   const dryRun = dryRunOf(new URL(req.url ?? '/', 'http://x'));
   const ns = path.namespace ?? '';
@@ -181,7 +202,7 @@ function write(store: ObjectStore, path: ResourcePath, req: IncomingMessage, tex
     case 'PATCH':
       return patch(store, path, req, text, dryRun);
     case 'DELETE':
-      return store.delete(path.resource, ns, path.name ?? '', { dryRun });
+      return remove(store, path, text, dryRun);
     default:
       throw errors.methodNotAllowed();
   }

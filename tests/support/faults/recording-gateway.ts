@@ -11,7 +11,7 @@ import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 
 /** One recorded call. */
 export interface CallRecord {
-  verb: 'get' | 'list' | 'create' | 'patch' | 'mergePatch' | 'watch';
+  verb: 'get' | 'list' | 'create' | 'patch' | 'mergePatch' | 'delete' | 'watch';
   resource: ResourceName;
   name?: string;
   subresource?: string;
@@ -102,7 +102,7 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
     },
   });
   const isWrite = (c: CallRecord): boolean =>
-    c.verb === 'create' || c.verb === 'patch' || c.verb === 'mergePatch';
+    c.verb === 'create' || c.verb === 'patch' || c.verb === 'mergePatch' || c.verb === 'delete';
   return {
     gw,
     calls,
@@ -121,7 +121,7 @@ function describeCall(request: GatewayRequest): Omit<CallRecord, 'ok'> {
     verb,
     resource,
     ...(name === undefined ? {} : { name }),
-    bytes: Buffer.byteLength(JSON.stringify(request.body) ?? ''),
+    bytes: Buffer.byteLength(JSON.stringify('body' in request ? request.body : request.options) ?? ''),
     ...(request.options?.dryRun ? { dryRun: true } : {}),
     ...(subresource ? { subresource } : {}),
   };

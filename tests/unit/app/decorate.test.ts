@@ -22,6 +22,7 @@ function probe(label: string) {
     create: (...args) => answer('create', args),
     patch: (...args) => answer('patch', args),
     mergePatch: (...args) => answer('mergePatch', args),
+    delete: async (...args) => void (await answer('delete', args)),
     watch: (...args) => {
       calls.push({ gw: label, method: 'watch', args });
       return handle;
@@ -32,6 +33,7 @@ function probe(label: string) {
 
 const vs: Target = { resource: 'virtualservices', namespace: 'shop', name: 'reviews' };
 const status: Target = { resource: 'rollouts', namespace: 'shop', name: 'reviews', subresource: 'status' };
+const rs: Target = { resource: 'replicasets', namespace: 'shop', name: 'reviews-abc' };
 const body = { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e1', namespace: 'shop' } } as KubeObject;
 const ops = [{ op: 'replace' as const, path: '/spec/x', value: 1 }];
 const onEvent = (): void => undefined;
@@ -44,6 +46,7 @@ async function callEvery(gw: KubeGateway): Promise<WatchHandle> {
   await gw.create('events', 'shop', body, { dryRun: true });
   await gw.patch(vs, ops);
   await gw.mergePatch(status, { status: { abort: true } });
+  await gw.delete(rs, { preconditions: { uid: 'u1', resourceVersion: '9' } });
   return gw.watch('virtualservices', 'shop', '7', onEvent);
 }
 
@@ -54,7 +57,7 @@ describe('decorateGateway', () => {
     const direct = probe('inner');
     await callEvery(direct.gw);
     expect(inner.calls).toEqual(direct.calls);
-    expect(inner.calls.map((c) => c.args.length)).toEqual([3, 2, 3, 4, 2, 2, 4]);
+    expect(inner.calls.map((c) => c.args.length)).toEqual([3, 2, 3, 4, 2, 2, 2, 4]);
     expect(inner.calls[3]?.args[2]).toBe(body);
     expect(handle).toBe(inner.handle);
   });
@@ -84,6 +87,13 @@ describe('decorateGateway', () => {
       },
       { method: 'patch', write: true, ...vs, target: vs, body: ops },
       { method: 'mergePatch', write: true, ...status, target: status, body: { status: { abort: true } } },
+      {
+        method: 'delete',
+        write: true,
+        ...rs,
+        target: rs,
+        options: { preconditions: { uid: 'u1', resourceVersion: '9' } },
+      },
     ]);
     expect(inner.calls.map((c) => c.method)).toEqual([
       'get',
@@ -92,6 +102,7 @@ describe('decorateGateway', () => {
       'create',
       'patch',
       'mergePatch',
+      'delete',
       'watch',
     ]);
   });

@@ -1,11 +1,12 @@
 /**
  * A small in-memory KubeGateway for use-case unit tests: resourceVersions, JSON Patch `test` preconditions,
- * merge-patch resourceVersion preconditions, the status subresource split, dry runs, and a call log.
+ * merge-patch resourceVersion preconditions, delete preconditions (uid, resourceVersion), the status subresource
+ * split, dry runs, and a call log.
  * Kubernetes behaviour that matters is tested against the real kube-apiserver in tests/journeys.
  */
 import type { KubeObject } from '../../../shared/core/model/types.js';
 import type { JsonPatchOp, ResourceName, Target } from '../../../shared/core/engine/types.js';
-import type { KubeGateway, WriteOptions } from '../../../shared/app/kube-port/gateway.js';
+import type { DeleteOptions, KubeGateway, WriteOptions } from '../../../shared/app/kube-port/gateway.js';
 import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 import {
   applyJsonPatch,
@@ -15,7 +16,7 @@ import {
 } from '../../../shared/runtimes/sandbox/json-patch.js';
 
 export interface Call {
-  verb: 'get' | 'list' | 'create' | 'patch' | 'mergePatch';
+  verb: 'get' | 'list' | 'create' | 'patch' | 'mergePatch' | 'delete';
   resource: ResourceName;
   namespace?: string;
   name?: string;
@@ -154,6 +155,20 @@ export class MemoryGateway implements KubeGateway {
       }
       return mergePatch(o, body) as KubeObject;
     });
+  }
+
+  async delete(target: Target, options?: DeleteOptions): Promise<void> {
+    const { resource, namespace, name } = target;
+    const call: Call = { verb: 'delete', resource, namespace, name, dryRun: !!options?.dryRun };
+    this.calls.push(call);
+    this.beforeWrite?.(call);
+    const kcall = { verb: 'delete' as const, resource, namespace, name };
+    const current = this.objects.get(this.key(resource, namespace, name));
+    if (!current) throw new KubeApiError(kcall, 404, 'NotFound', 'not found');
+    const pre = options?.preconditions;
+    if (pre && (pre.uid !== current.metadata.uid || pre.resourceVersion !== current.metadata.resourceVersion))
+      throw new KubeApiError(kcall, 409, 'Conflict', 'precondition failed');
+    if (!options?.dryRun) this.objects.delete(this.key(resource, namespace, name));
   }
 
   watch(): never {

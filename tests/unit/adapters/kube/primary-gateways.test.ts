@@ -40,6 +40,7 @@ function localWith(current: () => KubeObject | undefined | Error) {
     create: fail,
     patch: fail,
     mergePatch: fail,
+    delete: fail,
     watch: () => ({ stop: () => undefined, done: Promise.resolve() }),
   };
   return { gw, reads: () => reads };

@@ -12,10 +12,18 @@ describe('host-level split (canary + stable Services + VirtualService)', () => {
     const w = new World('host');
     const first = plan(w.observed());
     expect(first.transition).toBe('initialized');
-    expect(first.effects).toHaveLength(1);
+    expect(first.effects).toHaveLength(2);
     expect(first.effects[0]).toMatchObject({
       op: 'create',
       target: { resource: 'replicasets', namespace: NS },
+    });
+    expect(first.effects[1]).toMatchObject({
+      op: 'patch',
+      target: { resource: 'rollouts', namespace: NS, name: 'demo' },
+      patch: [
+        { op: 'test', path: '/metadata/resourceVersion' },
+        { op: 'add', path: '/metadata/annotations', value: { 'rollout.argoproj.io/revision': '1' } },
+      ],
     });
     expect(first.status?.stableRS).toBe(first.status?.currentPodHash);
     expect(first.status?.currentStepIndex).toBe(4);
@@ -43,7 +51,16 @@ describe('host-level split (canary + stable Services + VirtualService)', () => {
     const upd = plan(w.observed());
     expect(upd.transition).toBe('new-revision');
     expect(upd.status?.currentStepIndex).toBe(0);
-    expect(upd.effects).toEqual([expect.objectContaining({ op: 'create' })]);
+    expect(upd.effects).toEqual([
+      expect.objectContaining({ op: 'create' }),
+      expect.objectContaining({
+        op: 'patch',
+        patch: [
+          expect.objectContaining({ op: 'test' }),
+          { op: 'replace', path: '/metadata/annotations/rollout.argoproj.io~1revision', value: '2' },
+        ],
+      }),
+    ]);
     const d1 = drive(w);
     const rev2 = statusOf(w).currentPodHash;
     expect(rev2).not.toBe(rev1);

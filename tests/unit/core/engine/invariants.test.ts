@@ -63,8 +63,8 @@ describe('invalid spec and missing references: InvalidSpec status, a Warning, ze
 describe('idempotence: a plan applied and re-planned never repeats a write', () => {
   const ops = (p: Plan) =>
     p.effects.flatMap((e) =>
-      e.op === 'create'
-        ? [`create ${e.target.resource} ${e.target.name}`]
+      e.op !== 'patch'
+        ? [`${e.op} ${e.target.resource} ${e.target.name}`]
         : e.patch
             .filter((o) => o.op !== 'test')
             .map(

@@ -110,7 +110,17 @@ describe('abort, retry, promote-full, fast rollback, new revision mid-rollout', 
     expect(p.transition).toBe('fast-rollback');
     expect(p.status?.currentStepIndex).toBe(4);
     expect(p.events.map((e) => e.reason)).toEqual(['SkipSteps']);
-    expect(p.effects).toEqual([]);
+    // The stable ReplicaSet is current again: the Rollout's revision annotation goes back to its revision.
+    expect(p.effects).toEqual([
+      expect.objectContaining({
+        op: 'patch',
+        target: { resource: 'rollouts', namespace: 'shop', name: 'demo' },
+        patch: [
+          expect.objectContaining({ op: 'test' }),
+          { op: 'replace', path: '/metadata/annotations/rollout.argoproj.io~1revision', value: '1' },
+        ],
+      }),
+    ]);
     drive(w);
     expect(w.rollout.status?.phase).toBe('Healthy');
     expect(weightsOf(w.vs())).toEqual({ 'demo-stable': 100, 'demo-canary': 0 });

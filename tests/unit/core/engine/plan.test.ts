@@ -16,7 +16,7 @@ describe('plan', () => {
       case: 'a new Rollout is initialized with its first ReplicaSet',
       world: () => new World('host'),
       transition: 'initialized',
-      effects: 1,
+      effects: 2,
     },
     {
       case: 'an invalid Rollout gets InvalidSpec and no effects',
@@ -36,7 +36,8 @@ describe('plan', () => {
         return w;
       },
       transition: 'new-revision',
-      effects: 1,
+      // Create the ReplicaSet, then set the Rollout's revision annotation to its revision.
+      effects: 2,
     },
     { case: 'a Healthy Rollout has nothing to do', world: healthyWorld, transition: undefined, effects: 0 },
   ])('$case', ({ world, transition, effects }) => {

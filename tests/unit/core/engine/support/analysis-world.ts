@@ -71,7 +71,7 @@ export class AnalysisWorld extends World {
         const body = structuredClone(w.body) as unknown as AnalysisRun;
         body.metadata['resourceVersion'] = String(++this.runRv);
         this.runs.push(body);
-      } else {
+      } else if (w.op === 'patch') {
         const i = this.runs.findIndex((r) => r.metadata.name === w.target.name);
         if (i < 0) throw new Error(`no AnalysisRun ${w.target.name}`);
         this.runs[i] = applyPatch(this.runs[i] as AnalysisRun, w.patch);

@@ -175,7 +175,21 @@ export class World {
       if (!this.destinationRule || name !== this.destinationRule.metadata.name)
         throw new Error(`no DR ${name}`);
       this.destinationRule = this.bump(applyPatch(this.destinationRule, w.patch));
+    } else if (resource === 'rollouts' && name === this.rollout.metadata.name && !w.target.subresource) {
+      this.rollout = this.bump(applyPatch(this.rollout, w.patch));
     } else throw new Error(`unexpected write to ${resource}`);
+  }
+
+  /** Deletes a ReplicaSet when its uid and resourceVersion are the delete's preconditions. */
+  private deleteOne(w: Extract<Write, { op: 'delete' }>): void {
+    const { resource, name } = w.target;
+    const i = this.replicaSets.findIndex((rs) => rs.metadata.name === name);
+    const rs = this.replicaSets[i];
+    if (resource !== 'replicasets' || !rs) throw new Error(`no ReplicaSet ${name} to delete`);
+    const { uid, resourceVersion } = rs.metadata;
+    if (uid !== w.preconditions.uid || resourceVersion !== w.preconditions.resourceVersion)
+      throw new Error(`ReplicaSet ${name} changed: delete precondition failed`);
+    this.replicaSets.splice(i, 1);
   }
 
   /** Applies a plan's effects (patches checked against resourceVersion) and its status, as the use case would. */
@@ -183,6 +197,10 @@ export class World {
     for (const w of p.effects) {
       if (w.op === 'patch') {
         this.patchOne(w);
+        continue;
+      }
+      if (w.op === 'delete') {
+        this.deleteOne(w);
         continue;
       }
       const { resource, name } = w.target;
