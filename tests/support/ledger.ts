@@ -197,7 +197,7 @@ export class Ledger {
       const after = r
         .calls()
         .slice(r.at)
-        .filter((c) => c.ok && ['create', 'patch', 'mergePatch'].includes(c.verb));
+        .filter((c) => c.ok && ['create', 'patch', 'mergePatch', 'delete'].includes(c.verb));
       if (after.length > 0)
         f.violations.push(
           `${after.length} write(s) after rejection "${r.label}": ${after.map((c) => `${c.verb} ${c.resource}/${c.name}`).join(', ')}`,

@@ -28,7 +28,7 @@ async function plan(
   const lines: string[] = [];
   const io = { out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(l), env: {} };
   const code = await planMain([`${s.ns}/${NAME}`], io, async () => ({ gateway: rec.gw }));
-  const writes = rec.calls.filter((c) => ['create', 'patch', 'mergePatch'].includes(c.verb));
+  const writes = rec.calls.filter((c) => ['create', 'patch', 'mergePatch', 'delete'].includes(c.verb));
   return {
     code,
     out: lines.join('\n'),

@@ -206,7 +206,7 @@ const foreignWrites = (calls: CallRecord[]): CallRecord[] =>
   calls.filter(
     (c) =>
       c.ok &&
-      ['create', 'patch', 'mergePatch'].includes(c.verb) &&
+      ['create', 'patch', 'mergePatch', 'delete'].includes(c.verb) &&
       c.resource !== 'events' &&
       c.resource !== 'rollouts',
   );

@@ -43,6 +43,26 @@ describe('fake API server through the client-node gateway', () => {
     expect(listed.items.map((o) => o.metadata.name)).toEqual(['a']);
   });
 
+  it('deletes with uid/resourceVersion preconditions: a mismatch is 409 and keeps it, dry run keeps it, 404 after', async () => {
+    const d = await gw.create('rollouts', 'shop', rollout('to-delete'));
+    const target = { resource: 'rollouts' as const, namespace: 'shop', name: 'to-delete' };
+    const { uid = '', resourceVersion = '' } = d.metadata;
+    await expect(gw.delete(target, { preconditions: { uid, resourceVersion: '1' } })).rejects.toMatchObject({
+      code: 409,
+      reason: 'Conflict',
+    });
+    await expect(
+      gw.delete(target, { preconditions: { uid: 'other', resourceVersion } }),
+    ).rejects.toMatchObject({
+      code: 409,
+    });
+    await gw.delete(target, { dryRun: true, preconditions: { uid, resourceVersion } });
+    expect(await gw.get('rollouts', 'shop', 'to-delete')).toBeDefined();
+    await gw.delete(target, { preconditions: { uid, resourceVersion } });
+    expect(await gw.get('rollouts', 'shop', 'to-delete')).toBeUndefined();
+    await expect(gw.delete(target)).rejects.toMatchObject({ code: 404 });
+  });
+
   it('maps a second create to 409 AlreadyExists', async () => {
     await expect(gw.create('rollouts', 'shop', rollout('a'))).rejects.toMatchObject({
       code: 409,
