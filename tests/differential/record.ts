@@ -1,6 +1,6 @@
 /**
  * Records every version of the objects of one namespace (Rollouts, ReplicaSets, Services, VirtualServices,
- * DestinationRules) through watches, as the API server sends them.
+ * DestinationRules) through watches, as the API server sends them, and which of them were deleted.
  */
 import type { KubeGateway, WatchHandle } from '../../shared/app/kube-port/gateway.js';
 import type { ResourceName } from '../../shared/core/engine/types.js';
@@ -25,6 +25,8 @@ export interface Version {
 /** Every version seen in one namespace, in arrival order per object. */
 export class NamespaceRecorder {
   readonly versions: Version[] = [];
+  /** `resource/name` of the objects deleted since their last version (a ReplicaSet beyond the revision limit). */
+  private readonly deleted = new Set<string>();
   private handles: WatchHandle[] = [];
   constructor(
     private readonly gw: KubeGateway,
@@ -37,17 +39,21 @@ export class NamespaceRecorder {
       for (const object of list.items) this.versions.push({ resource, name: object.metadata.name, object });
       this.handles.push(
         this.gw.watch(resource, this.ns, list.resourceVersion, (ev) => {
+          const key = `${resource}/${ev.object.metadata.name}`;
+          if (ev.type === 'DELETED') this.deleted.add(key);
           if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') return;
+          this.deleted.delete(key);
           this.versions.push({ resource, name: ev.object.metadata.name, object: ev.object });
         }),
       );
     }
   }
 
-  /** The latest version of each object. */
+  /** The latest version of each object that still exists (so the set of ReplicaSets left is compared too). */
   latest(): Version[] {
     const byKey = new Map<string, Version>();
     for (const v of this.versions) byKey.set(`${v.resource}/${v.name}`, v);
+    for (const key of this.deleted) byKey.delete(key);
     return [...byKey.values()];
   }
 

@@ -1,6 +1,6 @@
 /** The differential scenarios: the same manifests and the same kubectl-argo-rollouts commands on both sides. */
 import type { CanaryStep, Rollout } from '../../shared/core/model/types.js';
-import { hostSeed, IMAGE_V2, subsetSeed } from '../journeys/fixtures.js';
+import { hostSeed, IMAGE_V2, IMAGE_V3, subsetSeed } from '../journeys/fixtures.js';
 
 /** What a scenario can do on one side. */
 export interface Driver {
@@ -47,8 +47,35 @@ const update: Checkpoint = {
   until: pausedAt(1),
 };
 
+/**
+ * Without steps (the field left out: Argo's Update of the whole object would drop an empty list) and with
+ * `revisionHistoryLimit: 1`: three revisions leave the current and one old ReplicaSet.
+ */
+function historySeed(): unknown[] {
+  const objects = hostSeed({ canary: CANARY }) as { kind: string; spec: Record<string, unknown> }[];
+  const rollout = objects.find((o) => o.kind === 'Rollout');
+  if (rollout) {
+    rollout.spec['revisionHistoryLimit'] = 1;
+    delete (rollout.spec['strategy'] as { canary: Record<string, unknown> }).canary['steps'];
+  }
+  return objects;
+}
+
 /** The first scenarios; more are added as sluice's differences are closed. */
 export const SCENARIOS: Scenario[] = [
+  {
+    name: 'host-level: revisionHistoryLimit 1 over three revisions',
+    objects: historySeed,
+    checkpoints: [
+      deploy,
+      { name: 'second revision: healthy', act: (d) => d.setImage(IMAGE_V2), until: healthy },
+      {
+        name: 'third revision: healthy, the first ReplicaSet deleted',
+        act: (d) => d.setImage(IMAGE_V3),
+        until: healthy,
+      },
+    ],
+  },
   {
     name: 'host-level: setWeight, pause, promote, promote --full',
     objects: () => hostSeed({ steps: STEPS, canary: CANARY }),
