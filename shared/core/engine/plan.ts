@@ -126,8 +126,10 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
     }
   }
   newRS = newRS ?? created;
-  // Argo writes the new revision on the Rollout once its ReplicaSet exists (`SetRolloutRevision`).
-  const annotation = revisionAnnotationWrite(r, revision);
+  // Argo writes the new revision on the Rollout once its ReplicaSet exists (`SetRolloutRevision`). Not before the
+  // first status commit: a never-reconciled Rollout changed by sluice itself would look new to the watch again, so
+  // the annotation comes with the next pass.
+  const annotation = r.status === undefined ? undefined : revisionAnnotationWrite(r, revision);
   if (annotation) effects.push(annotation);
   const status = buildStatus(
     { rollout: r, replicaSets: observed.replicaSets, newRS, createdRS: created, now: observed.now },

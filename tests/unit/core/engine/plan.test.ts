@@ -16,7 +16,8 @@ describe('plan', () => {
       case: 'a new Rollout is initialized with its first ReplicaSet',
       world: () => new World('host'),
       transition: 'initialized',
-      effects: 2,
+      // Only the ReplicaSet: the revision annotation waits for the first status commit (next pass).
+      effects: 1,
     },
     {
       case: 'an invalid Rollout gets InvalidSpec and no effects',
