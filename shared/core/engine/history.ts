@@ -124,3 +124,14 @@ export function revisionAnnotationWrite(r: Rollout, revision: number): Write | u
     reason: `set the revision annotation of rollout ${r.metadata.namespace}/${r.metadata.name} to ${value}`,
   };
 }
+
+/**
+ * The revision annotation write of a pass ({@link revisionAnnotationWrite}), as a list of effects: none before the
+ * Rollout's first status commit, since the watch takes a Rollout without status for a new one and sluice's own
+ * write would wake it again; the pass after the first commit writes it.
+ */
+export function revisionAnnotationEffects(r: Rollout, revision: number): Write[] {
+  if (r.status === undefined) return [];
+  const write = revisionAnnotationWrite(r, revision);
+  return write ? [write] : [];
+}

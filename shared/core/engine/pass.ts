@@ -20,7 +20,7 @@ import type { EventRecord, Observed, Plan, TransitionKind, Write } from './types
 import { analysisAborted } from '../analysis/events.js';
 import type { AnalysisPhase } from '../analysis/types.js';
 import { INCONCLUSIVE_PAUSE, planAnalysis } from './analysis.js';
-import { planHistory, revisionAnnotationWrite } from './history.js';
+import { planHistory, revisionAnnotationEffects } from './history.js';
 
 const PAUSE_STEP = 'CanaryPauseStep';
 
@@ -423,7 +423,6 @@ export function planPass(observed: Observed, newHash: string): Plan {
     retrying,
   );
   progressDeadline(st, status);
-  const annotation = revisionAnnotationWrite(r, rsRevision(st.newRS));
-  if (annotation) effects.push(annotation);
+  effects.push(...revisionAnnotationEffects(r, rsRevision(st.newRS)));
   return passPlan(st, effects, status);
 }

@@ -22,7 +22,7 @@ import {
   rsRevision,
 } from './replicasets.js';
 import { buildStatus } from './status-builder.js';
-import { revisionAnnotationWrite } from './history.js';
+import { revisionAnnotationEffects } from './history.js';
 import type { EventRecord, Observed, Plan, Write } from './types.js';
 import { validationError } from './validation.js';
 
@@ -126,11 +126,8 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
     }
   }
   newRS = newRS ?? created;
-  // Argo writes the new revision on the Rollout once its ReplicaSet exists (`SetRolloutRevision`). Not before the
-  // first status commit: a never-reconciled Rollout changed by sluice itself would look new to the watch again, so
-  // the annotation comes with the next pass.
-  const annotation = r.status === undefined ? undefined : revisionAnnotationWrite(r, revision);
-  if (annotation) effects.push(annotation);
+  // Argo writes the new revision on the Rollout once its ReplicaSet exists (`SetRolloutRevision`).
+  effects.push(...revisionAnnotationEffects(r, revision));
   const status = buildStatus(
     { rollout: r, replicaSets: observed.replicaSets, newRS, createdRS: created, now: observed.now },
     s,

@@ -5,6 +5,7 @@ import {
   historyDeletes,
   historyToDelete,
   planHistory,
+  revisionAnnotationEffects,
   revisionAnnotationWrite,
 } from '../../../../shared/core/engine/history.js';
 import type { Observed } from '../../../../shared/core/engine/types.js';
@@ -219,5 +220,13 @@ describe('revisionAnnotationWrite (Argo SetRolloutRevision)', () => {
         target: { resource: 'rollouts', namespace: NS, name: 'demo' },
         patch,
       });
+  });
+});
+
+describe('revisionAnnotationEffects', () => {
+  it('none before the first status commit (the watch would take the write for a new Rollout), one after', () => {
+    const fresh = { ...rollout(), status: undefined };
+    expect(revisionAnnotationEffects(fresh, 1)).toEqual([]);
+    expect(revisionAnnotationEffects(rollout(), 1)).toHaveLength(1);
   });
 });
