@@ -36,3 +36,9 @@ export function pageWeight(texts) {
   const gzipped = texts.reduce((n, t) => n + gzipSync(t, { level: 9 }).length, 0);
   return { raw, gzipped };
 }
+
+// `node scripts/dashboard-page.mjs --print` writes the built script to stdout: how `sluice run` builds the page in a
+// short-lived child process, so no esbuild service outlives the build in the long-running process.
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--print')) {
+  process.stdout.write(await buildPageScript());
+}

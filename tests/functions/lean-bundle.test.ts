@@ -4,7 +4,7 @@
  * real kube-apiserver. Bodies must stay plain JSON (unknown fields and timestamps kept), errors typed, watches live.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { build, type Metafile } from 'esbuild';
+import { build, stop, type Metafile } from 'esbuild';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,7 +58,10 @@ export { parseKubeconfig, toKubeConfig } from './shared/adapters/kube/kubeconfig
   ns = await createNamespace('lean');
 }, 60_000);
 
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(async () => {
+  rmSync(outDir, { recursive: true, force: true });
+  await stop(); // esbuild's service process would otherwise outlive this file in jest's process
+});
 
 const obj = (o: Record<string, unknown>, name: string, labels?: Record<string, string>): KubeObject =>
   ({ ...o, metadata: { name, ...(labels ? { labels } : {}) } }) as KubeObject;
