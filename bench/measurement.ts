@@ -6,11 +6,17 @@
  * - the provider call through sluice: `MetricProviders.measure` (allow-list check on the resolved address, pinned
  *   connection, capped body, parsing, the condition and Go-formatted value);
  * - the whole pass as `sluice analysis run` makes it: read the templates and the Secret the args name from the API
- *   server, resolve and validate the metrics, measure, with the API requests it sent.
+ *   server, resolve and validate the metrics, measure, with the API requests it sent;
+ * - the engine's measurement pass as a step invocation makes it (`measureRuns`): a fresh AnalysisRun of the
+ *   Rollout, its measurement taken and recorded in the run's status with a resourceVersion precondition, plus the
+ *   Events of its phase change, with the API requests it sent.
  */
 import { createMetricProviders } from '../shared/adapters/metrics/providers.js';
 import { parseAllowList } from '../shared/adapters/metrics/allow-list.js';
 import { checkAnalysisTemplate } from '../shared/app/analysis-check.js';
+import { measureRuns } from '../shared/app/analysis-pass.js';
+import type { AnalysisRun } from '../shared/core/analysis/types.js';
+import type { Rollout } from '../shared/core/model/types.js';
 import { startIstioMetrics, startPrometheus } from '../tests/support/prometheus.js';
 import { admin, benchGateway, ensureNamespace, RequestCounter, type BenchCluster } from './lib/cluster.js';
 import { percentile } from './lib/stats.js';
@@ -29,6 +35,10 @@ export interface MeasurementResult {
   passMs: Spread;
   /** API requests of one whole pass, by verb and resource. */
   passRequests: Record<string, number>;
+  /** The engine's measurement pass over one fresh AnalysisRun (measure, status write, Events). */
+  enginePassMs: Spread;
+  /** API requests of one engine pass, by verb and resource. */
+  enginePassRequests: Record<string, number>;
   /** Median provider call minus median round trip: what sluice adds to the provider's own time. */
   providerOverheadMs: number;
 }
@@ -74,6 +84,16 @@ async function seedTemplate(c: BenchCluster, ns: string, address: string): Promi
   });
 }
 
+/** A fresh, unmeasured AnalysisRun of one metric (count 1), as the step pass creates it. */
+async function createRun(c: BenchCluster, ns: string, name: string, metric: object): Promise<AnalysisRun> {
+  return (await admin(c, 'POST', `/apis/argoproj.io/v1alpha1/namespaces/${ns}/analysisruns`, {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisRun',
+    metadata: { name },
+    spec: { metrics: [{ ...metric, count: 1 }] },
+  })) as AnalysisRun;
+}
+
 /** Runs section 8 on `c`. */
 export async function benchMeasurement(c: BenchCluster, runs = 50): Promise<MeasurementResult> {
   const endpoint = await startIstioMetrics();
@@ -93,7 +113,9 @@ export async function benchMeasurement(c: BenchCluster, runs = 50): Promise<Meas
     const roundTrip: number[] = [];
     const provider: number[] = [];
     const pass: number[] = [];
+    const engine: number[] = [];
     let passRequests: Record<string, number> = {};
+    let enginePassRequests: Record<string, number> = {};
     const metric = {
       name: 'success-rate',
       successCondition: 'result[0] >= 0.95',
@@ -125,14 +147,34 @@ export async function benchMeasurement(c: BenchCluster, runs = 50): Promise<Meas
         deadline: Date.now() + 30_000,
       });
       const t3 = performance.now();
+      const wholeRequests = counter.snapshot();
       const phase = 'error' in whole ? whole.error : whole.metrics[0]?.measurement.phase;
       if (m.measurement.phase !== 'Successful' || phase !== 'Successful')
         throw new Error(`measurement bench: expected Successful, got ${m.measurement.phase} / ${phase}`);
+      const run = await createRun(c, ns, `bench-run-${Date.now()}-${i}`, metric);
+      const name = run.metadata.name ?? '';
+      const rollout = {
+        metadata: { name: 'reviews', namespace: ns },
+        status: { canary: { currentStepAnalysisRunStatus: { name, status: 'Running' } } },
+      } as unknown as Rollout;
+      counter.reset();
+      const t4 = performance.now();
+      const done = await measureRuns(
+        { gateway: gw, cluster: 'bench', metrics: providers, now: () => new Date() },
+        rollout,
+        { runs: [run], templates: [], clusterTemplates: [] },
+      );
+      const t5 = performance.now();
+      const engineRequests = counter.snapshot();
+      if (done.written[0] !== name || done.measured !== 1)
+        throw new Error(`measurement bench: the engine pass did not record ${name}: ${JSON.stringify(done)}`);
       if (i < 3) continue; // warm-up: first connections, first compilation
       roundTrip.push(t1 - t0);
       provider.push(t2 - t1);
       pass.push(t3 - t2);
-      passRequests = counter.snapshot();
+      engine.push(t5 - t4);
+      passRequests = wholeRequests;
+      enginePassRequests = engineRequests;
     }
     return {
       runs,
@@ -140,6 +182,8 @@ export async function benchMeasurement(c: BenchCluster, runs = 50): Promise<Meas
       providerMs: spread(provider),
       passMs: spread(pass),
       passRequests,
+      enginePassMs: spread(engine),
+      enginePassRequests,
       providerOverheadMs: percentile(provider, 50) - percentile(roundTrip, 50),
     };
   } finally {

@@ -39,6 +39,13 @@ export function measurementRows(m: MeasurementResult): Row[] {
       limit: reqs(m.passRequests),
       ratio: times(m.passMs.p50 / m.roundTripMs.p50),
     },
+    {
+      section: '8 measurement',
+      metric: `engine pass (measure, run status write, Events) p50/p95, n=${m.runs}`,
+      value: `${ms(m.enginePassMs.p50)} / ${ms(m.enginePassMs.p95)}`,
+      limit: reqs(m.enginePassRequests),
+      ratio: times(m.enginePassMs.p50 / m.roundTripMs.p50),
+    },
   ];
 }
 
