@@ -15,6 +15,7 @@ import { validationError } from '../../shared/core/engine/validation.js';
 import type { Observed } from '../../shared/core/engine/types.js';
 import { parseVirtualServiceName, virtualServiceRefs } from '../../shared/core/istio/names.js';
 import { parseRollout } from '../../shared/core/model/parse.js';
+import { validateMetrics } from '../../shared/core/analysis/validate.js';
 import type { KubeObject, Service } from '../../shared/core/model/types.js';
 
 const DIR = 'tests/fixtures/validate';
@@ -192,5 +193,94 @@ describe('sluice validate', () => {
     expect(io.stderr.join('\n')).toContain(
       `${join(dir, 'r.yaml')}: Rollout shop/reviews: spec.strategy.steps[0].setWeight`,
     );
+  });
+});
+
+describe('sluice validate: AnalysisTemplates', () => {
+  const template = (kind: string, metrics: unknown[]): string =>
+    JSON.stringify({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind,
+      metadata: { name: 'success-rate', ...(kind === 'AnalysisTemplate' ? { namespace: 'shop' } : {}) },
+      spec: { metrics },
+    });
+  const prometheus = { prometheus: { address: 'http://prometheus:9090', query: 'vector(1)' } };
+  const check = async (text: string): Promise<{ code: number; stderr: string[]; file: string }> => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sluice-validate-')), 't.yaml');
+    writeFileSync(file, text);
+    const io = capture();
+    const code = await main(['validate', file], io);
+    return { code, stderr: io.stderr, file };
+  };
+
+  it.each([
+    [
+      'count below failureLimit',
+      [{ name: 'm', count: 1, failureLimit: 2, provider: prometheus }],
+      `Analysis spec invalid: ${validateMetrics([{ name: 'm', count: 1, failureLimit: 2, provider: prometheus }])}`,
+    ],
+    [
+      'two providers',
+      [{ name: 'm', provider: { ...prometheus, web: { url: 'https://x' } } }],
+      'Analysis spec invalid: metrics[0]: multiple providers specified',
+    ],
+    [
+      'a duplicate metric name',
+      [
+        { name: 'm', provider: prometheus },
+        { name: 'm', provider: prometheus },
+      ],
+      "Analysis spec invalid: metrics[1]: duplicate name 'm'",
+    ],
+    [
+      'an unreadable interval',
+      [{ name: 'm', count: 3, interval: 'often', provider: prometheus }],
+      'Analysis spec invalid: metrics[0]: invalid interval string: ',
+    ],
+    [
+      'a provider sluice does not measure with',
+      [{ name: 'm', provider: { datadog: { query: 'avg:x' } } }],
+      `metric provider "datadog" is not supported by sluice (metric 'm')`,
+    ],
+  ])('%s is an error (exit 1) with the message the run would report', async (_what, metrics, expected) => {
+    for (const [kind, subject] of [
+      ['AnalysisTemplate', 'AnalysisTemplate shop/success-rate'],
+      ['ClusterAnalysisTemplate', 'ClusterAnalysisTemplate success-rate'],
+    ] as const) {
+      const { code, stderr, file } = await check(template(kind, metrics));
+      expect(code).toBe(1);
+      expect(stderr).toHaveLength(1);
+      expect(stderr[0]).toContain(`${file}: ${subject}: ${expected}`);
+    }
+  });
+
+  it('limits and times still holding {{args...}} placeholders are left to the run; the rest is checked', async () => {
+    const ok = await check(
+      template('AnalysisTemplate', [
+        {
+          name: 'm',
+          count: '{{args.count}}',
+          failureLimit: 2,
+          interval: '{{args.every}}',
+          provider: prometheus,
+        },
+      ]),
+    );
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toEqual([]);
+    const bad = await check(
+      template('AnalysisTemplate', [
+        { name: 'm', count: '{{args.count}}', provider: prometheus },
+        { name: 'n', provider: { job: {} } },
+      ]),
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr[0]).toContain(`metric provider "job" is not supported by sluice (metric 'n')`);
+  });
+
+  it("the example's template is valid", async () => {
+    const io = capture();
+    expect(await main(['validate', 'examples/reviews/analysistemplate.yaml'], io)).toBe(0);
+    expect(io.stderr).toEqual([]);
   });
 });

@@ -5,8 +5,7 @@
  * made once: no retry turns into a second measurement.
  */
 import { formatTime } from '../../core/analysis/time.js';
-import { PROVIDERS } from '../../core/analysis/validate.js';
-import type { Metric } from '../../core/analysis/types.js';
+import { sluiceProvider } from '../../core/analysis/validate.js';
 import type { MeasureRequest, MeasureResult, MetricProviders } from '../../app/ports.js';
 import { PUBLIC_ONLY, type AllowList } from './allow-list.js';
 import { measureCloudWatch, type CloudWatchFactory, type CloudWatchSender } from './cloudwatch.js';
@@ -34,17 +33,6 @@ export interface MetricProvidersOptions {
   now?: () => number;
 }
 
-/** Which provider block a metric uses, or the reason none of sluice's providers applies. */
-function providerOf(metric: Metric): 'prometheus' | 'web' | 'cloudWatch' | { error: string } {
-  const p = (metric.provider ?? {}) as Record<string, unknown>;
-  const set = PROVIDERS.filter((k) => p[k] !== undefined && p[k] !== null);
-  if (set.length > 1) return { error: `multiple providers specified in metric '${metric.name}'` };
-  const one = set[0];
-  if (one === 'prometheus' || one === 'web' || one === 'cloudWatch') return one;
-  if (one) return { error: `metric provider "${one}" is not supported by sluice (metric '${metric.name}')` };
-  return { error: `no valid provider in metric '${metric.name}'` };
-}
-
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -70,7 +58,7 @@ export function createMetricProviders(opts: MetricProvidersOptions): MetricProvi
     ...(opts.aws ? { aws: opts.aws } : {}),
   });
   const call = async (req: MeasureRequest): Promise<MeasureResult> => {
-    const kind = providerOf(req.metric);
+    const kind = sluiceProvider(req.metric);
     if (typeof kind !== 'string') throw new Error(kind.error);
     if (req.deadline <= now()) throw new Error('no time left in this invocation to call the metric provider');
     const ctx = context(req);

@@ -21,6 +21,23 @@ export const PROVIDERS = [
   'plugin',
 ] as const;
 
+/** The providers sluice measures with; the others Argo knows make an Error measurement. */
+export type SluiceProvider = 'prometheus' | 'web' | 'cloudWatch';
+
+/**
+ * Which provider block a metric uses, or the reason none of sluice's providers applies (the message of the Error
+ * measurement such a metric gets, and of `sluice validate`).
+ */
+export function sluiceProvider(metric: Metric): SluiceProvider | { error: string } {
+  const p = (metric.provider ?? {}) as Record<string, unknown>;
+  const set = PROVIDERS.filter((k) => p[k] !== undefined && p[k] !== null);
+  if (set.length > 1) return { error: `multiple providers specified in metric '${metric.name}'` };
+  const one = set[0];
+  if (one === 'prometheus' || one === 'web' || one === 'cloudWatch') return one;
+  if (one) return { error: `metric provider "${one}" is not supported by sluice (metric '${metric.name}')` };
+  return { error: `no valid provider in metric '${metric.name}'` };
+}
+
 /** The prefix Argo puts before a validation or rule error in the run's message. */
 export const SPEC_INVALID = 'Analysis spec invalid: ';
 

@@ -18,7 +18,14 @@ import { referencedServices, validateServiceReferences } from '../../core/model/
 import { goQuote, invalid } from '../../core/model/field-error.js';
 import type { KubeObject, Rollout, Service } from '../../core/model/types.js';
 import { analysisGroups, validateAnalysisReferences } from '../../core/analysis/references.js';
-import type { AnalysisTemplate } from '../../core/analysis/types.js';
+import type { AnalysisTemplate, Metric } from '../../core/analysis/types.js';
+import { parseAnalysisTemplate } from '../../core/analysis/parse.js';
+import {
+  SPEC_INVALID,
+  sluiceProvider,
+  validateMetric,
+  validateMetrics,
+} from '../../core/analysis/validate.js';
 
 /** One manifest document and where it came from. */
 export interface Manifest {
@@ -90,6 +97,74 @@ function analysisFindings(r: Rollout, objects: Objects, report: Report): void {
   if (err) report(err.endsWith(' not found'), err);
 }
 
+/** A metric whose checked fields still hold `{{args...}}` placeholders: its values are known only in a run. */
+const templated = (m: Metric): boolean =>
+  JSON.stringify([
+    m.count,
+    m.failureLimit,
+    m.inconclusiveLimit,
+    m.consecutiveErrorLimit,
+    m.consecutiveSuccessLimit,
+    m.interval,
+    m.initialDelay,
+  ]).includes('{{');
+
+/** `validateMetrics` in its order and words, skipping the value checks of a metric still holding placeholders. */
+function metricsProblem(metrics: Metric[]): string | undefined {
+  if (metrics.length === 0) return validateMetrics(metrics);
+  const seen = new Set<string>();
+  for (const [i, metric] of metrics.entries()) {
+    if (seen.has(metric.name)) return `metrics[${i}]: duplicate name '${metric.name}'`;
+    seen.add(metric.name);
+    const problem = templated(metric) ? undefined : validateMetric(metric);
+    if (problem) return `metrics[${i}]: ${problem}`;
+  }
+  return undefined;
+}
+
+/**
+ * One AnalysisTemplate or ClusterAnalysisTemplate: its metrics as every run checks them (Argo's `ValidateMetrics`
+ * message, as the run would report it: `Analysis spec invalid: ...`; metrics whose limits or times are still
+ * `{{args...}}` placeholders are left to the run), then a provider sluice measures with.
+ */
+function templateFinding(object: Record<string, unknown>): string | undefined {
+  let t: AnalysisTemplate;
+  try {
+    t = parseAnalysisTemplate(object);
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  const metrics = t.spec.metrics ?? [];
+  const invalidSpec = metricsProblem(metrics);
+  if (invalidSpec) return `${SPEC_INVALID}${invalidSpec}`;
+  for (const m of metrics) {
+    const p = sluiceProvider(m);
+    if (typeof p !== 'string') return p.error;
+  }
+  return undefined;
+}
+
+/** The findings about the AnalysisTemplates and ClusterAnalysisTemplates among the manifests. */
+function templateFindings(manifests: Manifest[], defaultNs: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const m of manifests) {
+    const kind = m.object.kind;
+    if (kind !== 'AnalysisTemplate' && kind !== 'ClusterAnalysisTemplate') continue;
+    const meta = (m.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+    const where = kind === 'ClusterAnalysisTemplate' ? '' : `${String(meta.namespace || defaultNs)}/`;
+    const message = templateFinding(m.object);
+    if (message)
+      findings.push({
+        level: 'error',
+        file: m.file,
+        line: m.line,
+        subject: `${kind} ${where}${String(meta.name ?? '?')}`,
+        message,
+      });
+  }
+  return findings;
+}
+
 /** Service checks: missing ones are reported with the engine's text; the rest are checked as the engine does. */
 type Report = (missing: boolean, message: string) => void;
 
@@ -153,7 +228,7 @@ export function checkManifests(
     templates: index(manifests, 'AnalysisTemplate', opts.defaultNamespace),
     clusterTemplates: index(manifests, 'ClusterAnalysisTemplate', ''),
   };
-  const findings: Finding[] = [];
+  const findings: Finding[] = templateFindings(manifests, opts.defaultNamespace);
   let rollouts = 0;
   for (const m of manifests) {
     if (m.object.kind !== 'Rollout') continue;
