@@ -45,6 +45,19 @@ export class Sha256 {
 }
 
 /**
+ * A SigV4 signer for `service` in `region` with node:crypto's SHA-256; `@smithy/signature-v4` is loaded on first
+ * use, not at a function's cold start. One definition for EKS tokens and Amazon Managed Service for Prometheus.
+ */
+export async function sigV4Signer(
+  service: string,
+  region: string,
+  credentials: AwsCredentials,
+): Promise<import('@smithy/signature-v4').SignatureV4> {
+  const { SignatureV4 } = await import('@smithy/signature-v4');
+  return new SignatureV4({ credentials, region, service, sha256: Sha256 as never, uriEscapePath: true });
+}
+
+/**
  * The presigned STS URL for `clusterName` (exported for tests and diagnostics).
  * Synchronous in effect: it only hashes, but SignatureV4's API is async.
  */
@@ -55,14 +68,7 @@ export async function presignedStsUrl(input: EksTokenInput): Promise<string> {
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(input.region))
     throw new Error(`EKS token: invalid region ${input.region}`);
   const hostname = `sts.${input.region}.amazonaws.com`;
-  const { SignatureV4 } = await import('@smithy/signature-v4');
-  const signer = new SignatureV4({
-    credentials: input.credentials,
-    region: input.region,
-    service: 'sts',
-    sha256: Sha256 as never,
-    uriEscapePath: true,
-  });
+  const signer = await sigV4Signer('sts', input.region, input.credentials);
   const signed = await signer.presign(
     {
       method: 'GET',

@@ -2,7 +2,7 @@
  * SigV4 signing of a Prometheus query for Amazon Managed Service for Prometheus (service `aps`), with the function's
  * own credentials: the manifest never carries AWS keys. The signer is loaded on the first signed query.
  */
-import { Sha256, type AwsCredentials } from '../aws/eks-token.js';
+import { sigV4Signer, type AwsCredentials } from '../aws/eks-token.js';
 
 /** What is signed. */
 export interface SignInput {
@@ -23,14 +23,7 @@ export interface SignInput {
  * @example const headers = await signAps({ method: 'POST', url, headers: {}, body, region: 'eu-west-1', credentials })
  */
 export async function signAps(input: SignInput): Promise<Record<string, string>> {
-  const { SignatureV4 } = await import('@smithy/signature-v4');
-  const signer = new SignatureV4({
-    credentials: input.credentials,
-    region: input.region,
-    service: 'aps',
-    sha256: Sha256 as never,
-    uriEscapePath: true,
-  });
+  const signer = await sigV4Signer('aps', input.region, input.credentials);
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of input.url.searchParams) {
     const prev = query[k];
