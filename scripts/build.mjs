@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { readdirSync, existsSync, writeFileSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPageScript, pageWeight, PAGE_BUDGET_BYTES, PAGE_DEFINE } from './dashboard-page.mjs';
-import { BANNER, leanPlugin } from './esbuild-lean.mjs';
+import { leanPlugin, NODE_BUNDLE } from './esbuild-lean.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bundleSdk = process.argv.includes('--bundle-sdk');
@@ -46,14 +46,9 @@ for (const name of functions) {
     const result = await build({
       entryPoints: [join(root, 'functions', name, 'handler.ts')],
       outfile,
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      target: 'node22',
-      format: 'esm',
+      ...NODE_BUNDLE,
       sourcemap: 'linked',
       metafile: true,
-      banner: { js: BANNER },
       external: bundleSdk ? [] : ['@aws-sdk/*'],
       plugins: [leanPlugin],
       define: name === 'promote' ? { [PAGE_DEFINE]: JSON.stringify(page) } : {},

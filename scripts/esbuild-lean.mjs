@@ -24,6 +24,16 @@ const CLIENT_NODE = /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]/;
 export const BANNER =
   "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);";
 
+/** What every sluice Node bundle shares: one minified ES module for Node 22, with `require` for CommonJS inside. */
+export const NODE_BUNDLE = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  banner: { js: BANNER },
+};
+
 /** Stand-ins: package → its named exports client-node uses. */
 export const UNREACHABLE = {
   'openid-client': ['discovery', 'refreshTokenGrant', 'customFetch'], // oidc_auth.js: auth-provider oidc

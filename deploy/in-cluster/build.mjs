@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { buildPageScript, PAGE_DEFINE } from '../../scripts/dashboard-page.mjs';
+import { NODE_BUNDLE } from '../../scripts/esbuild-lean.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const outfile = process.argv[2] ?? `${root}dist/in-cluster/sluice-cli.mjs`;
@@ -22,14 +23,7 @@ await build({
     sourcefile: 'sluice-entry.mjs',
   },
   outfile,
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'esm',
-  banner: {
-    js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-  },
+  ...NODE_BUNDLE,
   // The on-demand page build (shared/runtimes/web/page-script.ts → scripts/dashboard-page.mjs → esbuild) stays an
   // unresolved dynamic import: the page is built in, so it never runs.
   plugins: [

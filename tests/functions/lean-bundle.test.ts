@@ -15,7 +15,7 @@ import type {
 } from '../../shared/adapters/kube/kubeconfig.js';
 import type { KubeGateway, WatchEvent } from '../../shared/app/kube-port/gateway.js';
 import type { KubeObject } from '../../shared/core/model/types.js';
-import { BANNER, leanPlugin, UNREACHABLE } from '../../scripts/esbuild-lean.mjs';
+import { leanPlugin, NODE_BUNDLE, UNREACHABLE } from '../../scripts/esbuild-lean.mjs';
 import { clusterInfo, createNamespace } from '../support/cluster.js';
 import { rollout, virtualService } from '../cluster/fixtures.js';
 
@@ -42,12 +42,7 @@ export { parseKubeconfig, toKubeConfig } from './shared/adapters/kube/kubeconfig
       loader: 'ts',
     },
     outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    banner: { js: BANNER },
+    ...NODE_BUNDLE,
     metafile: true,
     plugins: [leanPlugin],
     logLevel: 'error',
