@@ -109,7 +109,8 @@ function providerCheck(metric: Metric): string | undefined {
 }
 
 /**
- * Validates a run's metrics: at least one, unique names, each metric valid.
+ * Validates a run's metrics: at least one, unique names, each metric valid. `opts.valuesKnown` (a template's
+ * metrics, before a run resolves its args) skips the value checks of a metric for which it returns false.
  *
  * @returns Argo's message for the first problem, `undefined` when valid.
  * @example
@@ -118,13 +119,16 @@ function providerCheck(metric: Metric): string | undefined {
  * // 'metrics[0]: count (1) must be >= failureLimit + consecutiveSuccessLimit (2 + 0) if both >= 0'
  * ```
  */
-export function validateMetrics(metrics: Metric[]): string | undefined {
+export function validateMetrics(
+  metrics: Metric[],
+  opts: { valuesKnown?: (metric: Metric) => boolean } = {},
+): string | undefined {
   if (metrics.length === 0) return 'no metrics specified';
   const seen = new Set<string>();
   for (const [i, metric] of metrics.entries()) {
     if (seen.has(metric.name)) return `metrics[${i}]: duplicate name '${metric.name}'`;
     seen.add(metric.name);
-    const problem = validateMetric(metric);
+    const problem = opts.valuesKnown?.(metric) === false ? undefined : validateMetric(metric);
     if (problem) return `metrics[${i}]: ${problem}`;
   }
   return undefined;

@@ -109,19 +109,6 @@ const templated = (m: Metric): boolean =>
     m.initialDelay,
   ]).includes('{{');
 
-/** `validateMetrics` in its order and words, skipping the value checks of a metric still holding placeholders. */
-function metricsProblem(metrics: Metric[]): string | undefined {
-  if (metrics.length === 0) return validateMetrics(metrics);
-  const seen = new Set<string>();
-  for (const [i, metric] of metrics.entries()) {
-    if (seen.has(metric.name)) return `metrics[${i}]: duplicate name '${metric.name}'`;
-    seen.add(metric.name);
-    const problem = templated(metric) ? undefined : validateMetric(metric);
-    if (problem) return `metrics[${i}]: ${problem}`;
-  }
-  return undefined;
-}
-
 /**
  * One AnalysisTemplate or ClusterAnalysisTemplate: its metrics as every run checks them (Argo's `ValidateMetrics`
  * message, as the run would report it: `Analysis spec invalid: ...`; metrics whose limits or times are still
@@ -135,7 +122,7 @@ function templateFinding(object: Record<string, unknown>): string | undefined {
     return err instanceof Error ? err.message : String(err);
   }
   const metrics = t.spec.metrics ?? [];
-  const invalidSpec = metricsProblem(metrics);
+  const invalidSpec = validateMetrics(metrics, { valuesKnown: (m) => !templated(m) });
   if (invalidSpec) return `${SPEC_INVALID}${invalidSpec}`;
   for (const m of metrics) {
     const p = sluiceProvider(m);
