@@ -20,12 +20,7 @@ import type { KubeObject, Rollout, Service } from '../../core/model/types.js';
 import { analysisGroups, validateAnalysisReferences } from '../../core/analysis/references.js';
 import type { AnalysisTemplate, Metric } from '../../core/analysis/types.js';
 import { parseAnalysisTemplate } from '../../core/analysis/parse.js';
-import {
-  SPEC_INVALID,
-  sluiceProvider,
-  validateMetric,
-  validateMetrics,
-} from '../../core/analysis/validate.js';
+import { SPEC_INVALID, sluiceProvider, validateMetrics } from '../../core/analysis/validate.js';
 
 /** One manifest document and where it came from. */
 export interface Manifest {
