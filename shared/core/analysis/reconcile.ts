@@ -143,20 +143,41 @@ export function completePass(
   return { status: settled.status, events: settled.events, nextDue: due };
 }
 
-/**
- * Whether a completed run's `ttlStrategy` has expired: `secondsAfterSuccess` for Successful, `secondsAfterFailure`
- * for Failed, else `secondsAfterCompletion`; strictly more whole seconds than the TTL since `completedAt`.
- */
-export function ttlExpired(run: AnalysisRun, now: number): boolean {
+/** The TTL that applies to a completed run and its `completedAt` (epoch ms), or undefined when none applies. */
+function ttlOf(run: AnalysisRun): { seconds: number; done: number } | undefined {
   const ttl = run.spec.ttlStrategy;
   const phase = run.status?.phase;
   const done = run.status?.completedAt ? Date.parse(run.status.completedAt) : NaN;
-  if (!ttl || !isCompleted(phase) || Number.isNaN(done) || run.metadata['deletionTimestamp']) return false;
+  if (!ttl || !isCompleted(phase) || Number.isNaN(done) || run.metadata['deletionTimestamp'])
+    return undefined;
   const seconds =
     phase === 'Successful' && ttl.secondsAfterSuccess !== undefined
       ? ttl.secondsAfterSuccess
       : phase === 'Failed' && ttl.secondsAfterFailure !== undefined
         ? ttl.secondsAfterFailure
         : ttl.secondsAfterCompletion;
-  return seconds !== undefined && Math.trunc((now - done) / 1000) > seconds;
+  return seconds === undefined ? undefined : { seconds, done };
+}
+
+/**
+ * Whether a completed run's `ttlStrategy` has expired: `secondsAfterSuccess` for Successful, `secondsAfterFailure`
+ * for Failed, else `secondsAfterCompletion`; strictly more whole seconds than the TTL since `completedAt`. A run
+ * without `completedAt` (an Error run ended by an invalid spec, as in Argo) or being deleted never expires.
+ */
+export function ttlExpired(run: AnalysisRun, now: number): boolean {
+  const ttl = ttlOf(run);
+  return ttl !== undefined && Math.trunc((now - ttl.done) / 1000) > ttl.seconds;
+}
+
+/**
+ * The instant (epoch ms) from which {@link ttlExpired} holds, or undefined when it never will. "Strictly more whole
+ * seconds than the TTL" is reached at `completedAt + (ttl + 1) s`; a negative TTL has expired at `completedAt`.
+ *
+ * @example
+ * ttlExpiresAt(run); // completedAt 00:00:00 and secondsAfterCompletion 60: 00:01:01
+ */
+export function ttlExpiresAt(run: AnalysisRun): number | undefined {
+  const ttl = ttlOf(run);
+  if (!ttl) return undefined;
+  return ttl.seconds < 0 ? ttl.done : ttl.done + (ttl.seconds + 1) * 1000;
 }

@@ -21,6 +21,7 @@ import { analysisAborted } from '../analysis/events.js';
 import type { AnalysisPhase } from '../analysis/types.js';
 import { INCONCLUSIVE_PAUSE, planAnalysis } from './analysis.js';
 import { planHistory, revisionAnnotationEffects } from './history.js';
+import { passRunCleanup, withoutDeletedRuns } from './run-history.js';
 
 const PAUSE_STEP = 'CanaryPauseStep';
 
@@ -401,7 +402,11 @@ export function planPass(observed: Observed, newHash: string): Plan {
   // Argo deletes old ReplicaSets beyond revisionHistoryLimit before it reconciles Services, traffic and scaling.
   const deletes = planHistory(observed, newHash, stableHash);
   const deleting = new Set(deletes.map((w) => w.target.name));
-  const effects = [...deletes, ...runWrites, ...traffic.writes];
+  // Then its AnalysisRuns: those of the deleted ReplicaSets, the run history, expired TTLs (no Events, as Argo).
+  const runGc = passRunCleanup(observed, st.s, deletes);
+  if (runGc.wakeAt !== undefined) st.requeue.push(runGc.wakeAt);
+  const effects = [...deletes, ...withoutDeletedRuns(runWrites, runGc.effects), ...runGc.effects];
+  effects.push(...traffic.writes);
   st.events.push(...traffic.events);
   if (r.spec.paused !== true) {
     const decisions = { observed, stableHash, counts, aborted, promoted, counted, traffic, deleting };

@@ -12,7 +12,8 @@
  *   is not changed (the Service check is Argo's, in `validate-references.ts`).
  *
  * - a ReplicaSet is deleted only when the Rollout owns it (ownerReference uid) and it is neither its stable nor its
- *   current one (revision history).
+ *   current one (revision history); an AnalysisRun only when the Rollout controls it (ownerReference uid, the uid
+ *   the delete is guarded by) and it is in the Rollout's namespace (run history, TTL).
  *
  * A refusal is a field error for the InvalidSpec condition; the plan then has zero effects. {@link forbiddenEffect}
  * re-checks each planned write against the same facts just before it is sent. Pure module: no I/O.
@@ -257,16 +258,35 @@ function ownedAsRead(r: Rollout, rs: KubeObject | undefined, uid: string): boole
   return rs !== undefined && owner !== undefined && owner === r.metadata.uid && rs.metadata.uid === uid;
 }
 
-/** Why a delete is not the Rollout's to make: only its own old ReplicaSets, never its stable or current one. */
+/** Why a run delete is not the Rollout's to make: only an AnalysisRun it controls, as read, in its namespace. */
+function forbiddenRunDelete(observed: Observed, write: Write & { op: 'delete' }): string | undefined {
+  const r = observed.rollout;
+  const { target, preconditions } = write;
+  const run = observed.analysis?.runs.find(
+    (o) => o.metadata.name === target.name && o.metadata.namespace === target.namespace,
+  ) as KubeObject | undefined;
+  if (target.namespace === r.metadata.namespace && ownedAsRead(r, run, preconditions.uid)) return undefined;
+  return (
+    `refused to delete ${target.resource} ${target.namespace}/${target.name}: it is not an AnalysisRun ` +
+    `Rollout ${r.metadata.namespace}/${r.metadata.name} owns (by ownerReference uid)`
+  );
+}
+
+/**
+ * Why a delete is not the Rollout's to make: only its own old ReplicaSets, never its stable or current one, and its
+ * own AnalysisRuns.
+ */
 function forbiddenDelete(observed: Observed, write: Write & { op: 'delete' }): string | undefined {
   const r = observed.rollout;
   const { target, preconditions } = write;
+  if (target.resource === 'analysisruns') return forbiddenRunDelete(observed, write);
   const rs = observed.replicaSets.find(
     (o) => o.metadata.name === target.name && o.metadata.namespace === target.namespace,
   );
   const what = `refused to delete ${target.resource} ${target.namespace}/${target.name}`;
   const whose = `Rollout ${r.metadata.namespace}/${r.metadata.name}`;
-  if (target.resource !== 'replicasets') return `${what}: ${whose} deletes only old ReplicaSets`;
+  if (target.resource !== 'replicasets')
+    return `${what}: ${whose} deletes only old ReplicaSets and its own AnalysisRuns`;
   if (!ownedAsRead(r, rs, preconditions.uid))
     return `${what}: it is not a ReplicaSet ${whose} owns (by ownerReference uid)`;
   const hash = rs?.metadata.labels?.[LABELS.podTemplateHash];
@@ -277,7 +297,8 @@ function forbiddenDelete(observed: Observed, write: Write & { op: 'delete' }): s
 
 /**
  * {@link forbiddenWrite} for one planned effect, and for a delete also: the target must be a ReplicaSet the Rollout
- * owns (controller ownerReference uid, the uid the delete is guarded by), and neither its stable nor its current one.
+ * owns (controller ownerReference uid, the uid the delete is guarded by), and neither its stable nor its current one,
+ * or an AnalysisRun it controls as read.
  */
 export function forbiddenEffect(observed: Observed, write: Write): string | undefined {
   return (
