@@ -13,6 +13,9 @@ import {
 import { ttlExpired, ttlExpiresAt } from '../../../../shared/core/analysis/reconcile.js';
 import { forbiddenEffect } from '../../../../shared/core/engine/tenancy.js';
 import type { Observed, Write } from '../../../../shared/core/engine/types.js';
+import { plan, plannedEvents } from '../../../../shared/core/engine/plan.js';
+import { drive } from './support/drive.js';
+import { AnalysisWorld, ANALYSIS_STEPS } from './support/analysis-world.js';
 
 const NS = 'shop';
 const T0 = Date.UTC(2026, 0, 1);
@@ -388,5 +391,34 @@ describe('tenancy of run deletes', () => {
     expect(forbiddenEffect(o, del('own', 'uid-other'))).toContain(refusal);
     expect(forbiddenEffect(o, del('unread', 'uid-unread'))).toContain(refusal);
     expect(forbiddenEffect(o, del('own', 'uid-own', 'elsewhere'))).toContain('refused to');
+  });
+});
+
+describe('in the regular pass (plan)', () => {
+  it('a Running run of no ReplicaSet is deleted, not also terminated; the current run is kept', () => {
+    const w = new AnalysisWorld(ANALYSIS_STEPS);
+    drive(w);
+    w.updateImage('demo:2');
+    drive(w);
+    const current = w.rollout.status?.canary?.currentStepAnalysisRunStatus?.name ?? '';
+    const stray = structuredClone(w.run(current) as AnalysisRun);
+    stray.metadata.name = 'demo-gone-1-1';
+    stray.metadata.labels = { ...stray.metadata.labels, 'rollouts-pod-template-hash': 'gone' };
+    Object.assign(stray.metadata, { uid: 'uid-stray', resourceVersion: '5' });
+    stray.status = { phase: 'Running' };
+    const without = plannedEvents(plan(w.observed()));
+    w.runs.push(stray);
+    const p = plan(w.observed());
+    const runWrites = p.effects.filter((e) => e.target.resource === 'analysisruns');
+    expect(runWrites).toEqual([
+      {
+        op: 'delete',
+        target: { resource: 'analysisruns', namespace: w.rollout.metadata.namespace, name: 'demo-gone-1-1' },
+        preconditions: { uid: 'uid-stray', resourceVersion: '5' },
+        reason: 'delete AnalysisRun demo-gone-1-1: no ReplicaSet of the Rollout with pod hash gone remains',
+      },
+    ]);
+    // No Event for the delete (Argo records none): the same Events as without the stray run.
+    expect(plannedEvents(p)).toEqual(without);
   });
 });
