@@ -148,6 +148,12 @@ function specOwners(o: KubeObject): Record<string, string[]> {
   return out;
 }
 
+/** The `metadata` fields of sluice's managedFields entry on the main resource. */
+function sluiceMetadata(o: KubeObject): Record<string, unknown> | undefined {
+  const entries = (o.metadata.managedFields as ManagedEntry[] | undefined) ?? [];
+  return entries.find((e) => e.manager === 'sluice' && !e.subresource)?.fieldsV1?.['f:metadata'];
+}
+
 async function driftEvents(): Promise<{ message: string; count: number }[]> {
   return (await j.events('reviews')).filter((e) => e.reason === 'DriftCorrected');
 }
@@ -204,7 +210,10 @@ describe('git re-applies the traffic objects with server-side apply in the middl
       ['reviews/canary', 0],
     ]);
     expect(subsetHashes(reverted.dr as KubeObject)).toEqual([undefined, undefined]);
-    expect(selectorHash(reverted.stable as KubeObject)).toBeUndefined();
+    expect([
+      selectorHash(reverted.canary as KubeObject),
+      selectorHash(reverted.stable as KubeObject),
+    ]).toEqual([undefined, undefined]);
 
     const res = await runStep(j.deps, { namespace: j.ns, name: 'reviews' });
     expect(res.transition).toBeUndefined();
@@ -251,6 +260,11 @@ describe('git re-applies the traffic objects with server-side apply in the middl
     expect(specOwners(m.dr as KubeObject)).toEqual({ [GIT]: ['host', 'trafficPolicy'], sluice: ['subsets'] });
     for (const svc of [m.canary, m.stable])
       expect(specOwners(svc as KubeObject)).toEqual({ [GIT]: ['ports'], sluice: ['selector'] });
+    // Beside those, sluice's only field on the DestinationRule and the Services is its managed-by annotation.
+    for (const o of [m.dr, m.canary, m.stable])
+      expect(sluiceMetadata(o as KubeObject)).toEqual({
+        'f:annotations': { '.': {}, 'f:argo-rollouts.argoproj.io/managed-by-rollouts': {} },
+      });
     // On the Rollout, git owns the spec; sluice writes only the revision annotation and the status subresource.
     const rollout = await j.get('rollouts', 'reviews');
     expect(specOwners(rollout)).toEqual({ [GIT]: ['replicas', 'selector', 'strategy', 'template'] });
