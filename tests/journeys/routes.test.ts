@@ -140,6 +140,14 @@ describe('journey: header and mirror routes with managedRoutes', () => {
         expect.stringMatching(/^RolloutCompleted: .*Full promotion requested$/),
       ]),
     );
+    // As Argo: one route Event per route step (set at step 1, removed at step 6), none for the revert put right.
+    expect(messages.filter((m) => / set (header|mirror)Route /.test(m)).sort()).toEqual(
+      [
+        "Updated VirtualService: VirtualService `reviews` set headerRoute 'set-header-1'",
+        "Updated VirtualService: VirtualService `reviews` set headerRoute 'set-header-1'",
+        "Updated VirtualService: VirtualService `reviews` set mirrorRoute 'mirror-route'",
+      ].sort(),
+    );
   });
 });
 

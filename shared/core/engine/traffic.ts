@@ -82,7 +82,12 @@ function stepRouteNames(r: Rollout): string[] {
 
 type RouteTarget = Parameters<typeof setHeaderRoute>[3];
 
-/** Applies the header/mirror routes of steps 0..index in order (level-triggered: a revert is put right). */
+/**
+ * Applies the header/mirror routes of steps 0..index in order (level-triggered: a revert is put right). Only the
+ * current step's route gets a note ("set headerRoute"/"set mirrorRoute", when it changed the object): Argo sets and
+ * records the current step's route alone (`rollout/trafficrouting.go`), so replaying earlier steps on a later write
+ * must not record their Events again. A revert put right is recorded as `DriftCorrected` instead.
+ */
 function applyStepRoutes(
   r: Rollout,
   vs: KubeObject,
@@ -91,18 +96,18 @@ function applyStepRoutes(
   notes: string[],
 ): KubeObject {
   const steps = r.spec.strategy?.canary?.steps ?? [];
-  const last = Math.min(r.status?.currentStepIndex ?? 0, steps.length - 1);
+  const current = r.status?.currentStepIndex ?? 0;
   let object = vs;
-  for (const step of steps.slice(0, last + 1)) {
+  steps.slice(0, Math.min(current, steps.length - 1) + 1).forEach((step, i) => {
     const before = object;
     if (step.setHeaderRoute) object = setHeaderRoute(object, ref, step.setHeaderRoute, target).object;
     else if (step.setMirrorRoute) object = setMirrorRoute(object, ref, step.setMirrorRoute, target).object;
-    else continue;
-    if (!jsonEqual(before, object)) {
+    else return;
+    if (i === current && !jsonEqual(before, object)) {
       const kind = step.setHeaderRoute ? 'headerRoute' : 'mirrorRoute';
       notes.push(`set ${kind} '${step.setHeaderRoute?.name ?? step.setMirrorRoute?.name ?? ''}'`);
     }
-  }
+  });
   return object;
 }
 
@@ -177,7 +182,7 @@ function vsWrites(input: TrafficInput, w: number, branch: Branch): Write[] {
       op: 'patch',
       target: { resource: 'virtualservices', namespace, name },
       patch,
-      reason: `VirtualService ${namespace}/${name}: ${notes.join('; ') || 'set weights'}`,
+      reason: `VirtualService ${namespace}/${name}: ${notes.join('; ') || 'routes and weights re-derived from the committed step'}`,
       events: notes.map((note) => ev.virtualServiceUpdated(name, note)),
     });
   }
