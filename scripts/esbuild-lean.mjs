@@ -16,9 +16,16 @@
 //    (shared/adapters/kube/kubeconfig-parse.ts: proxy-url, auth-provider) or through methods sluice never calls
 //    (KubeConfig.loadFromString/loadFromFile parse with js-yaml) are replaced by stand-ins that throw, naming the
 //    package, if they are ever reached.
+// 5. client-node's `undici` (720 KiB: its fetch and Agent) is replaced by shared/adapters/kube/https-fetch.ts, the
+//    part of undici client-node uses carried by node:https (keep-alive pool with the cluster's TLS options, the
+//    same-origin interceptor, undici's error shapes). Outside the bundles client-node keeps the real undici.
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 
 const CLIENT_NODE = /[\\/]node_modules[\\/]@kubernetes[\\/]client-node[\\/]/;
+
+/** The module the bundles carry in place of undici for client-node. */
+export const HTTPS_FETCH = fileURLToPath(new URL('../shared/adapters/kube/https-fetch.ts', import.meta.url));
 
 /** The bundles' banner: `require` for the CommonJS packages inside an ES module bundle (serverless.yml has it too). */
 export const BANNER =
@@ -92,6 +99,9 @@ export const leanPlugin = {
     const stubbed = new RegExp(`^(${Object.keys(UNREACHABLE).join('|')})$`);
     build.onResolve({ filter: stubbed }, (args) =>
       CLIENT_NODE.test(args.importer) ? { path: args.path, namespace: 'sluice-unreachable' } : undefined,
+    );
+    build.onResolve({ filter: /^undici$/ }, (args) =>
+      CLIENT_NODE.test(args.importer) ? { path: HTTPS_FETCH } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'sluice-unreachable' }, (args) => ({
       contents: standIn(args.path),

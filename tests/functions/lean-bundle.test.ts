@@ -5,14 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { build, stop, type Metafile } from 'esbuild';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { createGateway as CreateGateway } from '../../shared/adapters/kube/client-gateway.js';
-import type {
-  parseKubeconfig as ParseKubeconfig,
-  toKubeConfig as ToKubeConfig,
-} from '../../shared/adapters/kube/kubeconfig.js';
+import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
+import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
+import { readClusterFile } from '../../tools/test-cluster/cluster.js';
 import type { KubeGateway, WatchEvent } from '../../shared/app/kube-port/gateway.js';
 import type { KubeObject } from '../../shared/core/model/types.js';
 import { leanPlugin, NODE_BUNDLE, UNREACHABLE } from '../../scripts/esbuild-lean.mjs';
@@ -26,10 +27,11 @@ let gw: KubeGateway;
 let ns: string;
 
 interface Bundled {
-  createGateway: typeof CreateGateway;
-  parseKubeconfig: typeof ParseKubeconfig;
-  toKubeConfig: typeof ToKubeConfig;
+  createGateway: typeof createGateway;
+  parseKubeconfig: typeof parseKubeconfig;
+  toKubeConfig: typeof toKubeConfig;
 }
+let bundled: Bundled;
 
 beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
@@ -48,8 +50,8 @@ export { parseKubeconfig, toKubeConfig } from './shared/adapters/kube/kubeconfig
     logLevel: 'error',
   });
   meta = result.metafile;
-  const m = (await import(pathToFileURL(outfile).href)) as Bundled;
-  gw = m.createGateway(m.toKubeConfig(m.parseKubeconfig(clusterInfo().kubeconfigYaml)));
+  bundled = (await import(pathToFileURL(outfile).href)) as Bundled;
+  gw = bundled.createGateway(bundled.toKubeConfig(bundled.parseKubeconfig(clusterInfo().kubeconfigYaml)));
   ns = await createNamespace('lean');
 }, 60_000);
 
@@ -74,7 +76,9 @@ describe('the lean gateway bundle', () => {
     expect(inputs.filter((f) => /client-node\/dist\/gen\/models\/(?!ObjectSerializer\.js)/.test(f))).toEqual(
       [],
     );
-    for (const pkg of [...Object.keys(UNREACHABLE), 'ws']) {
+    // undici: client-node's fetch and Agent come from https-fetch.ts (node:https) instead.
+    expect(inputs.some((f) => f.endsWith('shared/adapters/kube/https-fetch.ts'))).toBe(true);
+    for (const pkg of [...Object.keys(UNREACHABLE), 'ws', 'undici']) {
       expect(inputs.filter((f) => f.includes(`node_modules/${pkg}/`))).toEqual([]);
     }
   });
@@ -130,5 +134,85 @@ describe('the lean gateway bundle', () => {
     h.stop();
     await h.done;
     expect(events.find((e) => e.object.metadata.name === 'watched')?.type).toBe('ADDED');
+  });
+});
+
+describe('the lean gateway bundle fails as the unbundled gateway (client-node on undici) fails', () => {
+  const b64 = (t: string): string => Buffer.from(t).toString('base64');
+  const listen = (srv: http.Server | https.Server): Promise<number> =>
+    new Promise((ok) => srv.listen(0, '127.0.0.1', () => ok((srv.address() as AddressInfo).port)));
+  const kubeconfig = (server: string, ca: string): string =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server, 'certificate-authority-data': b64(ca) } }],
+      users: [{ name: 'u', user: { token: 'secret-token' } }],
+      contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'ctx',
+    });
+  /** The error of a read through the bundled and the unbundled gateway, and the statuses a watch saw. */
+  async function bothFail(server: string, ca: string): Promise<{ messages: string[]; watches: number[][] }> {
+    const messages: string[] = [];
+    const watches: number[][] = [];
+    for (const m of [bundled, { createGateway, parseKubeconfig, toKubeConfig }]) {
+      const statuses: number[] = [];
+      const g = m.createGateway(m.toKubeConfig(m.parseKubeconfig(kubeconfig(server, ca))), {
+        maxRetries: 0,
+        onRequest: (r) => statuses.push(r.status),
+      });
+      messages.push(await g.get('rollouts', 'shop', 'reviews').then(String, (e: Error) => e.message));
+      await g.watch('virtualservices', 'shop', '1', () => undefined).done.catch(() => undefined);
+      watches.push(statuses);
+    }
+    return { messages, watches };
+  }
+
+  it('a redirect to another origin: refused with the same error, the other origin never reached', async () => {
+    const certs = readClusterFile(clusterInfo().dir).paths.certs;
+    const hits: string[] = [];
+    const plain = http.createServer((req, res) => {
+      hits.push(String(req.url));
+      res.end('{}');
+    });
+    const plainPort = await listen(plain);
+    const redirector = https.createServer(
+      { cert: readFileSync(certs.servingCert), key: readFileSync(certs.servingKey) },
+      (req, res) => {
+        res.writeHead(307, { location: `http://127.0.0.1:${plainPort}${req.url}` });
+        res.end();
+      },
+    );
+    const server = `https://127.0.0.1:${await listen(redirector)}`;
+    try {
+      const { messages, watches } = await bothFail(server, readFileSync(certs.caCert, 'utf8'));
+      expect(messages[0]).toMatch(/failed: network ERR_CROSS_ORIGIN_REQUEST: refused a request to http:/);
+      expect(messages[0]).toBe(messages[1]);
+      expect(watches).toEqual([
+        [0, 0],
+        [0, 0],
+      ]); // the read's and the watch connect's: neither got a response
+      expect(hits).toEqual([]);
+    } finally {
+      redirector.closeAllConnections();
+      await new Promise((ok) => redirector.close(ok));
+      await new Promise((ok) => plain.close(ok));
+    }
+  });
+
+  it('a refused connection and an untrusted certificate: the same reason and message', async () => {
+    const closed = http.createServer();
+    const port = await listen(closed);
+    await new Promise((ok) => closed.close(ok));
+    const conn = readClusterFile(clusterInfo().dir);
+    const refused = await bothFail(
+      `https://127.0.0.1:${port}`,
+      readFileSync(conn.paths.certs.caCert, 'utf8'),
+    );
+    expect(refused.messages[0]).toMatch(/failed: network ECONNREFUSED/);
+    expect(refused.messages[0]).toBe(refused.messages[1]);
+    // The API server's certificate checked against another CA (the admin client certificate's PEM is no CA of it).
+    const untrusted = await bothFail(conn.server, readFileSync(conn.paths.certs.adminCert, 'utf8'));
+    expect(untrusted.messages[0]).toMatch(/failed: network [A-Z_]+: /);
+    expect(untrusted.messages[0]).toBe(untrusted.messages[1]);
   });
 });
