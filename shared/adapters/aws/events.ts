@@ -3,11 +3,7 @@
  * (`FailedEntryCount` / per-entry `ErrorCode`) with jittered backoff, and throwing, naming how many were lost, when
  * some still fail after the last attempt.
  */
-import {
-  PutEventsCommand,
-  type EventBridgeClient,
-  type PutEventsRequestEntry,
-} from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 
 /** `Source` of every event sluice publishes. */
 export const EVENT_SOURCE = 'sluice';
@@ -79,6 +75,8 @@ async function sendBatch(
   batch: PutEventsRequestEntry[],
   o: Required<PutEventsOptions>,
 ): Promise<string[]> {
+  // Loaded here, not at the top: a function that sends nothing never loads the EventBridge client at all.
+  const { PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
   let pending = batch;
   let lastErrors: string[] = [];
   for (let attempt = 0; attempt < o.maxAttempts; attempt++) {

@@ -5,7 +5,7 @@
  *
  * Secret string format: `{"id": "<key id sent as x-sluice-key-id>", "secret": "<shared secret>"}`.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /** One accepted signing key. */
 export interface WebhookSecret {
@@ -32,6 +32,7 @@ async function fetchStage(
   secretId: string,
   stage: string,
 ): Promise<WebhookSecret | undefined> {
+  const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   try {
     const out = await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }));
     return parseSecret(secretId, stage, out.SecretString);
