@@ -137,6 +137,34 @@ describe('the lean gateway bundle', () => {
   });
 });
 
+describe('a function bundle at import', () => {
+  it('loads no AWS SDK module: each is imported on first use (dynamic import), none statically', async () => {
+    const result = await build({
+      entryPoints: [path.join(root, 'functions', 'step', 'handler.ts')],
+      outfile: path.join(outDir, 'step.mjs'),
+      ...NODE_BUNDLE,
+      external: ['@aws-sdk/*'],
+      metafile: true,
+      write: false,
+      plugins: [leanPlugin],
+      logLevel: 'error',
+    });
+    const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports);
+    const sdk = imports.filter((i) => i.path.startsWith('@aws-sdk/'));
+    expect(sdk.filter((i) => i.kind !== 'dynamic-import')).toEqual([]);
+    expect(new Set(sdk.map((i) => i.path))).toEqual(
+      new Set([
+        '@aws-sdk/client-secrets-manager',
+        '@aws-sdk/client-eventbridge',
+        '@aws-sdk/client-sqs',
+        '@aws-sdk/client-ssm',
+        '@aws-sdk/client-eks',
+        '@aws-sdk/client-cloudwatch',
+      ]),
+    );
+  });
+});
+
 describe('the lean gateway bundle fails as the unbundled gateway (client-node on undici) fails', () => {
   const b64 = (t: string): string => Buffer.from(t).toString('base64');
   const listen = (srv: http.Server | https.Server): Promise<number> =>
