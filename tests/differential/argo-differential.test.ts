@@ -8,7 +8,6 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNamespace } from '../support/cluster.js';
@@ -22,21 +21,12 @@ import {
   readTable,
   type Difference,
 } from './compare.js';
+import { freePort } from './ports.js';
 import type { Version } from './record.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { settle, startSide, type Side } from './side.js';
 
 const TABLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/argo-differences.md');
-
-const freePort = (): Promise<number> =>
-  new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => ok(port));
-    });
-  });
 
 const KINDS: Record<string, string> = {
   rollouts: 'Rollout',
