@@ -8,35 +8,17 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNamespace } from '../support/cluster.js';
 import { ARGO_VERSION, argoBinaries, startArgo, type ArgoController } from './argo.js';
-import {
-  differenceKey,
-  diffObjects,
-  distinct,
-  hashNames,
-  normalise,
-  readTable,
-  type Difference,
-} from './compare.js';
+import { differenceKey, diffObjects, distinct, normalise, readTable, type Difference } from './compare.js';
+import { freePort } from './ports.js';
 import type { Version } from './record.js';
 import { SCENARIOS, type Scenario } from './scenarios.js';
 import { settle, startSide, type Side } from './side.js';
 
 const TABLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/argo-differences.md');
-
-const freePort = (): Promise<number> =>
-  new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => ok(port));
-    });
-  });
 
 const KINDS: Record<string, string> = {
   rollouts: 'Rollout',
@@ -62,14 +44,10 @@ interface Tally {
 
 function compareLatest(argo: Side, sluice: Side, where: string): Difference[] {
   const out: Difference[] = [];
-  const ha = hashNames(argo.recorder.versions);
-  const hs = hashNames(sluice.recorder.versions);
-  const index = (side: Side, hashes: Map<string, string>) =>
-    new Map(
-      side.recorder.latest().map((v) => [`${v.resource}/${String(normalise(v.name, hashes, side.ns))}`, v]),
-    );
-  const a = index(argo, ha);
-  const s = index(sluice, hs);
+  const index = (side: Side) =>
+    new Map(side.recorder.latest().map((v) => [`${v.resource}/${String(normalise(v.name, side.ns))}`, v]));
+  const a = index(argo);
+  const s = index(sluice);
   for (const key of new Set([...a.keys(), ...s.keys()])) {
     const resource = key.split('/')[0] ?? '';
     const va = a.get(key);
@@ -78,8 +56,8 @@ function compareLatest(argo: Side, sluice: Side, where: string): Difference[] {
       ...diffObjects(
         KINDS[resource] ?? resource,
         `${where}: ${key}`,
-        va && normalise(va.object, ha, argo.ns),
-        vs && normalise(vs.object, hs, sluice.ns),
+        va && normalise(va.object, argo.ns),
+        vs && normalise(vs.object, sluice.ns),
       ),
     );
   }
@@ -87,14 +65,12 @@ function compareLatest(argo: Side, sluice: Side, where: string): Difference[] {
 }
 
 async function compareEvents(argo: Side, sluice: Side, where: string): Promise<Difference[]> {
-  const ha = hashNames(argo.recorder.versions);
-  const hs = hashNames(sluice.recorder.versions);
   const argoEvents = await argo.events();
-  const a = new Set(argoEvents.map((e) => String(normalise(e, ha, argo.ns))));
+  const a = new Set(argoEvents.map((e) => String(normalise(e, argo.ns))));
   // client-go's EventSourceObjectSpamFilter (burst 25, then one per 5 minutes) drops Argo's Events past the 25th
   // for one Rollout: sluice's Events beyond that point are one difference, not one per reason.
   const cut = argoEvents.length >= 25;
-  const s = new Set((await sluice.events()).map((e) => String(normalise(e, hs, sluice.ns))));
+  const s = new Set((await sluice.events()).map((e) => String(normalise(e, sluice.ns))));
   const out: Difference[] = [];
   for (const e of new Set([...a, ...s])) {
     if (a.has(e) && s.has(e)) continue;
@@ -113,18 +89,15 @@ async function compareEvents(argo: Side, sluice: Side, where: string): Promise<D
 function compareSequences(argo: Side, sluice: Side, where: string): Difference[] {
   const out: Difference[] = [];
   const seq = (side: Side, resource: string, name: string) => {
-    const hashes = hashNames(side.recorder.versions);
     const pick = SEQUENCE[resource]?.[1];
     return distinct(
       side.recorder.versions
-        .filter((v) => v.resource === resource && String(normalise(v.name, hashes, side.ns)) === name)
-        .map((v) => normalise(pick ? (pick(v.object) ?? null) : null, hashes, side.ns)),
+        .filter((v) => v.resource === resource && String(normalise(v.name, side.ns)) === name)
+        .map((v) => normalise(pick ? (pick(v.object) ?? null) : null, side.ns)),
     );
   };
-  const names = (side: Side) => {
-    const hashes = hashNames(side.recorder.versions);
-    return side.recorder.versions.map((v) => `${v.resource}/${String(normalise(v.name, hashes, side.ns))}`);
-  };
+  const names = (side: Side) =>
+    side.recorder.versions.map((v) => `${v.resource}/${String(normalise(v.name, side.ns))}`);
   for (const key of new Set([...names(argo), ...names(sluice)])) {
     const [resource = '', name = ''] = key.split('/');
     const entry = SEQUENCE[resource];

@@ -1,28 +1,18 @@
 /**
- * Normalising and comparing what Argo Rollouts and sluice wrote. Only pod-template hashes (named after their
- * ReplicaSet's revision), times and the namespace name are normalised, plus the fields the API server itself
- * assigns (uid, resourceVersion, creationTimestamp, managedFields, a Service's cluster IPs).
+ * Normalising and comparing what Argo Rollouts and sluice wrote. Only times and the namespace name are normalised,
+ * plus the fields the API server itself assigns (uid, resourceVersion, creationTimestamp, managedFields, a Service's
+ * cluster IPs). Pod-template hashes are compared as they are: both sides compute the same.
  */
 import { readFileSync } from 'node:fs';
-import type { Version } from './record.js';
 
 const TIME = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g;
 const SERVER_FIELDS = ['uid', 'resourceVersion', 'creationTimestamp', 'managedFields', 'generateName'];
 
-/** Pod-template hash → `{rev N}`, from the ReplicaSets one side recorded. */
-export function hashNames(versions: Version[]): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const v of versions) {
-    if (v.resource !== 'replicasets') continue;
-    const hash = v.object.metadata.labels?.['rollouts-pod-template-hash'];
-    const revision = v.object.metadata.annotations?.['rollout.argoproj.io/revision'];
-    if (hash && revision) names.set(hash, `{rev ${revision}}`);
-  }
-  return names;
-}
-
-/** One object (or Event text) as compared: hashes, times and namespace replaced; server-assigned fields dropped. */
-export function normalise(value: unknown, hashes: Map<string, string>, ns: string): unknown {
+/**
+ * One object (or Event text) as compared: times and namespace replaced; server-assigned fields dropped. Pod-template
+ * hashes are compared as written: sluice computes Argo's (tests/differential/argo-hash.test.ts).
+ */
+export function normalise(value: unknown, ns: string): unknown {
   const copy = structuredClone(value) as { metadata?: Record<string, unknown> };
   if (copy.metadata) {
     for (const f of SERVER_FIELDS) delete copy.metadata[f];
@@ -34,9 +24,8 @@ export function normalise(value: unknown, hashes: Map<string, string>, ns: strin
     delete spec['clusterIP'];
     delete spec['clusterIPs'];
   }
-  let text = JSON.stringify(copy).replace(TIME, '{time}').split(ns).join('{ns}');
-  for (const [hash, name] of hashes) text = text.split(hash).join(name);
-  return JSON.parse(text);
+  const text = JSON.stringify(copy).replace(TIME, '{time}').split(ns).join('{ns}');
+  return JSON.parse(text) as unknown;
 }
 
 /** `path → value` of every leaf; conditions are keyed by their type (`status.conditions[Healthy].reason`). */

@@ -8,7 +8,7 @@
  * otherwise the regular pass ({@link planPass}): scaling, Services, traffic, at most one step transition, status.
  */
 import type { ReplicaSet, Rollout, RolloutStatus } from '../model/types.js';
-import { podTemplateHash, stepsHash } from '../model/hash.js';
+import { stepsHash } from '../model/hash.js';
 import { setCondition } from '../model/status.js';
 import { computePhase } from '../model/status.js';
 import { jsonEqual } from '../model/json.js';
@@ -20,6 +20,7 @@ import {
   nextRevision,
   rolloutReplicas,
   rsRevision,
+  templateHash,
 } from './replicasets.js';
 import { buildStatus } from './status-builder.js';
 import { revisionAnnotationEffects } from './history.js';
@@ -144,7 +145,7 @@ export function plan(observed: Observed): Plan {
   const r = observed.rollout;
   const invalid = validationError(observed);
   if (invalid) return invalidPlan(observed, invalid);
-  const newHash = podTemplateHash(r.spec.template ?? {}, r.status?.collisionCount);
+  const newHash = templateHash(r, observed.replicaSets);
   const sHash = stepsHash(r.spec.strategy?.canary?.steps);
   const s0 = r.status ?? {};
   if (s0.currentPodHash !== newHash || s0.currentStepHash !== sHash || !s0.stableRS) {

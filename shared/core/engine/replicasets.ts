@@ -7,6 +7,7 @@
 import type { JsonObject, ReplicaSet, Rollout } from '../model/types.js';
 import { ANNOTATIONS, LABELS, rolloutOwnerReference } from '../model/types.js';
 import { isFullyAvailable } from '../model/replicas.js';
+import { legacyPodTemplateHash, podTemplateHash } from '../model/hash.js';
 import { guardedPatch } from './json-diff.js';
 import type { Write } from './types.js';
 import * as ev from './events.js';
@@ -23,6 +24,21 @@ export function rsHash(rs: ReplicaSet): string {
 export function findReplicaSetByHash(rss: ReplicaSet[], hash: string | undefined): ReplicaSet | undefined {
   if (!hash) return undefined;
   return rss.find((rs) => rsHash(rs) === hash && rs.metadata['deletionTimestamp'] === undefined);
+}
+
+/**
+ * The pod-template hash of the Rollout's template, as Argo's `FindNewReplicaSet` resolves it: Argo's hash
+ * ({@link podTemplateHash}, with `status.collisionCount`) when a ReplicaSet carries it or none carries the older
+ * one; otherwise the hash sluice computed before it computed Argo's ({@link legacyPodTemplateHash}), when a
+ * ReplicaSet created by such a version carries it. That ReplicaSet then stays the template's ReplicaSet, as Argo
+ * keeps one found by its older hash: upgrading sluice creates no ReplicaSet and starts no new revision.
+ */
+export function templateHash(r: Rollout, rss: ReplicaSet[]): string {
+  const template = r.spec.template ?? {};
+  const hash = podTemplateHash(template, r.status?.collisionCount);
+  if (findReplicaSetByHash(rss, hash)) return hash;
+  const legacy = legacyPodTemplateHash(template, r.status?.collisionCount);
+  return findReplicaSetByHash(rss, legacy) ? legacy : hash;
 }
 
 /** The `rollout.argoproj.io/revision` annotation as a number (0 when absent or not a number). */

@@ -1,5 +1,6 @@
 /**
- * Hashes Argo Rollouts writes into ReplicaSet names, labels and `status.currentStepHash`.
+ * Hashes Argo Rollouts writes into ReplicaSet names, labels and `status.currentStepHash`, computed as Argo computes
+ * them, so a Rollout handed over from Argo (or back) keeps its ReplicaSets and its step.
  *
  * Both are FNV-1a 32-bit sums, printed in decimal and then "safe-encoded" character by character into
  * `bcdfghjklmnpqrstvwxz2456789` (Kubernetes' `rand.SafeEncodeString`: the alphabet has no vowels, so a hash never
@@ -7,6 +8,10 @@
  * the letter, so digits 0–9 map to 4,5,6,7,8,9,b,c,d,f. Pure module: no I/O imports.
  */
 import type { CanaryStep, Json, JsonObject } from './types.js';
+import { goJsonString, goMarshal } from './go-json.js';
+import { GO_STRUCTS, POD_TEMPLATE_SPEC } from './go-pod-template.generated.js';
+
+export { goJsonString };
 
 /** The safe-encoding alphabet of `k8s.io/apimachinery/pkg/util/rand`. */
 export const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -45,31 +50,46 @@ export function canonicalJson(value: Json): string {
 
 const utf8 = new TextEncoder();
 
-/**
- * The `rollouts-pod-template-hash` of a pod template (`ComputePodTemplateHash`): FNV-1a 32 over the template's
- * JSON, then — when `collisionCount` is given — 8 more bytes (the count as uint32 little-endian, then 4 zero
- * bytes), printed in decimal and safe-encoded.
- *
- * Deterministic across processes and runs, but NOT byte-identical to Argo's value: Argo hashes Go's
- * `encoding/json` of the typed `PodTemplateSpec` (Go struct field order, zero structs such as
- * `metadata.creationTimestamp: null` and `resources: {}` emitted), which needs the whole Kubernetes type model to
- * reproduce. sluice hashes {@link canonicalJson} of `spec.template` as written (keys sorted). A Rollout first
- * driven by Argo therefore gets a new ReplicaSet name under sluice; Argo's ReplicaSets are still recognised by
- * template equality (docs/rollout-fields.md, "pod-template-hash").
- *
- * @example
- * ```ts
- * podTemplateHash(rollout.spec.template!, rollout.status?.collisionCount) // e.g. "5b8f9c7d6"
- * ```
- */
-export function podTemplateHash(template: JsonObject, collisionCount?: number): string {
-  let h = fnv1a32(utf8.encode(canonicalJson(template)));
+/** FNV-1a 32 over `text`, then the collision-count bytes Argo appends, printed in decimal and safe-encoded. */
+function hashWithCollision(text: string, collisionCount: number | undefined): string {
+  let h = fnv1a32(utf8.encode(text));
   if (collisionCount !== undefined) {
+    // binary.LittleEndian.PutUint32 into an 8-byte slice: the count, then 4 zero bytes.
     const bytes = new Uint8Array(8);
     new DataView(bytes.buffer).setUint32(0, collisionCount >>> 0, true);
     h = fnv1a32(bytes, h);
   }
   return safeEncode(String(h));
+}
+
+/**
+ * The `rollouts-pod-template-hash` of a pod template, byte-identical to Argo Rollouts' `ComputePodTemplateHash`:
+ * FNV-1a 32 over Go's `encoding/json` of the template decoded into `corev1.PodTemplateSpec` ({@link goMarshal}
+ * over the generated type table: Go field order, `omitempty`/`omitzero`, zero structs such as `resources: {}`,
+ * canonical quantities, unknown fields dropped), then — when `collisionCount` is given — 8 more bytes (the count as
+ * uint32 little-endian, then 4 zero bytes), printed in decimal and safe-encoded.
+ *
+ * A template Go could not decode (a field of the wrong type, a malformed quantity) has no Argo hash: Argo cannot
+ * read such a Rollout at all. It gets {@link legacyPodTemplateHash} instead, so the value is still deterministic.
+ *
+ * @example
+ * ```ts
+ * podTemplateHash(rollout.spec.template!, rollout.status?.collisionCount) // e.g. "75746c87b5"
+ * ```
+ */
+export function podTemplateHash(template: JsonObject, collisionCount?: number): string {
+  const goJson = goMarshal(GO_STRUCTS, POD_TEMPLATE_SPEC, template);
+  if (goJson === undefined) return legacyPodTemplateHash(template, collisionCount);
+  return hashWithCollision(goJson, collisionCount);
+}
+
+/**
+ * The pod-template hash sluice wrote before it computed Argo's: FNV-1a 32 over {@link canonicalJson} of the
+ * template (keys sorted), with the same collision bytes and encoding. ReplicaSets created by those versions carry
+ * it; the planner still finds them by it, so upgrading sluice starts no new revision.
+ */
+export function legacyPodTemplateHash(template: JsonObject, collisionCount?: number): string {
+  return hashWithCollision(canonicalJson(template), collisionCount);
 }
 
 /**
@@ -81,14 +101,6 @@ export function podTemplateHash(template: JsonObject, collisionCount?: number): 
  */
 export function stepsHash(steps: CanaryStep[] | undefined): string {
   return safeEncode(String(fnv1a32(utf8.encode(goStepsJson(steps)))));
-}
-
-/** Go's `encoding/json` string escaping (HTML-safe, U+2028/2029 escaped). */
-export function goJsonString(s: string): string {
-  return JSON.stringify(s).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 type Field = [key: string, value: string | undefined];

@@ -3,6 +3,7 @@ import {
   canonicalJson,
   fnv1a32,
   goStepsJson,
+  legacyPodTemplateHash,
   podTemplateHash,
   safeEncode,
   stepsHash,
@@ -37,7 +38,7 @@ describe('safeEncode', () => {
   });
 });
 
-describe('podTemplateHash', () => {
+describe("legacyPodTemplateHash (the hash sluice wrote before it computed Argo's)", () => {
   it.each<[string, JsonObject, number | undefined, string]>([
     ['a one-key object', { a: 1 }, undefined, '67868497f7'],
     ['a one-key object with collisionCount 3', { a: 1 }, 3, '5df77c76bb'],
@@ -47,10 +48,12 @@ describe('podTemplateHash', () => {
   ])(
     'hashes %s like FNV-1a over its sorted-key JSON (+ collision bytes)',
     (_name, template, count, expected) => {
-      expect(podTemplateHash(template, count)).toBe(expected);
+      expect(legacyPodTemplateHash(template, count)).toBe(expected);
     },
   );
+});
 
+describe("podTemplateHash (Argo's; byte-for-byte checks against Go in go-json.test.ts)", () => {
   it('is independent of key order at every level', () => {
     const reordered: JsonObject = {
       spec: { containers: [{ image: 'reviews:1', name: 'app' }] },
@@ -74,7 +77,11 @@ describe('podTemplateHash', () => {
   });
 
   it('uses only the safe alphabet', () => {
-    for (let i = 0; i < 50; i++) expect(podTemplateHash({ i })).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]+$/);
+    const hashes = Array.from({ length: 50 }, (_, i) =>
+      podTemplateHash({ metadata: { labels: { i: `${i}` } } }),
+    );
+    expect(new Set(hashes).size).toBe(50);
+    for (const h of hashes) expect(h).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]+$/);
   });
 });
 
