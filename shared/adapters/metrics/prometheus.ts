@@ -1,18 +1,23 @@
 /**
  * The Prometheus provider: one instant query (`POST <address>/api/v1/query`, form `query` and `time`; a 403, 405 or
  * 501 answer is asked again as GET, as Prometheus' Go client does) or a range query (`rangeQuery`), with basic auth,
- * custom headers, `timeout` (default 30 s), `insecure`, and SigV4 for Amazon Managed Service for Prometheus (an
- * address containing `aps-workspaces` and a `sigv4` block; signed with the function's credentials). The answer goes
- * to the pure `prometheusMeasurement`; every failure is thrown as a ProviderCallError with Argo's wording.
+ * OAuth2 client credentials (oauth2.ts), custom headers, `timeout` (default 30 s), `insecure`, and SigV4 for Amazon
+ * Managed Service for Prometheus (an address containing `aps-workspaces` and a `sigv4` block; signed with the
+ * function's credentials, or with those of `sigv4.roleArn` when the operator allows that role). The answer goes to
+ * the pure `prometheusMeasurement`; every failure is thrown as a ProviderCallError with Argo's wording.
  */
 import { evaluateTime } from '../../core/analysis/expr/time-expr.js';
 import { goFloatF } from '../../core/analysis/go-format.js';
 import { prometheusMeasurement, type PrometheusData } from '../../core/analysis/prometheus-result.js';
+import { oauth2Settings, sigv4Applies } from '../../core/analysis/provider-auth.js';
 import { formatTime, parseInterval } from '../../core/analysis/time.js';
 import type { Measurement, Metric, PrometheusMetric } from '../../core/analysis/types.js';
 import type { MeasureResult } from '../../app/ports.js';
-import { bound, type CallContext } from './context.js';
+import { METRIC_ROLES_SETTING } from '../aws/assume-role.js';
+import type { AwsCredentials } from '../aws/eks-token.js';
+import { bound, type Bound, type CallContext } from './context.js';
 import { ProviderCallError, send, type HttpAnswer } from './http.js';
+import { authorization, type Authorization } from './oauth2.js';
 import { signAps } from './sigv4.js';
 
 /** Argo's default Prometheus timeout, in seconds. */
@@ -60,12 +65,10 @@ function address(p: PrometheusMetric): URL {
   return url;
 }
 
-/** Headers of the request, without a signature: basic auth, then the metric's own headers. */
-function plainHeaders(p: PrometheusMetric): Record<string, string> {
+/** Headers of the request, without a signature: basic auth or the OAuth2 token, then the metric's own headers. */
+function plainHeaders(p: PrometheusMetric, token: Authorization | undefined): Record<string, string> {
   const auth = p.authentication ?? {};
-  if (auth.oauth2 && Object.keys(auth.oauth2).length > 0)
-    fail('prometheus authentication.oauth2 is not supported by sluice: use basicAuth, headers or sigv4');
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = token ? { authorization: token.value } : {};
   const basic = auth.basicAuth;
   if (basic && (basic.username || basic.password)) {
     if (!basic.username) fail('missing mandatory parameter in metric for basic auth setup: username');
@@ -76,20 +79,31 @@ function plainHeaders(p: PrometheusMetric): Record<string, string> {
   return headers;
 }
 
-/** The SigV4 region when the query is to be signed, else undefined (Argo signs only AMP addresses). */
-function sigv4Region(p: PrometheusMetric, ctx: CallContext): string | undefined {
+/** What signs the query when it is to be signed, else undefined (Argo signs only AMP addresses). */
+interface Signing {
+  region: string;
+  credentials: () => Promise<AwsCredentials>;
+}
+
+/**
+ * The SigV4 region and credentials: the function's own, or `sigv4.roleArn`'s (assumed with STS, when the operator
+ * allows that role). An Authorization header next to sigv4 was refused before (`authenticationProblem`).
+ */
+function sigv4Signing(p: PrometheusMetric, ctx: CallContext, b: Bound): Signing | undefined {
   const s = p.authentication?.sigv4;
-  if (!p.address?.includes('aps-workspaces') || !s || Object.values(s).every((v) => !v)) return undefined;
-  if (s.roleArn)
-    fail('prometheus sigv4.roleArn is not supported by sluice: queries are signed with its own role');
-  if ((p.headers ?? []).some((h) => h.key.toLowerCase() === 'authorization'))
-    fail(
-      'prometheus sigv4 and an Authorization header cannot be combined: the header would replace the signature',
-    );
-  const region = s.region || ctx.aws?.region;
+  if (!s || !sigv4Applies(p)) return undefined;
+  const aws = ctx.aws;
+  const region = s.region || aws?.region;
   if (!region) return fail('prometheus sigv4 needs a region (sigv4.region or the function’s AWS_REGION)');
-  if (!ctx.aws) return fail('prometheus sigv4: no AWS credentials are configured for this control plane');
-  return region;
+  if (!aws) return fail('prometheus sigv4: no AWS credentials are configured for this control plane');
+  const roleArn = s.roleArn;
+  if (!roleArn) return { region, credentials: aws.credentials };
+  const roles = aws.roles;
+  if (!roles)
+    return fail(
+      `prometheus sigv4.roleArn "${roleArn}" is not an allowed metric role of this control plane (it allows none): list it in ${METRIC_ROLES_SETTING}`,
+    );
+  return { region, credentials: () => roles.credentials(roleArn, region, b.signal) };
 }
 
 /** Argo's (Prometheus client's) error for a non-2xx answer or an error document. */
@@ -121,32 +135,37 @@ function parseData(body: string): { data: PrometheusData; warnings: string[] } {
   return { data: doc.data as PrometheusData, warnings };
 }
 
+/** How each exchange of one measurement authenticates. */
+interface Credentials {
+  token?: Authorization;
+  signing?: Signing;
+}
+
 async function exchange(
   p: PrometheusMetric,
   ctx: CallContext,
   method: 'POST' | 'GET',
-  target: { url: URL; form: URLSearchParams },
-  signal: { signal: AbortSignal; reason: () => string },
+  target: { url: URL; form: URLSearchParams; creds: Credentials },
+  signal: Bound,
 ): Promise<HttpAnswer> {
   const url = new URL(target.url);
-  const headers = plainHeaders(p);
+  const headers = plainHeaders(p, target.creds.token);
   let body: string | undefined;
   if (method === 'POST') {
     body = target.form.toString();
     headers['content-type'] = 'application/x-www-form-urlencoded';
   } else url.search = target.form.toString();
-  const region = sigv4Region(p, ctx);
-  const signed =
-    region && ctx.aws
-      ? await signAps({
-          method,
-          url,
-          headers,
-          ...(body !== undefined ? { body } : {}),
-          region,
-          credentials: await ctx.aws.credentials(),
-        })
-      : headers;
+  const signing = target.creds.signing;
+  const signed = signing
+    ? await signAps({
+        method,
+        url,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        region: signing.region,
+        credentials: await signing.credentials(),
+      })
+    : headers;
   return send(
     {
       method,
@@ -159,6 +178,22 @@ async function exchange(
     },
     ctx.policy,
   );
+}
+
+/**
+ * The measurement's credentials: the OAuth2 token (fetched once, before the first exchange; a failure reads as Go's
+ * transport error of the query, `Post "<url>": oauth2: cannot fetch token: 401 Unauthorized`) and the SigV4 signing.
+ */
+async function credentials(p: PrometheusMetric, ctx: CallContext, b: Bound, url: URL): Promise<Credentials> {
+  const signing = sigv4Signing(p, ctx, b);
+  const oauth = oauth2Settings(p.authentication?.oauth2);
+  if (oauth && 'error' in oauth) return fail(oauth.error);
+  if (!oauth) return signing ? { signing } : {};
+  try {
+    return { token: await authorization(oauth, ctx, b, ctx.tokens) };
+  } catch (err) {
+    return fail(`Post "${url.toString()}": ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -177,8 +212,11 @@ export async function measurePrometheus(metric: Metric, ctx: CallContext): Promi
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path}`;
   const b = bound(ctx, timeout * 1000);
   try {
-    let answer = await exchange(p, ctx, 'POST', { url, form }, b);
-    if ([403, 405, 501].includes(answer.status)) answer = await exchange(p, ctx, 'GET', { url, form }, b);
+    const creds = await credentials(p, ctx, b, url);
+    let answer = await exchange(p, ctx, 'POST', { url, form, creds }, b);
+    if ([403, 405, 501].includes(answer.status))
+      answer = await exchange(p, ctx, 'GET', { url, form, creds }, b);
+    if (answer.status === 401 && creds.token) ctx.tokens.drop(creds.token.key);
     const problem = answerError(answer);
     if (problem) fail(problem);
     const { data, warnings } = parseData(answer.body);

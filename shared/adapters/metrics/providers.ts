@@ -11,6 +11,7 @@ import { PUBLIC_ONLY, type AllowList } from './allow-list.js';
 import { measureCloudWatch, type CloudWatchFactory, type CloudWatchSender } from './cloudwatch.js';
 import type { AwsSigning, CallContext } from './context.js';
 import { systemResolver, type Resolver } from './http.js';
+import { OAuth2TokenCache } from './oauth2.js';
 import { measurePrometheus } from './prometheus.js';
 import { measureWeb } from './web.js';
 
@@ -23,7 +24,7 @@ export const MAX_REDIRECTS = 10;
 export interface MetricProvidersOptions {
   /** The operator's allowed non-public addresses of a cluster; `undefined`: public addresses only. */
   allowList: (cluster: string) => AllowList | undefined;
-  /** The function's AWS identity for SigV4 (Amazon Managed Service for Prometheus). */
+  /** The function's AWS identity for SigV4 (Amazon Managed Service for Prometheus), and the roles it may assume. */
   aws?: AwsSigning;
   /** The CloudWatch client (built on first use; the function's credentials and region). */
   cloudWatch?: CloudWatchFactory;
@@ -45,6 +46,7 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 export function createMetricProviders(opts: MetricProvidersOptions): MetricProviders {
   const now = opts.now ?? Date.now;
   let cloudWatch: Promise<CloudWatchSender> | undefined;
+  const tokens = new OAuth2TokenCache();
   const context = (req: MeasureRequest): CallContext => ({
     policy: {
       allow: opts.allowList(req.cluster) ?? PUBLIC_ONLY,
@@ -56,6 +58,7 @@ export function createMetricProviders(opts: MetricProvidersOptions): MetricProvi
     deadline: req.deadline,
     now,
     ...(opts.aws ? { aws: opts.aws } : {}),
+    tokens,
   });
   const call = async (req: MeasureRequest): Promise<MeasureResult> => {
     const kind = sluiceProvider(req.metric);

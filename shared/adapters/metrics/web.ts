@@ -1,15 +1,17 @@
 /**
  * The web provider: one HTTP request (`method`, default GET; `headers`; `body` or `jsonBody` with POST or PUT;
- * `timeoutSeconds`, default 10 s for the whole request; `insecure`), redirects followed within the allow-list. The
- * answer goes to the pure `webMeasurement`, which judges JSON through `jsonPath` and any other body as a string
+ * `timeoutSeconds`, default 10 s for the whole request, the token request included; `insecure`; OAuth2 client
+ * credentials, oauth2.ts), redirects followed within the allow-list. The answer goes to the pure `webMeasurement`, which judges JSON through `jsonPath` and any other body as a string
  * (Argo 1.10 and earlier passed non-JSON bodies whatever the conditions said, #4535).
  */
+import { oauth2Settings } from '../../core/analysis/provider-auth.js';
 import { webMeasurement } from '../../core/analysis/web-result.js';
 import { formatTime } from '../../core/analysis/time.js';
 import type { Metric, WebMetric } from '../../core/analysis/types.js';
 import type { MeasureResult } from '../../app/ports.js';
-import { bound, type CallContext } from './context.js';
+import { bound, type Bound, type CallContext } from './context.js';
 import { ProviderCallError, send } from './http.js';
+import { authorization, type Authorization } from './oauth2.js';
 
 /** Argo's web timeout when `timeoutSeconds` is unset or not positive. */
 export const DEFAULT_WEB_TIMEOUT_S = 10;
@@ -25,6 +27,28 @@ function payload(w: WebMetric, method: string): { body?: string; json: boolean }
   return hasBody ? { body: w.body as string, json: false } : { json: false };
 }
 
+const goMethod = (m: string): string => m.charAt(0).toUpperCase() + m.slice(1).toLowerCase();
+
+/**
+ * The OAuth2 token of the request, if the metric has `authentication.oauth2`; a failure reads as Go's transport
+ * error of the request (`Get "<url>": oauth2: cannot fetch token: 401 Unauthorized`).
+ */
+async function token(
+  w: WebMetric,
+  method: string,
+  ctx: CallContext,
+  b: Bound,
+): Promise<Authorization | undefined> {
+  const oauth = oauth2Settings(w.authentication?.oauth2);
+  if (oauth && 'error' in oauth) throw new ProviderCallError(oauth.error);
+  if (!oauth) return undefined;
+  try {
+    return await authorization(oauth, ctx, b, ctx.tokens);
+  } catch (err) {
+    throw new ProviderCallError(`${goMethod(method)} "${w.url ?? ''}": ${(err as Error).message}`);
+  }
+}
+
 /**
  * Takes one web measurement.
  *
@@ -33,17 +57,16 @@ function payload(w: WebMetric, method: string): { body?: string; json: boolean }
 export async function measureWeb(metric: Metric, ctx: CallContext): Promise<MeasureResult> {
   const w = metric.provider.web ?? {};
   const started = ctx.now();
-  if (w.authentication?.oauth2 && Object.keys(w.authentication.oauth2).length > 0)
-    throw new ProviderCallError('web authentication.oauth2 is not supported by sluice: use headers');
   const method = w.method || 'GET';
   const { body, json } = payload(w, method);
-  const headers: Record<string, string> = {};
-  for (const h of w.headers ?? []) headers[h.key.toLowerCase()] = h.value;
-  if (json) headers['content-type'] = 'application/json';
   const timeout =
     w.timeoutSeconds !== undefined && w.timeoutSeconds > 0 ? w.timeoutSeconds : DEFAULT_WEB_TIMEOUT_S;
   const b = bound(ctx, timeout * 1000);
   try {
+    const auth = await token(w, method, ctx, b);
+    const headers: Record<string, string> = auth ? { authorization: auth.value } : {};
+    for (const h of w.headers ?? []) headers[h.key.toLowerCase()] = h.value;
+    if (json) headers['content-type'] = 'application/json';
     const answer = await send(
       {
         method,
@@ -56,6 +79,7 @@ export async function measureWeb(metric: Metric, ctx: CallContext): Promise<Meas
       },
       ctx.policy,
     );
+    if (answer.status === 401 && auth) ctx.tokens.drop(auth.key);
     const m = webMeasurement(metric, { status: answer.status, body: answer.body }, ctx.now());
     return { measurement: { ...m, startedAt: formatTime(started) } };
   } finally {

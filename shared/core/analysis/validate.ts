@@ -2,6 +2,7 @@
  * Argo's `ValidateMetrics`: the checks every AnalysisRun pass makes on its resolved metrics, first error only, with
  * Argo's messages (reported by the run as `Analysis spec invalid: <message>`). Pure module: no I/O imports.
  */
+import { authenticationProblem } from './provider-auth.js';
 import { parseInterval } from './time.js';
 import { intValue, type Metric } from './types.js';
 
@@ -25,15 +26,19 @@ export const PROVIDERS = [
 export type SluiceProvider = 'prometheus' | 'web' | 'cloudWatch';
 
 /**
- * Which provider block a metric uses, or the reason none of sluice's providers applies (the message of the Error
- * measurement such a metric gets, and of `sluice validate`).
+ * Which provider block a metric uses, or the reason sluice cannot measure with it: none of its providers applies,
+ * or its credentials settings are incomplete or conflicting (`authenticationProblem`). The message of the Error
+ * measurement such a metric gets, and of `sluice validate`.
  */
 export function sluiceProvider(metric: Metric): SluiceProvider | { error: string } {
   const p = (metric.provider ?? {}) as Record<string, unknown>;
   const set = PROVIDERS.filter((k) => p[k] !== undefined && p[k] !== null);
   if (set.length > 1) return { error: `multiple providers specified in metric '${metric.name}'` };
   const one = set[0];
-  if (one === 'prometheus' || one === 'web' || one === 'cloudWatch') return one;
+  if (one === 'prometheus' || one === 'web' || one === 'cloudWatch') {
+    const auth = authenticationProblem(metric);
+    return auth ? { error: auth } : one;
+  }
   if (one) return { error: `metric provider "${one}" is not supported by sluice (metric '${metric.name}')` };
   return { error: `no valid provider in metric '${metric.name}'` };
 }

@@ -9,6 +9,7 @@ import {
   parseIstioPrimaryRef,
   type IstioPrimaryConfig,
 } from '../../adapters/kube/primary-cluster.js';
+import { parseRoleArns } from '../../adapters/aws/assume-role.js';
 
 /** Everything the functions read from the environment. */
 export interface LambdaConfig {
@@ -60,6 +61,11 @@ export interface LambdaConfig {
    * dashboard is not served.
    */
   readonly dashboard?: { issuer: string; audience: string[] };
+  /**
+   * `SLUICE_METRIC_ROLE_ARNS` (comma-separated IAM role ARNs, the `MetricRoleArns` stack parameter): the roles a
+   * Prometheus metric's `sigv4.roleArn` may name. Unset or empty: none.
+   */
+  readonly metricRoleArns?: readonly string[];
 }
 
 export type { IstioPrimaryConfig };
@@ -173,7 +179,17 @@ export function readConfig(env: Env): LambdaConfig {
     ...optional('istioPrimary', istioPrimary(env)),
     ...optional('timerQueueUrl', env.SLUICE_TIMER_QUEUE_URL?.trim() || undefined),
     ...optional('dashboard', dashboard(env)),
+    ...optional('metricRoleArns', metricRoleArns(env)),
   });
+}
+
+function metricRoleArns(env: Env): string[] | undefined {
+  try {
+    const arns = parseRoleArns(env.SLUICE_METRIC_ROLE_ARNS);
+    return arns.length > 0 ? arns : undefined;
+  } catch (err) {
+    throw new ConfigError(`environment variable SLUICE_METRIC_ROLE_ARNS: ${(err as Error).message}`);
+  }
 }
 
 /** Both dashboard variables or neither; the issuer an https URL. */

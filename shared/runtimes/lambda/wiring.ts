@@ -14,6 +14,7 @@ import {
   type ClusterEntry,
 } from '../../adapters/kube/cluster-registry.js';
 import { EksTokenCache, type AwsCredentials } from '../../adapters/aws/eks-token.js';
+import { AssumedRoles, type StsClientOf } from '../../adapters/aws/assume-role.js';
 import { putEvents } from '../../adapters/aws/events.js';
 import { sqsTimers } from '../../adapters/aws/timers.js';
 import { PrimaryGateways } from '../../adapters/kube/primary-gateways.js';
@@ -68,6 +69,8 @@ export interface AwsClients {
   region?: string;
   /** CloudWatch for the analysis provider (built on first use). */
   cloudWatch?: CloudWatchFactory;
+  /** STS of a region, for the metric roles (`sigv4.roleArn`); default: built on the first assumed role. */
+  sts?: StsClientOf;
 }
 
 const REFUSED_ON_LAMBDA: Record<string, string> = {
@@ -116,16 +119,25 @@ export async function readRegistry(config: LambdaConfig, aws: AwsClients): Promi
 
 /**
  * The metric providers of the functions: each registry entry's `allowMetricAddresses` is its cluster's allow-list
- * (public addresses only without one); SigV4 and CloudWatch use the function's own role.
+ * (public addresses only without one); SigV4 and CloudWatch use the function's own role, or a `sigv4.roleArn` among
+ * `roleArns` (`SLUICE_METRIC_ROLE_ARNS`).
  */
-export function functionMetrics(entries: ClusterEntry[], aws: AwsClients): MetricProviders {
+export function functionMetrics(
+  entries: ClusterEntry[],
+  aws: AwsClients,
+  roleArns: readonly string[] = [],
+): MetricProviders {
   const lists = new Map<string, AllowList>();
   for (const e of entries) {
     if (e.allowMetricAddresses) lists.set(e.name, parseAllowList(e.allowMetricAddresses));
   }
   return createMetricProviders({
     allowList: (cluster) => lists.get(cluster),
-    aws: { credentials: aws.credentials, ...(aws.region ? { region: aws.region } : {}) },
+    aws: {
+      credentials: aws.credentials,
+      ...(aws.region ? { region: aws.region } : {}),
+      ...(roleArns.length > 0 ? { roles: new AssumedRoles(roleArns, aws.sts) } : {}),
+    },
     ...(aws.cloudWatch ? { cloudWatch: aws.cloudWatch } : {}),
   });
 }
@@ -215,7 +227,7 @@ export function buildDeps(
     ...(config.timerQueueUrl ? { timers: sqsTimers(aws.sqs ?? newSqsClient, config.timerQueueUrl) } : {}),
     now: () => new Date(),
     webhookSecrets: webhookSecrets(config, aws),
-    metrics: functionMetrics(entries, aws),
+    metrics: functionMetrics(entries, aws, config.metricRoleArns),
   };
 }
 
