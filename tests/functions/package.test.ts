@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageStack, type Resolver } from './stack/cfn.js';
+import { packageStack, Resolver } from './stack/cfn.js';
 import {
   actions,
   deploySecrets,
@@ -159,6 +159,35 @@ describe('osls package --stage ci', () => {
         .sort();
       expect(metric).toEqual(fn === 'step' ? ['aps:QueryMetrics', 'cloudwatch:GetMetricData'] : []);
     }
+  });
+
+  it('grants sts:AssumeRole on exactly the metricRoleArns to the step function, and none by default', () => {
+    const assume = (r: Resolver, fn: string) =>
+      statementsOf(r, fn).filter((st) => actions(st).some((a) => a.startsWith('sts:')));
+    for (const fn of FUNCTIONS) expect(assume(resolver, fn)).toEqual([]);
+    expect(environmentOf(resolver, 'step').SLUICE_METRIC_ROLE_ARNS).toBe('');
+    const roles = [
+      'arn:aws:iam::123456789012:role/amp-reader',
+      'arn:aws:iam::210987654321:role/team/amp-reader',
+    ];
+    const listed = new Resolver(resolver.template, {
+      ...resolver.deployment,
+      parameters: { ...resolver.deployment.parameters, MetricRoleArns: roles.join(',') },
+    });
+    expect(assume(listed, 'step')).toEqual([
+      { Sid: 'AnalysisAssumeMetricRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: roles },
+    ]);
+    for (const fn of FUNCTIONS.filter((f) => f !== 'step')) expect(assume(listed, fn)).toEqual([]);
+    expect(environmentOf(listed, 'step').SLUICE_METRIC_ROLE_ARNS).toBe(roles.join(','));
+    const pattern = new RegExp(String(resolver.template.Parameters?.MetricRoleArns?.AllowedPattern));
+    expect(roles.join(',')).toMatch(pattern);
+    for (const bad of [
+      '*',
+      'arn:aws:iam::123456789012:role/*',
+      'arn:aws:iam::123456789012:user/x',
+      `${roles[0]},`,
+    ])
+      expect(bad).not.toMatch(pattern);
   });
 
   it('declares the timer queue with its dead-letter queue, the step function consuming it, and SQS IAM on it only', () => {

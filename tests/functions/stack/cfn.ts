@@ -1,7 +1,7 @@
 /**
  * The packaged CloudFormation template, resolved as CloudFormation resolves it at deploy time: template parameters
  * (their defaults, or the values given), pseudo parameters, conditions, `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::If`,
- * `Fn::Join`, `Fn::Equals`/`Not`/`And`/`Or` and `AWS::NoValue`. Resources the test "created" are given by their
+ * `Fn::Join`, `Fn::Split`, `Fn::Equals`/`Not`/`And`/`Or` and `AWS::NoValue`. Resources the test "created" are given by their
  * physical id (what `Ref` returns) and attributes.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 /** A CloudFormation template (the parts the tests read). */
 export interface Template {
-  Parameters?: Record<string, { Type: string; Default?: string }>;
+  Parameters?: Record<string, { Type: string; Default?: string; AllowedPattern?: string }>;
   Conditions?: Record<string, unknown>;
   Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>;
 }
@@ -130,31 +130,36 @@ export class Resolver {
     if (value === null || typeof value !== 'object') return value;
     const o = value as Record<string, unknown>;
     const keys = Object.keys(o);
-    if (keys.length === 1) {
-      const [k] = keys as [string];
-      const a = o[k];
-      if (k === 'Ref') return this.ref(a as string);
-      if (k === 'Fn::GetAtt') {
-        const [id, att] = (typeof a === 'string' ? a.split('.') : a) as [string, string];
-        return this.getAtt(id, att);
-      }
-      if (k === 'Fn::Sub') return this.sub(a);
-      if (k === 'Fn::If') {
-        const [cond, yes, no] = a as [string, unknown, unknown];
-        return this.resolve(this.condition(cond) ? yes : no);
-      }
-      if (k === 'Fn::Join') {
-        const [sep, parts] = a as [string, unknown[]];
-        return (this.resolve(parts) as unknown[]).join(sep);
-      }
-      if (k.startsWith('Fn::')) throw new Error(`unsupported intrinsic ${k}`);
-    }
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::')))
+      return this.intrinsic(keys[0]!, o[keys[0]!]);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) {
       const r = this.resolve(v);
       if (r !== NO_VALUE) out[k] = r;
     }
     return out;
+  }
+
+  private intrinsic(k: string, a: unknown): unknown {
+    if (k === 'Ref') return this.ref(a as string);
+    if (k === 'Fn::GetAtt') {
+      const [id, att] = (typeof a === 'string' ? a.split('.') : a) as [string, string];
+      return this.getAtt(id, att);
+    }
+    if (k === 'Fn::Sub') return this.sub(a);
+    if (k === 'Fn::If') {
+      const [cond, yes, no] = a as [string, unknown, unknown];
+      return this.resolve(this.condition(cond) ? yes : no);
+    }
+    if (k === 'Fn::Join') {
+      const [sep, parts] = a as [string, unknown[]];
+      return (this.resolve(parts) as unknown[]).join(sep);
+    }
+    if (k === 'Fn::Split') {
+      const [sep, text] = a as [string, unknown];
+      return String(this.resolve(text)).split(sep);
+    }
+    throw new Error(`unsupported intrinsic ${k}`);
   }
 }
 
