@@ -1,6 +1,6 @@
 /**
- * A real OAuth2 token endpoint on loopback (client credentials grant, RFC 6749 §4.4) for the provider tests: it
- * checks the client id and secret, sent as HTTP basic auth (each form-encoded first, RFC 6749 §2.3.1) or in the form,
+ * A real OAuth2 token endpoint on loopback (the client credentials grant of RFC 6749) for the provider tests: it
+ * checks the client id and secret, sent as HTTP basic auth (each form-encoded first, as RFC 6749 says) or in the form,
  * as the test says it accepts them, and issues numbered tokens it remembers. Every request is recorded.
  */
 import { createServer, type ServerResponse } from 'node:http';

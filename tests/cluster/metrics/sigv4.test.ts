@@ -124,7 +124,7 @@ describe('SigV4 for Amazon Managed Service for Prometheus', () => {
     expect(out.measurement).toMatchObject({ phase: 'Error', message: 'client_error: client error: 403' });
   });
 
-  it('refuses an Authorization header next to sigv4, and roleArn, without a request', async () => {
+  it('refuses an Authorization header next to sigv4, and a roleArn no role list allows, without a request', async () => {
     const before = server.seen('workspaces').length;
     const header = await measure(
       metric({ region: 'eu-west-1' }, [{ key: 'Authorization', value: 'Bearer x' }]),
@@ -134,7 +134,8 @@ describe('SigV4 for Amazon Managed Service for Prometheus', () => {
     );
     const role = await measure(metric({ roleArn: 'arn:aws:iam::123456789012:role/reader' }));
     expect(role.measurement.message).toBe(
-      'prometheus sigv4.roleArn is not supported by sluice: queries are signed with its own role',
+      'prometheus sigv4.roleArn "arn:aws:iam::123456789012:role/reader" is not an allowed metric role of this ' +
+        'control plane (it allows none): list it in the MetricRoleArns stack parameter (SLUICE_METRIC_ROLE_ARNS for sluice run)',
     );
     expect(server.seen('workspaces')).toHaveLength(before);
   });
