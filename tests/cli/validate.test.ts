@@ -242,6 +242,21 @@ describe('sluice validate: AnalysisTemplates', () => {
       [{ name: 'm', provider: { datadog: { query: 'avg:x' } } }],
       `metric provider "datadog" is not supported by sluice (metric 'm')`,
     ],
+    [
+      'OAuth2 without a client secret',
+      [
+        {
+          name: 'm',
+          provider: {
+            web: {
+              url: 'https://x',
+              authentication: { oauth2: { tokenUrl: 'https://idp/t', clientId: 'c' } },
+            },
+          },
+        },
+      ],
+      'missing mandatory parameter in metric for OAuth2 setup',
+    ],
   ])('%s is an error (exit 1) with the message the run would report', async (_what, metrics, expected) => {
     for (const [kind, subject] of [
       ['AnalysisTemplate', 'AnalysisTemplate shop/success-rate'],
@@ -252,6 +267,42 @@ describe('sluice validate: AnalysisTemplates', () => {
       expect(stderr).toHaveLength(1);
       expect(stderr[0]).toContain(`${file}: ${subject}: ${expected}`);
     }
+  });
+
+  it('OAuth2 with its secret from an argument and sigv4.roleArn are valid (the role list is the run’s to check)', async () => {
+    const ok = await check(
+      template('AnalysisTemplate', [
+        {
+          name: 'web',
+          provider: {
+            web: {
+              url: 'https://metrics.example/api',
+              authentication: {
+                oauth2: {
+                  tokenUrl: 'https://idp.example/token',
+                  clientId: 'sluice',
+                  clientSecret: '{{args.client-secret}}',
+                  scopes: ['metrics:read'],
+                },
+              },
+            },
+          },
+        },
+        {
+          name: 'amp',
+          provider: {
+            prometheus: {
+              address: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1',
+              query: 'vector(1)',
+              authentication: {
+                sigv4: { region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/amp' },
+              },
+            },
+          },
+        },
+      ]),
+    );
+    expect(ok).toMatchObject({ code: 0, stderr: [] });
   });
 
   it('limits and times still holding {{args...}} placeholders are left to the run; the rest is checked', async () => {
