@@ -160,6 +160,7 @@ describe('a function bundle at import', () => {
         '@aws-sdk/client-ssm',
         '@aws-sdk/client-eks',
         '@aws-sdk/client-cloudwatch',
+        '@aws-sdk/client-sts',
       ]),
     );
   });
