@@ -8,6 +8,7 @@ import { parseVirtualServiceName, virtualServiceRefs } from '../core/istio/names
 import { usesAnalysis, type ObservedAnalysis } from '../core/engine/analysis.js';
 import type { AnalysisRun, AnalysisTemplate } from '../core/analysis/types.js';
 import { analysisGroups } from '../core/analysis/references.js';
+import { formatLabelSelector, needsRestart, type RestartPod } from '../core/engine/restart.js';
 
 /** Names of the Services a Rollout references (canary/stable, ping/pong), without duplicates or blanks. */
 export function referencedServiceNames(rollout: Rollout): string[] {
@@ -70,7 +71,8 @@ export async function observeAnalysis(gw: KubeGateway, rollout: Rollout): Promis
 /**
  * Reads a Rollout and the objects it references. Returns undefined when the Rollout does not exist.
  *
- * ReplicaSets are the ones in the Rollout's namespace with an ownerReference to its uid. VirtualServices and the
+ * ReplicaSets are the ones in the Rollout's namespace with an ownerReference to its uid. Pods are listed (by the
+ * Rollout's selector) only while a restart is due (`spec.restartAt` passed and not yet recorded in the status). VirtualServices and the
  * DestinationRule are read through `istioGateway` when given (Istio primary cluster), else through `gw`.
  *
  * @example
@@ -91,7 +93,7 @@ export async function observe(
   const vsNames = virtualServiceNames(rollout);
   const drName = rollout.spec?.strategy?.canary?.trafficRouting?.istio?.destinationRule?.name;
 
-  const [rsList, services, virtualServices, destinationRule, analysis] = await Promise.all([
+  const [rsList, services, virtualServices, destinationRule, analysis, pods] = await Promise.all([
     gw.list('replicasets', namespace),
     Promise.all(serviceNames.map(async (svc) => [svc, await gw.get('services', namespace, svc)] as const)),
     Promise.all(
@@ -103,6 +105,9 @@ export async function observe(
     ),
     drName ? istioGateway.get('destinationrules', namespace, drName) : Promise.resolve(undefined),
     usesAnalysis(rollout) ? observeAnalysis(gw, rollout) : Promise.resolve(undefined),
+    needsRestart(rollout, now)
+      ? gw.list('pods', namespace, { labelSelector: formatLabelSelector(rollout.spec.selector) })
+      : Promise.resolve(undefined),
   ]);
 
   const observed: Observed = {
@@ -114,5 +119,6 @@ export async function observe(
   };
   if (destinationRule) observed.destinationRule = destinationRule;
   if (analysis) observed.analysis = analysis;
+  if (pods) observed.pods = pods.items as RestartPod[];
   return observed;
 }

@@ -12,6 +12,8 @@ import type { DriftCorrection } from './drift-record.js';
 import { plan as enginePlan } from '../core/engine/plan.js';
 import { measureRuns } from './analysis-pass.js';
 import type { MetricProviders } from './ports.js';
+import { evictForRestart } from './restart.js';
+import { RESTART_CHECK_SECONDS } from '../core/engine/restart.js';
 
 /** What {@link runStep} needs. `plan` is injectable for tests; it defaults to the engine's planner. */
 export interface StepDeps {
@@ -161,6 +163,40 @@ async function analysisPass(
   return out.nextDue;
 }
 
+/**
+ * The restart's evictions (`spec.restartAt`, `./restart.ts`), before anything else, as Argo's pod restarter runs
+ * first: when any landed the pass ends there (the ReplicaSets' availability does not count the evicted pods yet, so
+ * no scaling, traffic or status is decided on it) and runs again in 30 s. Undefined when nothing was evicted.
+ */
+async function restartPass(
+  deps: StepDeps,
+  observed: Observed,
+  state: StepState,
+): Promise<StepResult | undefined> {
+  const restart = await evictForRestart(deps.gateway, observed, deps.log);
+  if (!restart || restart.evicted.length === 0) return undefined;
+  state.writes += restart.evicted.length;
+  const now = deps.now();
+  const status = observed.rollout.status;
+  return withOptional<StepResult>(
+    {
+      rollout: state.id,
+      outcome: 'ran',
+      writes: state.writes,
+      followUp: false,
+      reason: `restart: evicted ${restart.evicted.length} pod(s) older than spec.restartAt (${restart.evicted.join(', ')})`,
+      requeueAfterSeconds: RESTART_CHECK_SECONDS,
+      wakeAt: new Date(now.getTime() + RESTART_CHECK_SECONDS * 1000).toISOString(),
+    },
+    {
+      stepBefore: status?.currentStepIndex,
+      stepAfter: status?.currentStepIndex,
+      ...summary(status),
+      ...driftOf(state),
+    },
+  );
+}
+
 /** The plan's wake-up, brought forward to the next measurement due (at least one second away). */
 function wakeUp(
   p: Pick<Plan, 'requeueAfterSeconds' | 'wakeAt'>,
@@ -197,6 +233,8 @@ async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): 
     };
     return { result };
   }
+  const restarted = await restartPass(deps, observed, state);
+  if (restarted) return { result: restarted };
   const nextDue = await analysisPass(deps, observed, state);
   const status = observed.rollout.status;
   const stepBefore = status?.currentStepIndex;

@@ -111,6 +111,7 @@ export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}):
     ms: number,
     contentType: string | undefined,
     probe: { status: number },
+    path?: (url: string) => string,
   ): ConfigurationOptions<ObservableMiddleware> {
     const mw: ObservableMiddleware = {
       pre: (ctx: RequestContext) => {
@@ -118,7 +119,8 @@ export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}):
         dispatcher ??= ctx.getDispatcher();
         if (dispatcher) ctx.setDispatcher(dispatcher);
         const url = ctx.getUrl();
-        if (url.includes('/apis//')) ctx.setUrl(url.replace('/apis//', '/api/'));
+        const core = url.includes('/apis//') ? url.replace('/apis//', '/api/') : url;
+        if (core !== url || path) ctx.setUrl(path ? path(core) : core);
         if (contentType) ctx.setHeaderParam('Content-Type', contentType);
         return new Observable(Promise.resolve(ctx));
       },
@@ -140,10 +142,12 @@ export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}):
     await sleep(wait);
   }
 
+  /** One call with its retries. `shape.path` rewrites the URL (a subresource); `shape.final429` never retries a 429. */
   async function run<T>(
     call: KubeCall,
     contentType: string | undefined,
     fn: (opts: ConfigurationOptions<ObservableMiddleware>) => Promise<T>,
+    shape: { path?: (url: string) => string; final429?: boolean } = {},
   ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (deadline() - Date.now() <= 0) throw deadlineError(call, `before attempt ${attempt + 1}`);
@@ -153,13 +157,15 @@ export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}):
       const probe = { status: 0 };
       const started = Date.now();
       try {
-        const result = await fn(requestOptions(Math.min(timeoutMs, remaining), contentType, probe));
+        const result = await fn(
+          requestOptions(Math.min(timeoutMs, remaining), contentType, probe, shape.path),
+        );
         report(call, probe.status || 200, started);
         return result;
       } catch (raw) {
         const err = toKubeApiError(call, raw);
         report(call, err.code, started);
-        if (attempt >= maxRetries || !shouldRetry(err)) throw err;
+        if (attempt >= maxRetries || !shouldRetry(err) || (shape.final429 && err.code === 429)) throw err;
         const delay = backoffMs(attempt, parseRetryAfter(retryAfterOf(raw), Date.now()), backoff);
         if (Date.now() + delay >= deadline()) throw err;
         await sleep(delay);
@@ -265,6 +271,25 @@ export function createGateway(kc: KubeConfigLike, options: GatewayOptions = {}):
       };
       const req = { ...gv(target.resource), namespace, name, ...(o?.dryRun ? { dryRun: 'All' } : {}), body };
       await run(call, 'application/json', (opts) => api.deleteNamespacedCustomObject(req, opts));
+    },
+
+    async evict(namespace: string, name: string, o?: WriteOptions) {
+      const call: KubeCall = { verb: 'create', resource: 'pods/eviction', namespace, name };
+      const body = {
+        apiVersion: 'policy/v1',
+        kind: 'Eviction',
+        metadata: { name, namespace },
+        ...(o?.dryRun ? { deleteOptions: { dryRun: ['All'] } } : {}),
+      };
+      // The generic create posts to .../namespaces/<ns>/pods; the eviction is the pod's subresource. A 429 is a
+      // PodDisruptionBudget's refusal: the caller skips the pod, so it is not retried here.
+      const suffix = `/pods/${encodeURIComponent(name)}/eviction`;
+      await run(
+        call,
+        'application/json',
+        (opts) => api.createNamespacedCustomObject({ ...gv('pods'), namespace, body, ...dry(o) }, opts),
+        { path: (url) => url.replace(/\/pods(?=\?|$)/, suffix), final429: true },
+      );
     },
 
     watch(resource, namespace, resourceVersion, onEvent): WatchHandle {

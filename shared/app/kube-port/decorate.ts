@@ -24,6 +24,7 @@ export type GatewayRequest = RequestBase &
     | { method: 'patch'; write: true; target: Target; body: JsonPatchOp[]; options?: WriteOptions }
     | { method: 'mergePatch'; write: true; target: Target; body: unknown; options?: WriteOptions }
     | { method: 'delete'; write: true; target: Target; options?: DeleteOptions }
+    | { method: 'evict'; write: true; options?: WriteOptions }
   );
 
 /** How a wrapper differs from the gateway it wraps. */
@@ -125,6 +126,18 @@ export function decorateGateway(inner: KubeGateway, decoration: GatewayDecoratio
         ...withOptions(options),
       };
       return around(request, (gw) => gw.delete(...args));
+    },
+    evict: (...args) => {
+      const [namespace, name, options] = args;
+      const request: GatewayRequest = {
+        method: 'evict',
+        write: true,
+        resource: 'pods',
+        namespace,
+        name,
+        ...withOptions(options),
+      };
+      return around(request, (gw) => gw.evict(...args));
     },
     watch: (...args) => inner.watch(...args),
   };

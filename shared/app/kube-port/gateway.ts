@@ -59,6 +59,12 @@ export interface KubeGateway {
   mergePatch(target: Target, body: unknown, options?: WriteOptions): Promise<KubeObject>;
   /** DELETE one object (the target's `subresource` is not used); a 404 is thrown as a KubeApiError like any other. */
   delete(target: Target, options?: DeleteOptions): Promise<void>;
+  /**
+   * Evict one pod (`POST pods/<name>/eviction`, a policy/v1 Eviction): the API server deletes it unless a
+   * PodDisruptionBudget forbids it, which is answered with a 429 (thrown as a KubeApiError with code 429, never
+   * retried). A 404 is thrown like any other error.
+   */
+  evict(namespace: string, name: string, options?: WriteOptions): Promise<void>;
   /** Watch from a resourceVersion, with bookmarks. */
   watch(
     resource: ResourceName,

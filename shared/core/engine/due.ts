@@ -9,6 +9,7 @@ import type { CanaryStep, Rollout } from '../model/types.js';
 import { dueTasks } from '../analysis/schedule.js';
 import { isCompleted, type AnalysisRun } from '../analysis/types.js';
 import { atIndefiniteStep, deadlineOf, TIMED_OUT_REASON } from './progress.js';
+import { needsRestart } from './restart.js';
 
 /** Default `scaleDownDelaySeconds` / `abortScaleDownDelaySeconds` (Argo Rollouts: 30 s). */
 const DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
@@ -191,6 +192,7 @@ function analysisDue(rollout: Rollout, now: Date, runs: RunLookup | undefined): 
 export function dueReason(rollout: Rollout, now: Date, runs?: RunLookup): string | undefined {
   return (
     changeDue(rollout) ??
+    (needsRestart(rollout, now) ? 'restart due (spec.restartAt passed)' : undefined) ??
     pauseDue(rollout, now) ??
     deadlineDue(rollout, now) ??
     progressing(rollout) ??

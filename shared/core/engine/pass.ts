@@ -13,6 +13,7 @@ import { jsonEqual } from '../model/json.js';
 import { findReplicaSetByHash, planScaling, rolloutReplicas, rsRevision } from './replicasets.js';
 import { selectedHash } from './services.js';
 import { buildStatus } from './status-builder.js';
+import { restartInPass } from './restart.js';
 import { destinationRuleHashes } from './dr-switch.js';
 import { planTraffic, type TrafficPlan } from './traffic.js';
 import { secondsUntilDeadline, TIMED_OUT_REASON } from './progress.js';
@@ -328,6 +329,14 @@ function passPlan(st: PassState, effects: Write[], status: RolloutStatus): Plan 
   };
 }
 
+/** `spec.restartAt`: `status.restartedAt` once every pod is current, else a wake-up (`./restart.ts`). */
+function restartStage(st: PassState, observed: Observed): void {
+  const restart = restartInPass(observed);
+  if (restart.restartedAt !== undefined) st.s['restartedAt'] = restart.restartedAt;
+  if (restart.wakeAt !== undefined) st.requeue.push(restart.wakeAt);
+  if (restart.reason !== undefined) st.reasons.push(restart.reason);
+}
+
 /** Asks to run again `seconds` after this pass's `now`. */
 function after(st: PassState, seconds: number): void {
   st.requeue.push(st.now.getTime() + seconds * 1000);
@@ -416,6 +425,7 @@ export function planPass(observed: Observed, newHash: string): Plan {
   }
   recordWeights(st, traffic);
   resumedEvent(st, s0);
+  restartStage(st, observed);
   const status = buildStatus(
     {
       rollout: r,

@@ -13,7 +13,7 @@
  *    with old pods left and none evicted the pass goes on and runs again in 30 s; with none left the pass commits
  *    `status.restartedAt = spec.restartAt`. No Events are recorded, as Argo records none.
  */
-import type { KubeObject, Rollout } from '../model/types.js';
+import type { KubeObject, LabelSelector, Rollout } from '../model/types.js';
 import type { ReplicaSet } from '../model/types.js';
 import { selectorMatches } from '../model/selector.js';
 import { rolloutReplicas } from './replicasets.js';
@@ -177,4 +177,61 @@ export function restartOutcome(r: Rollout, p: RestartPlan, evicted: number): Res
   if (evicted > 0) return { kind: 'stop', requeueAfterSeconds: RESTART_CHECK_SECONDS };
   if (p.needsRestart > 0) return { kind: 'continue', requeueAfterSeconds: RESTART_CHECK_SECONDS };
   return { kind: 'done', restartedAt: restartAtOf(r) ?? '' };
+}
+
+/** What the regular pass takes from the restart once the app layer evicted nothing (see {@link restartInPass}). */
+export interface RestartInPass {
+  /** `status.restartedAt` to commit: every pod is newer than `restartAt`. */
+  restartedAt?: string;
+  /** Epoch ms to run again at: old pods remain (30 s), or a `restartAt` still ahead comes due. */
+  wakeAt?: number;
+  /** Why, for the plan's reason. */
+  reason?: string;
+}
+
+/**
+ * The restart's part in a pass that evicted nothing: with the pods read (a restart is due) either every pod is
+ * current (commit `restartedAt`) or old pods remain (run again in 30 s); a `restartAt` still ahead wakes the Rollout
+ * at that time. Empty when there is no restart.
+ */
+export function restartInPass(
+  observed: Pick<RestartInput, 'rollout' | 'replicaSets' | 'now'> & { pods?: RestartPod[] },
+): RestartInPass {
+  const { rollout: r, now } = observed;
+  const ahead = restartWakeAt(r, now);
+  if (ahead !== undefined) return { wakeAt: Date.parse(ahead), reason: `restart at ${ahead}` };
+  if (observed.pods === undefined || !needsRestart(r, now)) return {};
+  const p = planRestart({ ...observed, pods: observed.pods });
+  const out = restartOutcome(r, p, 0);
+  if (out.kind === 'done')
+    return { restartedAt: out.restartedAt, reason: 'every pod is newer than restartAt' };
+  return {
+    wakeAt: now.getTime() + out.requeueAfterSeconds * 1000,
+    reason: `${p.needsRestart} pod(s) older than restartAt wait for their restart`,
+  };
+}
+
+/**
+ * Argo's `metav1.FormatLabelSelector`: the selector as a `labelSelector` query (requirements sorted by key, values
+ * sorted), `''` for an empty selector.
+ */
+export function formatLabelSelector(sel: LabelSelector | undefined): string {
+  const reqs: { key: string; text: string }[] = [];
+  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
+  for (const e of sel?.matchExpressions ?? []) {
+    const values = [...(e.values ?? [])].sort().join(',');
+    const text =
+      e.operator === 'In'
+        ? `${e.key} in (${values})`
+        : e.operator === 'NotIn'
+          ? `${e.key} notin (${values})`
+          : e.operator === 'Exists'
+            ? e.key
+            : `!${e.key}`;
+    reqs.push({ key: e.key, text });
+  }
+  return reqs
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((r) => r.text)
+    .join(',');
 }

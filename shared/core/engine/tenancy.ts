@@ -232,6 +232,8 @@ const WRITABLE: Record<Target['resource'], (observed: Observed, target: Target) 
     ),
   events: () => false,
   secrets: () => false,
+  // Pods are never patched, created or deleted: a restart evicts them ({@link forbiddenEviction}).
+  pods: () => false,
   // The Rollout's own AnalysisRuns live in its namespace; templates are only read.
   analysisruns: (o, t) => t.namespace === o.rollout.metadata.namespace,
   analysistemplates: () => false,
@@ -293,6 +295,25 @@ function forbiddenDelete(observed: Observed, write: Write & { op: 'delete' }): s
   if (hash !== undefined && (hash === r.status?.stableRS || hash === r.status?.currentPodHash))
     return `${what}: it is the stable or current ReplicaSet of ${whose}`;
   return undefined;
+}
+
+/**
+ * Why an eviction is not the Rollout's to make, or undefined when it is: only a pod in the Rollout's namespace that
+ * this pass listed and that is owned (ownerReference uid) by one of the Rollout's ReplicaSets. A pod with the same
+ * labels but another owner is never evicted.
+ */
+export function forbiddenEviction(observed: Observed, namespace: string, name: string): string | undefined {
+  const r = observed.rollout;
+  const uids = new Set(observed.replicaSets.map((rs) => rs.metadata.uid));
+  const pod = (observed.pods ?? []).find(
+    (p) => p.metadata.name === name && p.metadata.namespace === namespace,
+  );
+  const owned = pod?.metadata.ownerReferences?.some((ref) => uids.has(ref.uid)) === true;
+  if (namespace === r.metadata.namespace && owned) return undefined;
+  return (
+    `refused to evict pod ${namespace}/${name}: it is not a pod of Rollout ` +
+    `${r.metadata.namespace}/${r.metadata.name}'s ReplicaSets (by ownerReference uid)`
+  );
 }
 
 /**

@@ -9,6 +9,7 @@
 import type { KubeObject, ReplicaSet, Rollout, RolloutStatus, Service } from '../model/types.js';
 import type { EventRecord, ObjectKey, Write } from '../model/resources.js';
 import type { ObservedAnalysis } from './analysis.js';
+import type { RestartPod } from './restart.js';
 
 export type {
   DeletePreconditions,
@@ -45,6 +46,11 @@ export interface Observed {
   now: Date;
   /** The Rollout's AnalysisRuns and the templates it can name; read only when the Rollout uses analysis. */
   analysis?: ObservedAnalysis;
+  /**
+   * The pods the Rollout's selector lists in its namespace, in list order; read only while a restart is due
+   * (`needsRestart` in `./restart.ts`).
+   */
+  pods?: RestartPod[];
 }
 
 /** What the traffic planner (`planTraffic`) and the DestinationRule switch needs: the observation, with the Rollout's status as this pass sees it. */

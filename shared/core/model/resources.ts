@@ -27,6 +27,8 @@ export const RESOURCES = {
   services: { group: '', version: 'v1', plural: 'services', kind: 'Service' },
   events: { group: '', version: 'v1', plural: 'events', kind: 'Event' },
   secrets: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' },
+  /** Read only while a restart (`spec.restartAt`) is pending; written only through `KubeGateway.evict`. */
+  pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
   virtualservices: {
     group: 'networking.istio.io',
     version: 'v1',

@@ -171,6 +171,22 @@ function remove(store: ObjectStore, path: ResourcePath, text: string, dryRun: bo
   return store.delete(path.resource, path.namespace ?? '', name, { dryRun: dry });
 }
 
+/**
+ * `POST pods/<name>/eviction` (a policy/v1 Eviction): the pod is deleted (the sandbox has no disruption budgets) and
+ * a `Success` Status is answered, as kube-apiserver does; `dryRun` from the query or the Eviction's `deleteOptions`.
+ */
+function evict(store: ObjectStore, path: ResourcePath, req: IncomingMessage, text: string): unknown {
+  if (req.method !== 'POST') throw errors.methodNotAllowed();
+  const body = (text.trim() === '' ? {} : parseJson(text)) as { deleteOptions?: { dryRun?: unknown } };
+  const bodyDry = body.deleteOptions?.dryRun;
+  const dryRun =
+    dryRunOf(new URL(req.url ?? '/', 'http://x')) || (Array.isArray(bodyDry) && bodyDry.includes('All'));
+  const name = path.name ?? '';
+  if (!store.get(path.resource, path.namespace ?? '', name)) throw errors.notFound(path.resource, name);
+  store.delete(path.resource, path.namespace ?? '', name, { dryRun });
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+}
+
 function write(store: ObjectStore, path: ResourcePath, req: IncomingMessage, text: string): unknown {
   const dryRun = dryRunOf(new URL(req.url ?? '/', 'http://x'));
   const ns = path.namespace ?? '';
@@ -246,6 +262,7 @@ async function handle(
   if (!path) throw errors.noRoute();
   if (req.method === 'GET') return read(store, opts, path, url, res);
   const text = await readBody(req);
+  if (path.eviction) return send(res, 201, evict(store, path, req, text));
   const result = write(store, path, req, text) as StoredObject;
   send(res, req.method === 'POST' ? 201 : 200, atVersion(result, path.resource, path.version));
 }

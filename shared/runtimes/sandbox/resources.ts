@@ -83,6 +83,18 @@ export const SERVED: readonly ServedResource[] = [
     statusSubresource: false,
     generation: false,
   },
+  // Pods: the sandbox's kubelet runs none (it sets ReplicaSet status directly), so a restart finds no old pods; a
+  // `pods/<name>/eviction` POST deletes the pod (no disruption budgets).
+  {
+    group: '',
+    versions: ['v1'],
+    plural: 'pods',
+    kind: 'Pod',
+    custom: false,
+    statusSubresource: true,
+    generation: false,
+    initialStatus: { phase: 'Pending' },
+  },
   {
     group: '',
     versions: ['v1'],

@@ -11,6 +11,8 @@ export interface ResourcePath {
   namespace?: string;
   name?: string;
   subresource?: 'status';
+  /** `POST pods/<name>/eviction`. */
+  eviction?: boolean;
 }
 
 /** A cluster-scoped object has no namespace in its path; a namespaced one needs it to be named. */
@@ -20,6 +22,16 @@ function scopeFits(
   name: string | undefined,
 ): boolean {
   return resource.clusterScoped ? namespace === undefined : name === undefined || namespace !== undefined;
+}
+
+/** The subresource a path names: `status`, a pod's `eviction`, none (undefined), or one not served (false). */
+function subresourceOf(
+  group: string,
+  plural: string | undefined,
+  sub: string | undefined,
+): 'status' | 'eviction' | undefined | false {
+  if (sub === undefined || sub === 'status') return sub;
+  return sub === 'eviction' && group === '' && plural === 'pods' ? 'eviction' : false;
 }
 
 /**
@@ -47,10 +59,12 @@ export function parseResourcePath(pathname: string): ResourcePath | undefined {
     remainder = tail.slice(2);
   }
   const [plural, name, sub, ...extra] = remainder;
-  if (!plural || extra.length > 0 || (sub !== undefined && sub !== 'status')) return undefined;
+  const subresource = subresourceOf(group, plural, sub);
+  if (!plural || extra.length > 0 || subresource === false) return undefined;
   const resource = findServed(group, version, plural);
   if (!resource || !scopeFits(resource, namespace, name)) return undefined;
-  return { resource, version, namespace, name, subresource: sub === 'status' ? 'status' : undefined };
+  if (subresource === 'eviction') return { resource, version, namespace, name, eviction: true };
+  return { resource, version, namespace, name, subresource };
 }
 
 function resourceList(group: string, version: string): Record<string, unknown> {

@@ -11,7 +11,7 @@ import { KubeApiError } from '../../../shared/app/kube-port/errors.js';
 
 /** One recorded call. */
 export interface CallRecord {
-  verb: 'get' | 'list' | 'create' | 'patch' | 'mergePatch' | 'delete' | 'watch';
+  verb: 'get' | 'list' | 'create' | 'patch' | 'mergePatch' | 'delete' | 'evict' | 'watch';
   resource: ResourceName;
   name?: string;
   subresource?: string;
@@ -102,7 +102,11 @@ export function recordingGateway(inner: KubeGateway, crash?: CrashPoint, revive 
     },
   });
   const isWrite = (c: CallRecord): boolean =>
-    c.verb === 'create' || c.verb === 'patch' || c.verb === 'mergePatch' || c.verb === 'delete';
+    c.verb === 'create' ||
+    c.verb === 'patch' ||
+    c.verb === 'mergePatch' ||
+    c.verb === 'delete' ||
+    c.verb === 'evict';
   return {
     gw,
     calls,

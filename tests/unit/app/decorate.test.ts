@@ -23,6 +23,7 @@ function probe(label: string) {
     patch: (...args) => answer('patch', args),
     mergePatch: (...args) => answer('mergePatch', args),
     delete: async (...args) => void (await answer('delete', args)),
+    evict: async (...args) => void (await answer('evict', args)),
     watch: (...args) => {
       calls.push({ gw: label, method: 'watch', args });
       return handle;
@@ -47,6 +48,7 @@ async function callEvery(gw: KubeGateway): Promise<WatchHandle> {
   await gw.patch(vs, ops);
   await gw.mergePatch(status, { status: { abort: true } });
   await gw.delete(rs, { preconditions: { uid: 'u1', resourceVersion: '9' } });
+  await gw.evict('shop', 'reviews-abc-x1', { dryRun: true });
   return gw.watch('virtualservices', 'shop', '7', onEvent);
 }
 
@@ -57,7 +59,7 @@ describe('decorateGateway', () => {
     const direct = probe('inner');
     await callEvery(direct.gw);
     expect(inner.calls).toEqual(direct.calls);
-    expect(inner.calls.map((c) => c.args.length)).toEqual([3, 2, 3, 4, 2, 2, 2, 4]);
+    expect(inner.calls.map((c) => c.args.length)).toEqual([3, 2, 3, 4, 2, 2, 2, 3, 4]);
     expect(inner.calls[3]?.args[2]).toBe(body);
     expect(handle).toBe(inner.handle);
   });
@@ -94,6 +96,14 @@ describe('decorateGateway', () => {
         target: rs,
         options: { preconditions: { uid: 'u1', resourceVersion: '9' } },
       },
+      {
+        method: 'evict',
+        write: true,
+        resource: 'pods',
+        namespace: 'shop',
+        name: 'reviews-abc-x1',
+        options: { dryRun: true },
+      },
     ]);
     expect(inner.calls.map((c) => c.method)).toEqual([
       'get',
@@ -103,6 +113,7 @@ describe('decorateGateway', () => {
       'patch',
       'mergePatch',
       'delete',
+      'evict',
       'watch',
     ]);
   });

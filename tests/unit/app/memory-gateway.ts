@@ -16,7 +16,7 @@ import {
 } from '../../../shared/runtimes/sandbox/json-patch.js';
 
 export interface Call {
-  verb: 'get' | 'list' | 'create' | 'patch' | 'mergePatch' | 'delete';
+  verb: 'get' | 'list' | 'create' | 'patch' | 'mergePatch' | 'delete' | 'evict';
   resource: ResourceName;
   namespace?: string;
   name?: string;
@@ -169,6 +169,21 @@ export class MemoryGateway implements KubeGateway {
     if (pre && (pre.uid !== current.metadata.uid || pre.resourceVersion !== current.metadata.resourceVersion))
       throw new KubeApiError(kcall, 409, 'Conflict', 'precondition failed');
     if (!options?.dryRun) this.objects.delete(this.key(resource, namespace, name));
+  }
+
+  /** Deletes the pod (no disruption budgets here); `beforeWrite` may refuse it, e.g. with a 429. */
+  async evict(namespace: string, name: string, options?: WriteOptions): Promise<void> {
+    const call: Call = { verb: 'evict', resource: 'pods', namespace, name, dryRun: !!options?.dryRun };
+    this.calls.push(call);
+    this.beforeWrite?.(call);
+    if (!this.objects.has(this.key('pods', namespace, name)))
+      throw new KubeApiError(
+        { verb: 'create', resource: 'pods', namespace, name },
+        404,
+        'NotFound',
+        'not found',
+      );
+    if (!options?.dryRun) this.objects.delete(this.key('pods', namespace, name));
   }
 
   watch(): never {

@@ -41,6 +41,7 @@ function localWith(current: () => KubeObject | undefined | Error) {
     patch: fail,
     mergePatch: fail,
     delete: fail,
+    evict: fail,
     watch: () => ({ stop: () => undefined, done: Promise.resolve() }),
   };
   return { gw, reads: () => reads };

@@ -48,6 +48,7 @@ describe('RESOURCES', () => {
       'clusteranalysistemplates',
       'destinationrules',
       'events',
+      'pods',
       'replicasets',
       'rollouts',
       'secrets',

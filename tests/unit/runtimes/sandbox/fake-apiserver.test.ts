@@ -63,6 +63,16 @@ describe('fake API server through the client-node gateway', () => {
     await expect(gw.delete(target)).rejects.toMatchObject({ code: 404 });
   });
 
+  it('evicts a pod through pods/<name>/eviction: dry run keeps it, then it is gone, 404 after', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-1', namespace: 'shop' }, spec: {} };
+    await gw.create('pods', 'shop', pod);
+    await gw.evict('shop', 'web-1', { dryRun: true });
+    expect(await gw.get('pods', 'shop', 'web-1')).toBeDefined();
+    await gw.evict('shop', 'web-1');
+    expect(await gw.get('pods', 'shop', 'web-1')).toBeUndefined();
+    await expect(gw.evict('shop', 'web-1')).rejects.toMatchObject({ code: 404 });
+  });
+
   it('maps a second create to 409 AlreadyExists', async () => {
     await expect(gw.create('rollouts', 'shop', rollout('a'))).rejects.toMatchObject({
       code: 409,
