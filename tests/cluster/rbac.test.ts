@@ -24,6 +24,7 @@ const NAMES: Record<string, string> = {
   secrets: 'primary-kubeconfig',
   analysisruns: 'app-run',
   analysistemplates: 'app-template',
+  pods: 'app-pod',
 };
 /** Cluster-scoped resources (no namespace in the path). */
 const CLUSTER_SCOPED = new Set(['clusteranalysistemplates']);
@@ -57,11 +58,31 @@ function analysisRun(name: string): Record<string, unknown> {
   };
 }
 
+/** An unscheduled pod: nothing runs it, and the API server deletes it at once when it is evicted. */
+function pod(name: string): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns },
+    spec: { containers: [{ name: 'app', image: 'app:1' }] },
+  };
+}
+
+/** Evicts a throwaway pod, created as admin (policy/v1 Eviction on its `eviction` subresource). */
+async function evictThrowaway(kc: string, coll: string): Promise<{ status: number; body: Json }> {
+  const created = await adminRequest('POST', coll, newObject('pods'));
+  if (created.status !== 201) throw new Error(`create pod to evict: HTTP ${created.status}`);
+  const name = String(created.body?.metadata?.name);
+  const eviction = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } };
+  return requestAs(kc, 'POST', `${coll}/${name}/eviction`, eviction);
+}
+
 function newObject(resource: string): Record<string, unknown> {
   const name = `new-${randomBytes(3).toString('hex')}`;
   if (resource === 'replicasets') return { ...replicaSet(name), metadata: { name, namespace: ns } };
   if (resource === 'events') return event(name);
   if (resource === 'analysisruns') return analysisRun(name);
+  if (resource === 'pods') return pod(name);
   throw new Error(`no "create" fixture for ${resource}`);
 }
 
@@ -102,6 +123,7 @@ async function call(
       return { status: res.events.some((e) => e.type === 'BOOKMARK') ? 200 : 0, body: undefined };
     }
     case 'create':
+      if (sub === 'eviction') return evictThrowaway(kc, coll);
       return requestAs(kc, 'POST', coll, newObject(plural));
     case 'patch':
       return requestAs(kc, 'PATCH', item, {
@@ -149,6 +171,7 @@ beforeAll(async () => {
       metadata: { name: 'primary-kubeconfig' },
       stringData: { kubeconfig: 'x' },
     },
+    pod('app-pod'),
   ]);
   expect((await adminRequest('POST', `/api/v1/namespaces/${ns}/events`, event('seed-event'))).status).toBe(
     201,

@@ -73,6 +73,8 @@ export interface JourneyOptions {
   backend?: JourneyBackend;
   /** Start of the controllable clock (epoch ms; default now). */
   clockStartMs?: number;
+  /** ReplicaSets get Ready pods (`tests/support/pod-kubelet.ts`); for the tests that need pods (restarts). */
+  pods?: boolean;
 }
 
 /** Starts a journey in a fresh namespace with `objects` created. */
@@ -89,6 +91,7 @@ export async function startJourney(
   const kubelet = startJourneyKubelet(backend, ns, {
     delayMs: opts.kubeletDelayMs ?? 20,
     ...(opts.manualKubelet ? { manual: true } : {}),
+    ...(opts.pods ? { pods: true } : {}),
   });
   const results: StepResult[] = [];
   const deps: StepDeps = { gateway: gw, now: clock.now };

@@ -10,6 +10,7 @@ import { createGateway } from '../../shared/adapters/kube/client-gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../shared/adapters/kube/kubeconfig.js';
 import { startFakeApiServer } from '../../shared/runtimes/sandbox/fake-apiserver.js';
 import { adminRequest, clusterInfo, collectionPath, createNamespace } from './cluster.js';
+import { startPodKubelet } from './pod-kubelet.js';
 
 /** One admin HTTP request: JSON in and out, resolves for every HTTP status. PATCH defaults to merge patch. */
 export type AdminRequest = (
@@ -134,13 +135,15 @@ export interface JourneyKubelet {
 /**
  * Keeps ReplicaSet status in step with spec.replicas (all pods ready), through the `/status` subresource.
  * With `delayMs` it polls every 50 ms and writes `delayMs` after it sees a change; with `manual` it writes only
- * when `sync()` is called (deterministic journeys).
+ * when `sync()` is called (deterministic journeys). With `pods` the ReplicaSets get real pods instead
+ * (`./pod-kubelet.ts`, for the tests that need them).
  */
 export function startJourneyKubelet(
   backend: JourneyBackend,
   ns: string,
-  opts: { delayMs?: number; manual?: boolean } = {},
+  opts: { delayMs?: number; manual?: boolean; pods?: boolean } = {},
 ): JourneyKubelet {
+  if (opts.pods) return startPodKubelet(backend.request, ns, opts.manual === true);
   let stopped = false;
   const mark = async (rs: Rs): Promise<boolean> => {
     const res = await backend.request('PATCH', `${rsPath(ns, rs.metadata.name)}/status`, {
