@@ -4,11 +4,15 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import type { ReplicaSet, Rollout } from '../../../../shared/core/model/types.js';
+import type { Observed } from '../../../../shared/core/engine/types.js';
+import { forbiddenEviction } from '../../../../shared/core/engine/tenancy.js';
 import {
+  formatLabelSelector,
   maxUnavailable,
   needsRestart,
   planRestart,
   podAvailable,
+  restartInPass,
   restartOutcome,
   restartWakeAt,
   RESTART_CHECK_SECONDS,
@@ -307,5 +311,86 @@ describe('restartOutcome', () => {
     ],
   ])('%s', (_name, p, evicted, want) => {
     expect(restartOutcome(r, p, evicted)).toEqual(want);
+  });
+});
+
+describe('restartInPass', () => {
+  const base = { replicaSets: [RS], now: NOW };
+  it.each([
+    ['no restartAt: nothing', { rollout: rollout({ restartAt: undefined }), pods: [older()] }, {}],
+    [
+      'a restartAt ahead wakes the Rollout at it',
+      { rollout: rollout({ restartAt: '2026-01-01T01:00:00Z' }) },
+      { wakeAt: Date.parse('2026-01-01T01:00:00Z'), reason: 'restart at 2026-01-01T01:00:00.000Z' },
+    ],
+    ['due but pods not read: nothing', { rollout: rollout() }, {}],
+    [
+      'every pod current: restartedAt',
+      { rollout: rollout(), pods: [newer()] },
+      { restartedAt: AT, reason: 'every pod is newer than restartAt' },
+    ],
+    [
+      'old pods left: run again in 30 s',
+      { rollout: rollout(), pods: [older()] },
+      { wakeAt: NOW.getTime() + 30_000, reason: '1 pod(s) older than restartAt wait for their restart' },
+    ],
+    ['already recorded: nothing', { rollout: rollout({ restartedAt: AT }), pods: [older()] }, {}],
+  ])('%s', (_name, o, want) => {
+    expect(restartInPass({ ...base, ...o })).toEqual(want);
+  });
+});
+
+describe('formatLabelSelector (FormatLabelSelector)', () => {
+  it.each([
+    ['empty', undefined, ''],
+    ['matchLabels sorted by key', { matchLabels: { b: '2', a: '1' } }, 'a=1,b=2'],
+    [
+      'expressions',
+      {
+        matchLabels: { app: 'web' },
+        matchExpressions: [
+          { key: 'tier', operator: 'In', values: ['b', 'a'] },
+          { key: 'env', operator: 'NotIn', values: ['dev'] },
+          { key: 'canary', operator: 'Exists' },
+          { key: 'legacy', operator: 'DoesNotExist' },
+        ],
+      },
+      'app=web,canary,env notin (dev),!legacy,tier in (a,b)',
+    ],
+  ])('%s', (_name, sel, want) => {
+    expect(formatLabelSelector(sel)).toBe(want);
+  });
+});
+
+describe('forbiddenEviction (tenancy)', () => {
+  const observed = (pods: RestartPod[]): Observed => ({
+    rollout: rollout(),
+    replicaSets: [RS],
+    services: {},
+    virtualServices: [],
+    now: NOW,
+    pods,
+  });
+  const refusal =
+    "refused to evict pod %s: it is not a pod of Rollout shop/restart-rollout's ReplicaSets (by ownerReference uid)";
+  it.each([
+    ['a pod of its ReplicaSet', [older('mine')], NS, 'mine', undefined],
+    [
+      'same labels, another owner',
+      [older('other', { owner: 'other-uid' })],
+      NS,
+      'other',
+      refusal.replace('%s', 'shop/other'),
+    ],
+    ['not listed this pass', [], NS, 'ghost', refusal.replace('%s', 'shop/ghost')],
+    [
+      'in another namespace',
+      [older('mine', { namespace: 'other' })],
+      'other',
+      'mine',
+      refusal.replace('%s', 'other/mine'),
+    ],
+  ])('%s', (_name, pods, ns, name, want) => {
+    expect(forbiddenEviction(observed(pods), ns, name)).toBe(want);
   });
 });
