@@ -7,12 +7,14 @@
  * dashboard's page weight and time to first render: no test cluster, results in bench/dashboard.json),
  * --only measurement (section 8 alone: one cluster and a Prometheus, about a minute), --only reaction (section 7
  * alone: the AWS-shape reaction rows the README quotes, about two minutes), --only cold (section 3 alone: the
- * bundles' size, contents and cold start, about a minute).
+ * bundles' size, contents and cold start, about a minute), --only bound [--rollouts N] (the peak request rate one
+ * cluster sees with N Rollouts due at once, default 500, against the configured bound; about 2 minutes per 100).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { benchBound, boundRows } from './bound.js';
 import { benchCold } from './cold.js';
 import { benchDrift } from './drift.js';
 import { benchFleet } from './fleet.js';
@@ -91,6 +93,11 @@ async function main(): Promise<void> {
       process.stdout.write(
         `\n${table(coldRows(cold))}\n${JSON.stringify({ loadAverage: os.loadavg(), cold })}\n`,
       );
+      return;
+    }
+    if (only === 'bound') {
+      const bound = await benchBound(main, Number(flag('--rollouts', '500')), log);
+      process.stdout.write(`\n${table(boundRows(bound))}\n${JSON.stringify(bound)}\n`);
       return;
     }
     if (only === 'reaction') {

@@ -30,6 +30,28 @@ export function parseTimerBody(body: string): TimerMessage {
 }
 
 /**
+ * What the step queue carries (AWS): a pass to run now (`detail`, from a `sluice.step` event) or a timer forwarded
+ * from the timer queue (`at` set: run when due, armed again when early).
+ */
+export type StepQueueMessage = { detail: StepDetail; reason?: string } | TimerMessage;
+
+/** A step-queue message read back: a pass, or a timer. */
+export type StepQueueWork = { kind: 'step'; detail: StepDetail } | { kind: 'timer'; timer: TimerMessage };
+
+/** Reads a step-queue body; throws naming what is wrong. */
+export function parseStepQueueBody(body: string): StepQueueWork {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch (err) {
+    throw new Error(`step queue message is not JSON: ${(err as Error).message}`);
+  }
+  const m = (raw ?? {}) as Record<string, unknown>;
+  if (m.at !== undefined) return { kind: 'timer', timer: parseTimerBody(body) };
+  return { kind: 'step', detail: parseStepDetail(m.detail) };
+}
+
+/**
  * When the pass wants to run again (its exact `wakeAt`, else `requeueAfterSeconds` after `now`), or undefined:
  * nothing asked, or it was stale or found nothing (whoever moved the Rollout armed what its step needs), or it wrote
  * (its follow-up step plans again and asks for its own). One write arms its own wake-up: the pass that starts a

@@ -190,12 +190,14 @@ describe('osls package --stage ci', () => {
       expect(bad).not.toMatch(pattern);
   });
 
-  it('declares the timer queue with its dead-letter queue, the step function consuming it, and SQS IAM on it only', () => {
+  it('declares the timer queue and the FIFO step queue with their dead-letter queues, the step function consuming both, and SQS IAM on them only', () => {
     const queues = Object.fromEntries(
       Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue'),
     );
     expect(Object.keys(queues).sort()).toEqual([
       'FailedInvocationsQueue',
+      'StepDeadLetterQueue',
+      'StepQueue',
       'TimerDeadLetterQueue',
       'TimerQueue',
     ]);
@@ -203,27 +205,58 @@ describe('osls package --stage ci', () => {
       deadLetterTargetArn: { 'Fn::GetAtt': ['TimerDeadLetterQueue', 'Arn'] },
       maxReceiveCount: 5,
     });
-    const [mapping, ...more] = ofType('AWS::Lambda::EventSourceMapping');
-    expect(more).toHaveLength(0);
-    expect(mapping?.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': ['TimerQueue', 'Arn'] });
-    expect(mapping?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-    expect(JSON.stringify(mapping?.Properties.FunctionName)).toContain('StepLambdaFunction');
-    const timerArn = 'arn:aws:sqs:us-east-1:123456789012:sluice-ci-timers';
-    const onTimers = (fn: string) =>
+    expect(queues.StepQueue?.Properties).toMatchObject({
+      QueueName: 'sluice-ci-steps.fifo',
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': ['StepDeadLetterQueue', 'Arn'] },
+        maxReceiveCount: 5,
+      },
+    });
+    expect(queues.StepDeadLetterQueue?.Properties.FifoQueue).toBe(true);
+    const mappings = ofType('AWS::Lambda::EventSourceMapping');
+    const mappingOf = (queue: string) =>
+      mappings.find(
+        (m) =>
+          JSON.stringify(m.Properties.EventSourceArn) === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] }),
+      );
+    expect(mappings).toHaveLength(2);
+    for (const queue of ['TimerQueue', 'StepQueue']) {
+      const mapping = mappingOf(queue);
+      expect(mapping?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(JSON.stringify(mapping?.Properties.FunctionName)).toContain('StepLambdaFunction');
+    }
+    // The passes' concurrency is the stage parameter every client divides the cluster bound by.
+    expect(mappingOf('StepQueue')?.Properties.ScalingConfig).toEqual({
+      MaximumConcurrency: { Ref: 'StepMaxConcurrency' },
+    });
+    const scaling = resolver.resolve(mappingOf('StepQueue')?.Properties.ScalingConfig) as {
+      MaximumConcurrency: unknown;
+    };
+    expect(String(scaling.MaximumConcurrency)).toBe('10');
+    expect(mappingOf('TimerQueue')?.Properties.ScalingConfig).toBeUndefined();
+    const on = (arn: string) => (fn: string) =>
       statementsOf(resolver, fn)
-        .filter((s) => resourcesOf(s).includes(timerArn))
+        .filter((s) => resourcesOf(s).includes(arn))
         .flatMap(actions)
         .sort();
-    expect(onTimers('step')).toEqual([
-      'sqs:DeleteMessage',
-      'sqs:GetQueueAttributes',
-      'sqs:ReceiveMessage',
-      'sqs:SendMessage',
-    ]);
-    for (const fn of FUNCTIONS.filter((f) => f !== 'step')) expect(onTimers(fn)).toEqual(['sqs:SendMessage']);
-    const visibility = queues.TimerQueue?.Properties.VisibilityTimeout as number;
+    const onTimers = on('arn:aws:sqs:us-east-1:123456789012:sluice-ci-timers');
+    const onSteps = on('arn:aws:sqs:us-east-1:123456789012:sluice-ci-steps.fifo');
+    const consume = ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:SendMessage'];
+    expect(onTimers('step')).toEqual(consume);
+    expect(onSteps('step')).toEqual(consume);
+    for (const fn of FUNCTIONS.filter((f) => f !== 'step')) {
+      expect(onTimers(fn)).toEqual(['sqs:SendMessage']);
+      expect(onSteps(fn)).toEqual([]);
+    }
     const step = ofType('AWS::Lambda::Function').find((f) => f.Properties.FunctionName === 'sluice-ci-step');
-    expect(visibility).toBeGreaterThanOrEqual(6 * (step?.Properties.Timeout as number));
+    for (const queue of ['TimerQueue', 'StepQueue'])
+      expect(queues[queue]?.Properties.VisibilityTimeout as number).toBeGreaterThanOrEqual(
+        6 * (step?.Properties.Timeout as number),
+      );
   });
 
   it('passes the bus name and settings to every function through the environment', () => {
@@ -234,6 +267,14 @@ describe('osls package --stage ci', () => {
       expect(vars.SLUICE_TIMER_QUEUE_URL).toBe(
         'https://sqs.us-east-1.amazonaws.com/123456789012/sluice-ci-timers',
       );
+      expect(vars.SLUICE_STEP_QUEUE_URL).toBe(
+        'https://sqs.us-east-1.amazonaws.com/123456789012/sluice-ci-steps.fifo',
+      );
+      expect([vars.SLUICE_CLUSTER_QPS, vars.SLUICE_CLUSTER_BURST, vars.SLUICE_STEP_MAX_CONCURRENCY]).toEqual([
+        '40',
+        '80',
+        '10',
+      ]);
     }
     expect(environmentOf(resolver, 'promote').SLUICE_WEBHOOK_SECRET_ID).toBe(
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:sluice/ci/webhook-AbCdEf',

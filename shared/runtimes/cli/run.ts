@@ -12,7 +12,7 @@ import {
   type IstioPrimaryConfig,
 } from '../../adapters/kube/primary-cluster.js';
 import { parseAllowList } from '../../adapters/metrics/allow-list.js';
-import { loadClusters, type LocalCluster } from '../local/clusters.js';
+import { loadClusters, runClusterBound, type LocalCluster } from '../local/clusters.js';
 import type { LocalIstioPrimary } from '../local/directory.js';
 import { generateWebhookSecret, readWebhookSecret, type LocalSecret } from '../local/secret.js';
 import { printable, stamped } from '../local/log-lines.js';
@@ -187,6 +187,7 @@ async function clustersAndSecret(
       ...(values.clusters ? { registry: values.clusters } : {}),
       ...(values.namespace ? { namespaces: values.namespace } : {}),
       allowLoopbackHttp: values['allow-loopback-http'] === true,
+      limit: runClusterBound(process.env),
     });
     const secret = await readWebhookSecret(values['webhook-secret-file'], process.env);
     return { clusters, ...(secret ? { secret } : {}) };

@@ -3,6 +3,7 @@
  * variable fails the first invocation with a message naming the variable, never later in the middle of a step.
  */
 
+import { clientShare, DEFAULT_CLUSTER_BOUND, type ClusterBound } from '../../adapters/kube/cluster-bound.js';
 import { LOG_LEVELS, type LogLevel } from '../../app/logger.js';
 import {
   IstioPrimaryRefError,
@@ -47,6 +48,18 @@ export interface LambdaConfig {
    * wait for the next schedule tick.
    */
   readonly timerQueueUrl?: string;
+  /**
+   * `SLUICE_STEP_QUEUE_URL`: URL of the FIFO step queue (one message group per Rollout). Set, the step function
+   * forwards `sluice.step` events and delivered timers to it and runs passes only from it; unset, it runs them where
+   * they arrive.
+   */
+  readonly stepQueueUrl?: string;
+  /**
+   * `SLUICE_CLUSTER_QPS` (default 40), `SLUICE_CLUSTER_BURST` (default 80) and `SLUICE_STEP_MAX_CONCURRENCY`
+   * (default 10, the step queue's maximum concurrency): the requests per second and burst the whole deployment may
+   * send one cluster, and how many invocations share them. Applied to every client when the step queue is set.
+   */
+  readonly clusterBound: ClusterBound;
   /** `LOG_LEVEL`: lowest level logged (default info). */
   readonly logLevel: LogLevel;
   /**
@@ -178,6 +191,8 @@ export function readConfig(env: Env): LambdaConfig {
     logLevel: logLevel(env),
     ...optional('istioPrimary', istioPrimary(env)),
     ...optional('timerQueueUrl', env.SLUICE_TIMER_QUEUE_URL?.trim() || undefined),
+    ...optional('stepQueueUrl', env.SLUICE_STEP_QUEUE_URL?.trim() || undefined),
+    clusterBound: clusterBound(env),
     ...optional('dashboard', dashboard(env)),
     ...optional('metricRoleArns', metricRoleArns(env)),
   });
@@ -190,6 +205,24 @@ function metricRoleArns(env: Env): string[] | undefined {
   } catch (err) {
     throw new ConfigError(`environment variable SLUICE_METRIC_ROLE_ARNS: ${(err as Error).message}`);
   }
+}
+
+/** The cluster request bound; throws naming the variables when they cannot be shared (burst below concurrency). */
+function clusterBound(env: Env): ClusterBound {
+  const d = DEFAULT_CLUSTER_BOUND;
+  const bound = {
+    qps: integer(env, 'SLUICE_CLUSTER_QPS', d.qps, [1, 10_000]),
+    burst: integer(env, 'SLUICE_CLUSTER_BURST', d.burst, [1, 20_000]),
+    concurrency: integer(env, 'SLUICE_STEP_MAX_CONCURRENCY', d.concurrency, [2, 1000]),
+  };
+  try {
+    clientShare(bound);
+  } catch (err) {
+    throw new ConfigError(
+      `SLUICE_CLUSTER_QPS, SLUICE_CLUSTER_BURST and SLUICE_STEP_MAX_CONCURRENCY: ${(err as Error).message}`,
+    );
+  }
+  return bound;
 }
 
 /** Both dashboard variables or neither; the issuer an https URL. */

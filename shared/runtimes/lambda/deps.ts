@@ -4,6 +4,7 @@
  */
 import type { LambdaConfig } from './config.js';
 import type { EventSink } from '../../app/contract.js';
+import type { StepQueue } from '../../adapters/aws/step-queue.js';
 import type { WebhookSecret } from '../../adapters/aws/webhook-secrets.js';
 import type { ApiDeps, ClusterDirectory, LoopDeps, MetricProviders, Timers } from '../../app/ports.js';
 import type { DashboardDeps } from '../../app/http-api/dashboard/routes.js';
@@ -20,6 +21,8 @@ export interface FunctionDeps {
   bus: EventSink;
   /** SQS timers when `SLUICE_TIMER_QUEUE_URL` is set. */
   timers?: Timers;
+  /** The FIFO step queue when `SLUICE_STEP_QUEUE_URL` is set: passes run only from it. */
+  stepQueue?: StepQueue;
   now: () => Date;
   /** Accepted webhook signing keys (promote only). */
   webhookSecrets: () => Promise<WebhookSecret[]>;

@@ -16,7 +16,7 @@ import { invocationDeadline } from './deadline.js';
 export const MAX_EARLY_WAIT_MS = 1_000;
 
 /** How long a timer may wait for its time in this invocation: a second, less when the deadline is nearer. */
-function earlyWaitMs(now: number): number {
+export function earlyWaitMs(now: number): number {
   return Math.max(0, Math.min(MAX_EARLY_WAIT_MS, invocationDeadline() - now - MAX_EARLY_WAIT_MS));
 }
 

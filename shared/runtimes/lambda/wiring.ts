@@ -17,6 +17,8 @@ import { EksTokenCache, type AwsCredentials } from '../../adapters/aws/eks-token
 import { AssumedRoles, type StsClientOf } from '../../adapters/aws/assume-role.js';
 import { putEvents } from '../../adapters/aws/events.js';
 import { sqsTimers } from '../../adapters/aws/timers.js';
+import { sqsStepQueue } from '../../adapters/aws/step-queue.js';
+import { clientShare } from '../../adapters/kube/cluster-bound.js';
 import { PrimaryGateways } from '../../adapters/kube/primary-gateways.js';
 import type { GatewayOptions } from '../../adapters/kube/client-gateway.js';
 import type { KubeGateway } from '../../app/kube-port/gateway.js';
@@ -170,8 +172,19 @@ export function eksTokenSource(
  * Clusters from the registry (shared/adapters/kube/cluster-registry.ts); kubeconfig secrets come from Secrets Manager. With
  * `istioPrimary` configured, each cluster's primary-cluster Secret names where its Istio objects live.
  */
-function registryDirectory(config: LambdaConfig, aws: AwsClients, entries: ClusterEntry[]): ClusterDirectory {
-  const gatewayOptions: GatewayOptions = { deadline: invocationDeadline };
+function registryDirectory(
+  config: LambdaConfig,
+  aws: AwsClients,
+  entries: ClusterEntry[],
+  observe: Pick<GatewayOptions, 'onRequest'>,
+): ClusterDirectory {
+  // With the step queue, at most `concurrency` invocations run passes at once: each client gets its share of the
+  // cluster's bound, so together they stay within it (cluster-bound.ts).
+  const gatewayOptions: GatewayOptions = {
+    deadline: invocationDeadline,
+    ...(config.stepQueueUrl ? clientShare(config.clusterBound) : {}),
+    ...observe,
+  };
   const clients = new ClusterClients(entries, {
     fetchSecret: async (id) => {
       const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
@@ -210,21 +223,24 @@ function webhookSecrets(config: LambdaConfig, aws: AwsClients): FunctionDeps['we
 const newSqsClient = async (): Promise<SQSClient> => new (await import('@aws-sdk/client-sqs')).SQSClient({});
 
 /**
- * The functions' dependencies over the given config, AWS clients and registry JSON (by default `SLUICE_CLUSTERS`).
+ * The functions' dependencies over the given config, AWS clients and registry JSON (by default `SLUICE_CLUSTERS`);
+ * `observe` sees every Kubernetes request attempt (tests and the bench count what one cluster receives).
  * @throws {@link ConfigError} for a registry entry the functions refuse.
  */
 export function buildDeps(
   config: LambdaConfig,
   aws: AwsClients,
   registry: unknown = config.clusters,
+  observe: Pick<GatewayOptions, 'onRequest'> = {},
 ): FunctionDeps {
   const entries = lambdaRegistry(registry);
   return {
     config,
-    clusters: registryDirectory(config, aws, entries),
+    clusters: registryDirectory(config, aws, entries, observe),
     access: accessOfRegistry(entries),
     bus: eventBridgeSink(aws.eventBridge, config.eventBusName),
     ...(config.timerQueueUrl ? { timers: sqsTimers(aws.sqs ?? newSqsClient, config.timerQueueUrl) } : {}),
+    ...(config.stepQueueUrl ? { stepQueue: sqsStepQueue(aws.sqs ?? newSqsClient, config.stepQueueUrl) } : {}),
     now: () => new Date(),
     webhookSecrets: webhookSecrets(config, aws),
     metrics: functionMetrics(entries, aws, config.metricRoleArns),

@@ -6,7 +6,8 @@
  */
 import { dirname, resolve } from 'node:path';
 import { parseClusterRegistry } from '../../adapters/kube/cluster-registry.js';
-import { createGateway } from '../../adapters/kube/client-gateway.js';
+import { createGateway, type GatewayOptions } from '../../adapters/kube/client-gateway.js';
+import { clientShare, DEFAULT_CLUSTER_BOUND } from '../../adapters/kube/cluster-bound.js';
 import type { KubeGateway } from '../../app/kube-port/gateway.js';
 import { parseKubeconfig, toKubeConfig } from '../../adapters/kube/kubeconfig.js';
 import { inClusterConnection } from '../../adapters/kube/in-cluster.js';
@@ -47,12 +48,37 @@ export interface ClusterSelection {
   namespaces?: string[];
   /** `--in-cluster`: the pod's own cluster under this name, its ServiceAccount read from `env`. */
   inCluster?: { name: string; env: NodeJS.ProcessEnv };
+  /**
+   * Each cluster's one client's rate limit: the whole bound (`SLUICE_CLUSTER_QPS` / `SLUICE_CLUSTER_BURST`, see
+   * {@link runClusterBound}), since `sluice run` is one process with one client per cluster.
+   */
+  limit?: { qps: number; burst: number };
+}
+
+/**
+ * The request bound of `sluice run` per cluster, from the same variables the functions read: `SLUICE_CLUSTER_QPS`
+ * (default 40) and `SLUICE_CLUSTER_BURST` (default 80), shared by one client (concurrency 1). Throws naming the
+ * variable when one is not a positive integer.
+ */
+export function runClusterBound(env: NodeJS.ProcessEnv): { qps: number; burst: number } {
+  const read = (key: string, fallback: number): number => {
+    const raw = env[key]?.trim();
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${key} must be a positive integer, got "${raw}"`);
+    return n;
+  };
+  return clientShare({
+    qps: read('SLUICE_CLUSTER_QPS', DEFAULT_CLUSTER_BOUND.qps),
+    burst: read('SLUICE_CLUSTER_BURST', DEFAULT_CLUSTER_BOUND.burst),
+    concurrency: 1,
+  });
 }
 
 function fromKubeconfig(
   text: string,
   origin: string,
-  opts: { name?: string; context?: string; allowLoopbackHttp: boolean },
+  opts: { name?: string; context?: string; allowLoopbackHttp: boolean; limit?: GatewayOptions },
 ): LocalCluster {
   let safe;
   try {
@@ -68,10 +94,19 @@ function fromKubeconfig(
     throw new Error(
       `${origin}: cluster name "${name}" is not usable in the API route ([A-Za-z0-9_.-], at most 128); pass --cluster-name`,
     );
-  return { name, origin, server: safe.cluster.server, gateway: createGateway(toKubeConfig(safe), {}) };
+  return {
+    name,
+    origin,
+    server: safe.cluster.server,
+    gateway: createGateway(toKubeConfig(safe), opts.limit ?? {}),
+  };
 }
 
-async function fromRegistry(path: string, allowLoopbackHttp: boolean): Promise<LocalCluster[]> {
+async function fromRegistry(
+  path: string,
+  allowLoopbackHttp: boolean,
+  limit?: GatewayOptions,
+): Promise<LocalCluster[]> {
   let raw: unknown;
   try {
     raw = JSON.parse(await readBoundedFile(path, 'cluster registry', MAX_REGISTRY_BYTES));
@@ -90,9 +125,19 @@ async function fromRegistry(path: string, allowLoopbackHttp: boolean): Promise<L
     if (e.source === 'file') {
       const file = resolve(dirname(path), e.path);
       const text = await readBoundedFile(file, 'kubeconfig', MAX_KUBECONFIG_FILE_BYTES);
-      out.push({ ...fromKubeconfig(text, origin, { name: e.name, allowLoopbackHttp }), ...scope });
+      out.push({
+        ...fromKubeconfig(text, origin, { name: e.name, allowLoopbackHttp, ...(limit ? { limit } : {}) }),
+        ...scope,
+      });
     } else if (e.source === 'inline') {
-      out.push({ ...fromKubeconfig(e.kubeconfig, origin, { name: e.name, allowLoopbackHttp }), ...scope });
+      out.push({
+        ...fromKubeconfig(e.kubeconfig, origin, {
+          name: e.name,
+          allowLoopbackHttp,
+          ...(limit ? { limit } : {}),
+        }),
+        ...scope,
+      });
     } else {
       throw new Error(
         `${origin}: source "${e.source}" needs AWS credentials; sluice run takes "file" and "inline" entries`,
@@ -100,6 +145,19 @@ async function fromRegistry(path: string, allowLoopbackHttp: boolean): Promise<L
     }
   }
   return out;
+}
+
+/** `--in-cluster`: the pod's own cluster with its ServiceAccount. */
+async function inCluster(
+  { name, env }: { name: string; env: NodeJS.ProcessEnv },
+  sel: ClusterSelection,
+): Promise<LocalCluster> {
+  if (!CLUSTER_NAME.test(name))
+    throw new Error(`--cluster-name "${name}" is not usable in the API route ([A-Za-z0-9_.-], at most 128)`);
+  const conn = await inClusterConnection(env, name, sel.limit ?? {});
+  const origin = `ServiceAccount in ${conn.dir}, namespace ${conn.namespace}`;
+  const cluster: LocalCluster = { name, origin, server: conn.server, gateway: conn.gateway };
+  return sel.namespaces ? { ...cluster, namespaces: sel.namespaces } : cluster;
 }
 
 /**
@@ -120,21 +178,12 @@ export async function loadClusters(sel: ClusterSelection): Promise<LocalCluster[
       ...(name ? { name } : {}),
       ...(sel.context ? { context: sel.context } : {}),
       allowLoopbackHttp: sel.allowLoopbackHttp,
+      ...(sel.limit ? { limit: sel.limit } : {}),
     });
     clusters.push(sel.namespaces ? { ...cluster, namespaces: sel.namespaces } : cluster);
   }
-  if (sel.inCluster) {
-    const { name, env } = sel.inCluster;
-    if (!CLUSTER_NAME.test(name))
-      throw new Error(
-        `--cluster-name "${name}" is not usable in the API route ([A-Za-z0-9_.-], at most 128)`,
-      );
-    const conn = await inClusterConnection(env, name);
-    const origin = `ServiceAccount in ${conn.dir}, namespace ${conn.namespace}`;
-    const cluster: LocalCluster = { name, origin, server: conn.server, gateway: conn.gateway };
-    clusters.push(sel.namespaces ? { ...cluster, namespaces: sel.namespaces } : cluster);
-  }
-  if (sel.registry) clusters.push(...(await fromRegistry(sel.registry, sel.allowLoopbackHttp)));
+  if (sel.inCluster) clusters.push(await inCluster(sel.inCluster, sel));
+  if (sel.registry) clusters.push(...(await fromRegistry(sel.registry, sel.allowLoopbackHttp, sel.limit)));
   const seen = new Set<string>();
   for (const c of clusters) {
     if (seen.has(c.name))

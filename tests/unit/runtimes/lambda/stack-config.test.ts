@@ -75,6 +75,39 @@ const AWS = {
   credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }),
 };
 
+describe('readConfig: the step queue and the cluster request bound', () => {
+  it("defaults to Argo's 40/80 over ten step invocations, and reads the queue", () => {
+    const c = readConfig({
+      ...BASE,
+      SLUICE_CLUSTERS: '[]',
+      SLUICE_STEP_QUEUE_URL: ' https://sqs/steps.fifo ',
+    });
+    expect(c.clusterBound).toEqual({ qps: 40, burst: 80, concurrency: 10 });
+    expect(c.stepQueueUrl).toBe('https://sqs/steps.fifo');
+    expect(readConfig({ ...BASE, SLUICE_CLUSTERS: '[]' }).stepQueueUrl).toBeUndefined();
+  });
+
+  it('reads the three settings', () => {
+    const c = readConfig({
+      ...BASE,
+      SLUICE_CLUSTERS: '[]',
+      SLUICE_CLUSTER_QPS: '100',
+      SLUICE_CLUSTER_BURST: '150',
+      SLUICE_STEP_MAX_CONCURRENCY: '25',
+    });
+    expect(c.clusterBound).toEqual({ qps: 100, burst: 150, concurrency: 25 });
+  });
+
+  it.each([
+    [{ SLUICE_CLUSTER_QPS: '0' }, /SLUICE_CLUSTER_QPS must be an integer in 1\.\.10000, got "0"/],
+    [{ SLUICE_STEP_MAX_CONCURRENCY: '1' }, /SLUICE_STEP_MAX_CONCURRENCY must be an integer in 2\.\.1000/],
+    [{ SLUICE_CLUSTER_BURST: '5' }, /SLUICE_CLUSTER_BURST.*burst 5 is below the concurrency 10/],
+  ])('refuses %j, naming the variable', (env, message) => {
+    expect(() => readConfig({ ...BASE, SLUICE_CLUSTERS: '[]', ...env })).toThrow(ConfigError);
+    expect(() => readConfig({ ...BASE, SLUICE_CLUSTERS: '[]', ...env })).toThrow(message);
+  });
+});
+
 describe('the registry on Lambda', () => {
   const eks = { name: 'eu-1', source: 'eks', clusterName: 'prod', region: 'eu-west-1' };
   const secret = { name: 'eu-2', source: 'secret', secretId: 'sluice/prod/clusters/eu-2' };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { stringify } from 'yaml';
-import { loadClusters } from '../../../../shared/runtimes/local/clusters.js';
+import { loadClusters, runClusterBound } from '../../../../shared/runtimes/local/clusters.js';
 import { localDirectory } from '../../../../shared/runtimes/local/directory.js';
 
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString('base64');
@@ -53,5 +53,25 @@ describe('namespaces of sluice run', () => {
     await expect(
       loadClusters({ kubeconfigs: [kc], names: [], namespaces: ['Shop'], allowLoopbackHttp: false }),
     ).rejects.toThrow('--namespace "Shop" is not a namespace name (a DNS label)');
+  });
+});
+
+describe('runClusterBound: sluice run has one client per cluster, so it gets the whole bound', () => {
+  it.each<[string, NodeJS.ProcessEnv, { qps: number; burst: number }]>([
+    ["Argo's defaults", {}, { qps: 40, burst: 80 }],
+    [
+      'the configured bound',
+      { SLUICE_CLUSTER_QPS: '10', SLUICE_CLUSTER_BURST: ' 15 ' },
+      { qps: 10, burst: 15 },
+    ],
+  ])('%s', (_title, env, want) => {
+    expect(runClusterBound(env)).toEqual(want);
+  });
+
+  it.each<[NodeJS.ProcessEnv, RegExp]>([
+    [{ SLUICE_CLUSTER_QPS: '0' }, /SLUICE_CLUSTER_QPS must be a positive integer, got "0"/],
+    [{ SLUICE_CLUSTER_BURST: 'lots' }, /SLUICE_CLUSTER_BURST must be a positive integer, got "lots"/],
+  ])('refuses %j, naming the variable', (env, message) => {
+    expect(() => runClusterBound(env)).toThrow(message);
   });
 });
