@@ -103,9 +103,10 @@ describe('many Rollouts due at once in one cluster', () => {
     const steps = await queue('steps', true);
     const cfg = config(steps.url);
     // What the bus rule does: each sluice.step event invokes step, which forwards it to the step queue; every
-    // Rollout is asked for twice (two schedule ticks), so its group holds two passes at once.
+    // Rollout is asked for twice in a row (two schedule ticks), so its group holds two passes next to each other,
+    // which free pollers would take at once.
     const forwarder = createStepHandler(async () => buildDeps(cfg, aws), quiet);
-    for (const rollout of [...names, ...names]) {
+    for (const rollout of names.flatMap((n) => [n, n])) {
       const out = await forwarder(
         busEvent('sluice.step', { cluster: CLUSTER, namespace: j.ns, rollout }),
         lambdaContext(),
