@@ -12,7 +12,7 @@ import { maxRequestsIn } from '../shared/adapters/kube/cluster-bound.js';
 import { readConfig } from '../shared/runtimes/lambda/config.js';
 import { buildDeps } from '../shared/runtimes/lambda/wiring.js';
 import { createStepHandler } from '../functions/step/handler.js';
-import { awsClientConfig, startAwsServer } from '../tests/support/aws-server.js';
+import { awsClientConfig, startAwsServer } from '../tests/support/moto.js';
 import { overlaps, peakIn, runStepQueueEsm } from '../tests/support/step-queue-esm.js';
 import { ensureNamespace, pool, type BenchCluster } from './lib/cluster.js';
 import { admin } from './lib/cluster.js';
