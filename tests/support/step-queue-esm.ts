@@ -148,33 +148,48 @@ export async function runStepQueueEsm(opts: {
 }): Promise<EsmRun> {
   const run: EsmRun = { requests: [], passes: new Map(), wallMs: 0 };
   const t0 = Date.now();
+  // moto's server answers concurrent FIFO receives with a 500 now and then (its in-flight bookkeeping is not
+  // thread-safe): the pollers take turns calling SQS. Each call stays what it is on AWS (atomic), and a pass runs
+  // outside the turn, so the passes still run concurrently.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(call: () => Promise<T>): Promise<T> => {
+    const next = turn.then(call);
+    turn = next.catch(() => undefined);
+    return next;
+  };
   let busy = 0;
   let lastWork = Date.now();
   const poller = async (): Promise<void> => {
     const deps = containerDeps(opts.config, opts.aws, run);
     const handler = createStepHandler(async () => deps, quiet);
     while (busy > 0 || Date.now() - lastWork < (opts.idleMs ?? 3000)) {
-      const got = await opts.sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: opts.queueUrl,
-          MaxNumberOfMessages: opts.batchSize ?? 1,
-          WaitTimeSeconds: 1,
-          MessageSystemAttributeNames: ['All'],
-        }),
+      const got = await inTurn(() =>
+        opts.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: opts.queueUrl,
+            MaxNumberOfMessages: opts.batchSize ?? 1,
+            MessageSystemAttributeNames: ['All'],
+          }),
+        ),
       );
       const messages = got.Messages ?? [];
-      if (messages.length === 0) continue;
+      if (messages.length === 0) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
       busy++;
       try {
         const out = (await handler(sqsEvent(messages, opts.queueArn), lambdaContext())) as SQSBatchResponse;
         const failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier));
         const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
         if (done.length > 0)
-          await opts.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: opts.queueUrl,
-              Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
-            }),
+          await inTurn(() =>
+            opts.sqs.send(
+              new DeleteMessageBatchCommand({
+                QueueUrl: opts.queueUrl,
+                Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+              }),
+            ),
           );
       } finally {
         busy--;
