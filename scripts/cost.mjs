@@ -21,6 +21,7 @@ export const PRICES = {
   lambdaPerGbSecond: 0.0000133334, // arm64, first 7.5 billion GB-s a month
   eventBridgeCustomEvent: 1.0 / 1e6, // per event up to 64 KB; scheduled rule events (AWS-generated) are free
   sqsPerRequest: 0.4 / 1e6, // standard queue, per 64 KB chunk
+  sqsFifoPerRequest: 0.5 / 1e6, // FIFO queue, per 64 KB chunk
   httpApiPerRequest: 1.0 / 1e6, // HTTP API, first 300 million a month
   secretPerMonth: 0.4,
   secretsPer10kCalls: 0.05,
@@ -59,6 +60,12 @@ export const ASSUMPTIONS = {
   sqsRequestsPerTimer: 3,
   /** Lambda's poller on the timer queue: 5 long polls of 20 s at all times (empty receives are billed). */
   idlePollers: 5,
+  /** The step queue (FIFO): every pass is forwarded to it by a short `step` invocation (one SendMessage). */
+  forwardMs: 30,
+  /** SQS requests per pass on the step queue: send (the forward), receive, delete. */
+  sqsRequestsPerPass: 3,
+  /** Lambda's poller on the step queue: as on the timer queue, 5 long polls of 20 s at all times. */
+  stepQueueIdlePollers: 5,
   /** Log bytes per invocation (Lambda's START/END/REPORT lines and sluice's info lines); per watch run. */
   logBytesPerInvocation: 1000,
   logBytesPerWatchRun: 20000,
@@ -140,22 +147,26 @@ export function monthly(fleet, facts, bench, a = ASSUMPTIONS, p = PRICES) {
   const steps = updates * bench.sixSteps.stepInvocations;
   const drifts = updates * a.driftReportsPerUpdate;
   const api = updates * a.apiRequestsPerUpdate;
-  const requests = ticks + watchRuns + steps + drifts + api;
+  // Every pass on AWS runs from the step queue: one more short `step` invocation per pass forwards it there.
+  const forwards = steps;
+  const requests = ticks + watchRuns + steps + forwards + drifts + api;
   const gbs = {
     schedule: ticks * gb('schedule') * (tickMs(bench, fleet.rollouts / fleet.clusters) / 1000),
     watch: watchRuns * gb('watch') * (facts.watchTimeout - a.watchStopBeforeSeconds),
     others:
       steps * gb('step') * (bench.stepPassMs / 1000) +
       timers * gb('step') * (a.timerWaitMs / 1000) +
+      forwards * gb('step') * (a.forwardMs / 1000) +
       drifts * gb('drift-check') * (bench.driftCheckMs / 1000) +
       api * gb('promote') * (bench.promoteMs / 1000),
   };
   const events = steps - timers + updates * a.noticesPerUpdate + drifts;
   const idlePolls = (a.idlePollers * a.hoursPerMonth * 3600) / 20;
   const sqs = timers * a.sqsRequestsPerTimer + idlePolls;
+  const fifo = steps * a.sqsRequestsPerPass + (a.stepQueueIdlePollers * a.hoursPerMonth * 3600) / 20;
   const secretCalls = updates * a.secretReadsPerUpdate;
   const logBytes =
-    (ticks + steps + drifts + api) * a.logBytesPerInvocation +
+    (ticks + steps + forwards + drifts + api) * a.logBytesPerInvocation +
     watchRuns * a.logBytesPerWatchRun +
     api * a.logBytesPerApiRequest;
   const logGb = logBytes / 1024 ** 3;
@@ -166,6 +177,7 @@ export function monthly(fleet, facts, bench, a = ASSUMPTIONS, p = PRICES) {
     ['Lambda GB-s, `step`, `drift-check`, `promote`', gbs.others, gbs.others * p.lambdaPerGbSecond],
     ['EventBridge custom events', events, events * p.eventBridgeCustomEvent],
     ['SQS requests (timers, idle polling)', sqs, sqs * p.sqsPerRequest],
+    ['SQS FIFO requests (step queue, idle polling)', fifo, fifo * p.sqsFifoPerRequest],
     ['API Gateway HTTP API requests', api, api * p.httpApiPerRequest],
     [
       'Secrets Manager (secrets + reads)',
