@@ -6,7 +6,7 @@
  * --sizes 100,1000,5000 (fleet sizes), --no-multi (skip the 3-cluster fleet case), --dashboard-only (only the
  * dashboard's page weight and time to first render: no test cluster, results in bench/dashboard.json),
  * --only measurement (section 8 alone: one cluster and a Prometheus, about a minute), --only reaction (section 7
- * alone: the AWS-shape reaction rows the README quotes, about two minutes), --only cold (section 3 alone: the
+ * alone: the reaction rows the README quotes, for the AWS shape, `sluice run` and Argo's controller, about 3-4 minutes), --only cold (section 3 alone: the
  * bundles' size, contents and cold start, about a minute).
  */
 import { writeFileSync } from 'node:fs';
