@@ -6,9 +6,10 @@
  * --sizes 100,1000,5000 (fleet sizes), --no-multi (skip the 3-cluster fleet case), --dashboard-only (only the
  * dashboard's page weight and time to first render: no test cluster, results in bench/dashboard.json),
  * --only measurement (section 8 alone: one cluster and a Prometheus, about a minute), --only reaction (section 7
- * alone: the AWS-shape reaction rows the README quotes, about two minutes), --only cold (section 3 alone: the
- * bundles' size, contents and cold start, about a minute), --only bound [--rollouts N] (the peak request rate one
- * cluster sees with N Rollouts due at once, default 500, against the configured bound; about 2 minutes per 100).
+ * alone: the reaction rows the README quotes, for the AWS shape, `sluice run` and Argo's controller, about 3-4
+ * minutes), --only cold (section 3 alone: the bundles' size, contents and cold start, about a minute), --only bound
+ * [--rollouts N] (the peak request rate one cluster sees with N Rollouts due at once, default 500, against the
+ * configured bound; about 2 minutes per 100).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';

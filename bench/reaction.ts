@@ -11,6 +11,7 @@
  * ReplicaSet becoming available → the next step committed, p50; a `pause: {duration: 30s}` → its actual length as
  * seen from outside; a 6-step rollout with 0 s pauses, image change → Healthy, with an instant stand-in kubelet.
  */
+import os from 'node:os';
 import type { Context, EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { createStepHandler } from '../functions/step/handler.js';
 import { delaySeconds } from '../shared/adapters/aws/timers.js';
@@ -20,45 +21,35 @@ import { silentLogger } from '../shared/app/logger.js';
 import { runStep } from '../shared/app/step.js';
 import type { TimerMessage } from '../shared/app/timers.js';
 import type { WatchCounters } from '../shared/app/watch.js';
-import { LABELS, type CanaryStep, type Rollout } from '../shared/core/model/types.js';
+import { LABELS, type CanaryStep } from '../shared/core/model/types.js';
 import { readConfig } from '../shared/runtimes/lambda/config.js';
 import { loopDeps, type FunctionDeps } from '../shared/runtimes/lambda/deps.js';
 import { admin, benchGateway, ensureNamespace, type BenchCluster } from './lib/cluster.js';
-import { markAllReady, readRollout, setImage } from './lib/drive.js';
+import { markAllReady } from './lib/drive.js';
 import { collection, referenced, rollout } from './lib/fixtures.js';
-import { percentile } from './lib/stats.js';
+import { measureFigures, REACTION_STEPS, settle, sleep, type Figures } from './reaction-measure.js';
+import { startArgoRuntime, startSluiceRun, type Runtime } from './reaction-runtimes.js';
 
 /** Modelled EventBridge delivery (PutEvents to a warm Lambda's invocation). */
 export const EVENTBRIDGE_MS = 400;
 /** Modelled SQS pick-up after a delayed message becomes visible (Lambda's long-polling event source). */
 export const SQS_PICKUP_MS = 300;
-const TRIALS = 5;
 const INSTANCE = 'bench-reaction';
 // Unique per run, so a cluster that already ran it (a shared test cluster) is fine too.
 const NS = `bench-reaction-${Date.now().toString(36)}`;
 
-/** Reaction figures (milliseconds). */
-export interface ReactionResult {
+/** A runtime's figures, or why it could not be measured. */
+export type Measured = Figures | { error: string };
+
+/** Reaction figures (milliseconds): the AWS shape's at the top level, `sluice run`'s and Argo's beside them. */
+export interface ReactionResult extends Figures {
   eventBridgeMs: number;
   sqsPickupMs: number;
-  imageToPass: { p50: number; samples: number[] };
-  availableToStep: { p50: number; samples: number[] };
-  pause30ActualMs: number;
-  sixStepMs: number;
   stepInvocations: number;
   timersArmed: number;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`reaction bench: timed out waiting for ${what}`);
-    await sleep(20);
-  }
+  run: Measured;
+  argo: Measured;
+  loadAverage: number[];
 }
 
 /** The AWS transport, modelled: events and timers reach the real step handler after their delays. */
@@ -118,97 +109,66 @@ async function prepare(c: BenchCluster, name: string, steps: CanaryStep[]): Prom
   }
 }
 
-/** True once the Rollout's current ReplicaSet asks for pods that are not all available yet. */
-async function canaryScaled(c: BenchCluster, name: string): Promise<true | undefined> {
-  const r = await readRollout(c, NS, name);
-  const hash = r.status?.currentPodHash;
-  if (!hash || !observed(r)) return undefined;
-  const list = (await admin(c, 'GET', `/apis/apps/v1/namespaces/${NS}/replicasets`)) as {
-    items: {
-      metadata: { labels?: Record<string, string> };
-      spec: { replicas?: number };
-      status?: { availableReplicas?: number };
-    }[];
-  };
-  const rs = list.items.find((x) => x.metadata.labels?.['rollouts-pod-template-hash'] === hash);
-  const want = rs?.spec.replicas ?? 0;
-  return want > 0 && (rs?.status?.availableReplicas ?? 0) < want ? true : undefined;
-}
-
-const observed = (r: Rollout): boolean => Number(r.status?.observedGeneration) === r.metadata.generation;
-
-export async function benchReaction(c: BenchCluster): Promise<ReactionResult> {
+/** The AWS shape: v1 installed by direct passes, then the watch, EventBridge and SQS modelled. */
+async function awsFigures(c: BenchCluster): Promise<Omit<ReactionResult, 'run' | 'argo' | 'loadAverage'>> {
   await ensureNamespace(c, NS);
-  await prepare(c, 'gate', [{ setWeight: 20 }, { pause: {} }]);
-  await prepare(c, 'timed', [{ setWeight: 20 }, { pause: { duration: '30s' } }, { setWeight: 50 }]);
-  const six: CanaryStep[] = [20, 40, 60].flatMap((w) => [{ setWeight: w }, { pause: { duration: '0s' } }]);
-  await prepare(c, 'six', six);
-
+  for (const [name, steps] of Object.entries(REACTION_STEPS)) await prepare(c, name, steps);
   const { fdeps, stats } = awsShape(c);
   const abort = new AbortController();
   const counters: WatchCounters = { changes: 0, driftEvents: 0, stepEvents: 0, relists: 0, errors: 0 };
   const run = { memory: new Map<string, string>(), counters, log: silentLogger, signal: abort.signal };
   const watching = watchCluster(loopDeps(fdeps), 'bench', run);
   await sleep(1000); // lists and connects
-
-  const imageToPass: number[] = [];
-  const availableToStep: number[] = [];
-  // Before each measured change, pending follow-ups (delivered EVENTBRIDGE_MS late) must have run: a quiet
-  // second, so a reaction is the watch's and not a follow-up that happened to arrive just after the change.
-  const quiet = (): Promise<void> => sleep(EVENTBRIDGE_MS + 1000);
-  for (let i = 0; i < TRIALS; i++) {
-    await quiet();
-    const t0 = performance.now();
-    await setImage(c, NS, 'gate', `registry.example/app:t${i}`);
-    await until('the new revision', async () =>
-      observed(await readRollout(c, NS, 'gate')) ? true : undefined,
-    );
-    imageToPass.push(performance.now() - t0);
-    await until('the canary ReplicaSet scaled up', () => canaryScaled(c, 'gate'));
-    await quiet();
-    const t1 = performance.now();
-    await markAllReady(c, NS);
-    await until('step 0 committed', async () => {
-      const r = await readRollout(c, NS, 'gate');
-      return (r.status?.currentStepIndex ?? 0) >= 1 ? true : undefined;
-    });
-    availableToStep.push(performance.now() - t1);
+  try {
+    // Pending follow-ups (delivered EVENTBRIDGE_MS late) must have run before each measured change.
+    const figures = await measureFigures(c, NS, EVENTBRIDGE_MS + 1000);
+    return {
+      ...figures,
+      eventBridgeMs: EVENTBRIDGE_MS,
+      sqsPickupMs: SQS_PICKUP_MS,
+      stepInvocations: stats.steps,
+      timersArmed: stats.timers,
+    };
+  } finally {
+    abort.abort();
+    await watching;
   }
+}
 
-  // The timed pause: from the moment the pause is seen until the next step is seen (20 ms polls).
-  await setImage(c, NS, 'timed', 'registry.example/app:v2');
-  const kubelet = setInterval(() => void markAllReady(c, NS).catch(() => undefined), 100);
-  const pausedAt = await until('the 30 s pause', async () => {
-    const r = await readRollout(c, NS, 'timed');
-    return r.status?.currentStepIndex === 1 && (r.status.pauseConditions ?? []).length > 0
-      ? performance.now()
-      : undefined;
-  });
-  const pauseEnd = await until('the step after the pause', async () => {
-    const r = await readRollout(c, NS, 'timed');
-    return (r.status?.currentStepIndex ?? 0) >= 2 ? performance.now() : undefined;
-  });
+/**
+ * One runtime on its own namespace: the Rollouts created at v1 (labelled `labels`), the runtime started, v1
+ * installed by it with the stand-in kubelet, then the figures; a failure becomes the row's reason.
+ */
+async function other(
+  c: BenchCluster,
+  ns: string,
+  labels: Record<string, string>,
+  start: () => Promise<Runtime>,
+): Promise<Measured> {
+  await ensureNamespace(c, ns);
+  for (const [name, steps] of Object.entries(REACTION_STEPS)) {
+    for (const o of referenced('host', name))
+      await admin(c, 'POST', collection((o as { kind: string }).kind, ns), o);
+    await admin(c, 'POST', collection('Rollout', ns), rollout('host', name, steps, { labels }));
+  }
+  let runtime: Runtime | undefined;
+  try {
+    runtime = await start();
+    await settle(c, ns, Object.keys(REACTION_STEPS));
+    return await measureFigures(c, ns, 1000);
+  } catch (e) {
+    const tail = runtime?.tail() ?? '';
+    return { error: `${(e as Error).message}${tail ? `\n${tail}` : ''}` };
+  } finally {
+    await runtime?.stop();
+  }
+}
 
-  const s0 = performance.now();
-  await setImage(c, NS, 'six', 'registry.example/app:v2');
-  await until('the 6-step rollout Healthy', async () => {
-    const r = await readRollout(c, NS, 'six');
-    return observed(r) && r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash
-      ? true
-      : undefined;
-  });
-  const sixStepMs = performance.now() - s0;
-  clearInterval(kubelet);
-  abort.abort();
-  await watching;
-  return {
-    eventBridgeMs: EVENTBRIDGE_MS,
-    sqsPickupMs: SQS_PICKUP_MS,
-    imageToPass: { p50: percentile(imageToPass, 50), samples: imageToPass },
-    availableToStep: { p50: percentile(availableToStep, 50), samples: availableToStep },
-    pause30ActualMs: pauseEnd - pausedAt,
-    sixStepMs,
-    stepInvocations: stats.steps,
-    timersArmed: stats.timers,
-  };
+/** Section 7 for the three runtimes, one after another on the same cluster (so API request windows do not mix). */
+export async function benchReaction(c: BenchCluster): Promise<ReactionResult> {
+  const aws = await awsFigures(c);
+  const runId = `${INSTANCE}-run`;
+  const run = await other(c, `${NS}-run`, { [LABELS.instanceId]: runId }, () => startSluiceRun(c, runId));
+  const argo = await other(c, `${NS}-argo`, {}, () => startArgoRuntime(c, `${NS}-argo`));
+  return { ...aws, run, argo, loadAverage: os.loadavg() };
 }

@@ -5,6 +5,7 @@ import type { FleetTick } from './fleet.js';
 import type { MeasurementResult } from './measurement.js';
 import type { OverheadResult } from './overhead.js';
 import type { ReactionResult } from './reaction.js';
+import { reactionRowsAll } from './reaction-rows.js';
 import type { StepCase } from './step.js';
 import { ms, times, type Row } from './lib/stats.js';
 
@@ -154,40 +155,7 @@ export function rowsFor(r: Results): Row[] {
   return rows;
 }
 
-/** Section 7: reaction in the AWS shape (watch → EventBridge → step; SQS timers), delays modelled. */
-/** Section 7's rows (reaction in the AWS shape), each with its goal. */
+/** Section 7's rows (reaction: the AWS shape, `sluice run`, Argo's controller), each with its goal. */
 export function reactionRows(x: ReactionResult): Row[] {
-  const section = '7 reaction AWS';
-  const model = `EventBridge ${x.eventBridgeMs} ms, SQS pick-up ${x.sqsPickupMs} ms (modelled)`;
-  return [
-    {
-      section,
-      metric: `image change → new revision committed p50 (n=${x.imageToPass.samples.length})`,
-      value: ms(x.imageToPass.p50),
-      limit: model,
-      goal: '≤ 2 s (was ≤ 60 s)',
-      met: x.imageToPass.p50 <= 2000,
-    },
-    {
-      section,
-      metric: `canary ReplicaSet available → next step committed p50 (n=${x.availableToStep.samples.length})`,
-      value: ms(x.availableToStep.p50),
-      goal: '≤ 2 s (was ≤ 60 s)',
-      met: x.availableToStep.p50 <= 2000,
-    },
-    {
-      section,
-      metric: 'pause {duration: 30s}, seen from outside',
-      value: ms(x.pause30ActualMs),
-      limit: 'start time has 1 s resolution (as Argo)',
-      goal: '30–31 s',
-      met: x.pause30ActualMs >= 30_000 && x.pause30ActualMs <= 31_000,
-    },
-    {
-      section,
-      metric: '6 steps, 0 s pauses, image change → Healthy (instant kubelet)',
-      value: ms(x.sixStepMs),
-      limit: `${x.stepInvocations} step invocations, ${x.timersArmed} timers in all`,
-    },
-  ];
+  return reactionRowsAll(x);
 }

@@ -90,6 +90,9 @@ export function benchGateway(
   return createGateway(kc, { qps, burst: qps * 2, ...(counter ? { onRequest: counter.onRequest } : {}) });
 }
 
+/** Sees every {@link admin} request (the bench's own probes and stand-in kubelet), for request accounting. */
+export const adminTap: { on?: (method: string, path: string) => void } = {};
+
 /** One admin HTTPS request; throws on a status outside 2xx, naming the request. */
 export async function admin(
   c: BenchCluster,
@@ -98,6 +101,7 @@ export async function admin(
   body?: unknown,
   type?: string,
 ): Promise<Json> {
+  adminTap.on?.(method, p);
   const res = await kubeRequest(c.conn, method, p, body, type);
   if (res.status < 200 || res.status > 299) {
     throw new Error(`${method} ${p}: HTTP ${res.status} ${res.body?.message ?? JSON.stringify(res.body)}`);
