@@ -73,7 +73,10 @@ function pauseDue(rollout: Rollout, now: Date): string | undefined {
   if (!condition) return 'pause step not started';
   const seconds = pauseDurationSeconds(step.pause.duration);
   if (step.pause.duration === undefined || seconds === undefined) return undefined;
-  const endsAt = Date.parse(condition.startTime) + seconds * 1000;
+  // The recorded start is rounded down to the second and the true start lies within the second after it: the pass
+  // that started the pause armed a timer for its exact end, so the schedule (the safety net) waits one second
+  // past the recorded end and never ends a pause before its duration (a 30 s pause lasts 30-31 s).
+  const endsAt = Date.parse(condition.startTime) + seconds * 1000 + 1000;
   return Number.isNaN(endsAt) || now.getTime() >= endsAt ? 'timed pause expired' : undefined;
 }
 

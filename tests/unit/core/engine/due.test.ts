@@ -76,8 +76,13 @@ describe('dueReason', () => {
     { title: 'an indefinite pause is not due', r: rollout(pausedAt(1, 3600)), reason: undefined },
     { title: 'a timed pause still running is not due', r: rollout(pausedAt(3, 599)), reason: undefined },
     {
-      title: 'a timed pause that has expired is due',
-      r: rollout(pausedAt(3, 600)),
+      title: 'a timed pause at its recorded end is not due yet (the true start may be up to 1 s later)',
+      r: rollout(pausedAt(3, 600.999)),
+      reason: undefined,
+    },
+    {
+      title: 'a timed pause one second past its recorded end is due',
+      r: rollout(pausedAt(3, 601)),
       reason: 'timed pause expired',
     },
     {
