@@ -3,7 +3,8 @@
  * pollers, each one "container" with its own production dependencies (`buildDeps`: its own client, so its own share
  * of the cluster bound), each handing what it receives to the step function as Lambda would (an SQS event with the
  * MessageGroupId attribute), deleting what succeeded. Follow-up `sluice.step` events go back through the step
- * function's forward (what the bus rule does on AWS). Records every request attempt's start time and each pass's
+ * function's forward (what the bus rule does on AWS), or, with `viaBus`, out on the configured EventBridge bus
+ * itself (the caller plays the rule). Records every request attempt's start time and each pass's
  * span per Rollout, to check the bound and that one Rollout's passes never overlap.
  */
 import { randomUUID } from 'node:crypto';
@@ -95,7 +96,7 @@ function sqsEvent(messages: Message[], queueArn: string): SQSEvent {
 }
 
 /** One container's dependencies: the production wiring, its passes' spans recorded, follow-ups forwarded. */
-function containerDeps(config: LambdaConfig, aws: AwsClients, run: EsmRun): FunctionDeps {
+function containerDeps(config: LambdaConfig, aws: AwsClients, run: EsmRun, viaBus: boolean): FunctionDeps {
   const built = buildDeps(config, aws, config.clusters, {
     onRequest: (info) => run.requests.push(Date.now() - info.ms),
   });
@@ -128,12 +129,12 @@ function containerDeps(config: LambdaConfig, aws: AwsClients, run: EsmRun): Func
           await forwardStep(queue, { id: randomUUID() } as never, e.detail as never);
     },
   };
-  return { ...built, clusters: { ...built.clusters, gateway }, bus };
+  return { ...built, clusters: { ...built.clusters, gateway }, bus: viaBus ? built.bus : bus };
 }
 
 /**
- * Runs `concurrency` pollers on the FIFO queue until it stays empty for `idleMs` with nothing in flight; returns
- * what they recorded.
+ * Runs `concurrency` pollers on the FIFO queue until it stays empty for `idleMs` with nothing in flight (or, given
+ * `signal`, until it is aborted); returns what they recorded.
  */
 export async function runStepQueueEsm(opts: {
   sqs: SQSClient;
@@ -145,6 +146,10 @@ export async function runStepQueueEsm(opts: {
   /** Messages per invocation (serverless.yml's batchSize for the step queue: 1). */
   batchSize?: number;
   idleMs?: number;
+  /** Poll until this is aborted instead of until idle. */
+  signal?: AbortSignal;
+  /** Send follow-up `sluice.step` events on the configured bus instead of forwarding them to the queue. */
+  viaBus?: boolean;
 }): Promise<EsmRun> {
   const run: EsmRun = { requests: [], passes: new Map(), wallMs: 0 };
   const t0 = Date.now();
@@ -160,9 +165,11 @@ export async function runStepQueueEsm(opts: {
   let busy = 0;
   let lastWork = Date.now();
   const poller = async (): Promise<void> => {
-    const deps = containerDeps(opts.config, opts.aws, run);
+    const deps = containerDeps(opts.config, opts.aws, run, opts.viaBus ?? false);
     const handler = createStepHandler(async () => deps, quiet);
-    while (busy > 0 || Date.now() - lastWork < (opts.idleMs ?? 3000)) {
+    const more = (): boolean =>
+      opts.signal ? !opts.signal.aborted : busy > 0 || Date.now() - lastWork < (opts.idleMs ?? 3000);
+    while (more()) {
       const got = await inTurn(() =>
         opts.sqs.send(
           new ReceiveMessageCommand({
