@@ -273,7 +273,7 @@ describe('osls package --stage ci', () => {
       expect([vars.SLUICE_CLUSTER_QPS, vars.SLUICE_CLUSTER_BURST, vars.SLUICE_STEP_MAX_CONCURRENCY]).toEqual([
         '40',
         '80',
-        '10',
+        '2',
       ]);
     }
     expect(environmentOf(resolver, 'promote').SLUICE_WEBHOOK_SECRET_ID).toBe(

@@ -18,7 +18,7 @@ export interface ClusterBound {
 }
 
 /** Argo Rollouts' controller defaults (`--qps 40 --burst 80`), and ten step invocations at once. */
-export const DEFAULT_CLUSTER_BOUND: ClusterBound = { qps: 40, burst: 80, concurrency: 10 };
+export const DEFAULT_CLUSTER_BOUND: ClusterBound = { qps: 40, burst: 80, concurrency: 2 };
 
 /**
  * One client's token bucket under `bound`: `qps / concurrency` per second and `floor(burst / concurrency)` tokens

@@ -56,7 +56,7 @@ export interface LambdaConfig {
   readonly stepQueueUrl?: string;
   /**
    * `SLUICE_CLUSTER_QPS` (default 40), `SLUICE_CLUSTER_BURST` (default 80) and `SLUICE_STEP_MAX_CONCURRENCY`
-   * (default 10, the step queue's maximum concurrency): the requests per second and burst the whole deployment may
+   * (default 2, the step queue's maximum concurrency): the requests per second and burst the whole deployment may
    * send one cluster, and how many invocations share them. Applied to every client when the step queue is set.
    */
   readonly clusterBound: ClusterBound;

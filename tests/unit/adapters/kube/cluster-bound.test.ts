@@ -9,7 +9,8 @@ import {
 
 describe('clientShare', () => {
   it.each<[string, ClusterBound, { qps: number; burst: number }]>([
-    ["the defaults: Argo's 40/80 over ten invocations", DEFAULT_CLUSTER_BOUND, { qps: 4, burst: 8 }],
+    ["the defaults: Argo's 40/80 over two invocations", DEFAULT_CLUSTER_BOUND, { qps: 20, burst: 40 }],
+    ['40/80 over ten invocations', { qps: 40, burst: 80, concurrency: 10 }, { qps: 4, burst: 8 }],
     [
       'one client (sluice run) gets the whole bound',
       { qps: 40, burst: 80, concurrency: 1 },

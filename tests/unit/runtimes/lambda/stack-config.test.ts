@@ -76,13 +76,13 @@ const AWS = {
 };
 
 describe('readConfig: the step queue and the cluster request bound', () => {
-  it("defaults to Argo's 40/80 over ten step invocations, and reads the queue", () => {
+  it("defaults to Argo's 40/80 over two step invocations, and reads the queue", () => {
     const c = readConfig({
       ...BASE,
       SLUICE_CLUSTERS: '[]',
       SLUICE_STEP_QUEUE_URL: ' https://sqs/steps.fifo ',
     });
-    expect(c.clusterBound).toEqual({ qps: 40, burst: 80, concurrency: 10 });
+    expect(c.clusterBound).toEqual({ qps: 40, burst: 80, concurrency: 2 });
     expect(c.stepQueueUrl).toBe('https://sqs/steps.fifo');
     expect(readConfig({ ...BASE, SLUICE_CLUSTERS: '[]' }).stepQueueUrl).toBeUndefined();
   });
@@ -101,7 +101,11 @@ describe('readConfig: the step queue and the cluster request bound', () => {
   it.each([
     [{ SLUICE_CLUSTER_QPS: '0' }, /SLUICE_CLUSTER_QPS must be an integer in 1\.\.10000, got "0"/],
     [{ SLUICE_STEP_MAX_CONCURRENCY: '1' }, /SLUICE_STEP_MAX_CONCURRENCY must be an integer in 2\.\.1000/],
-    [{ SLUICE_CLUSTER_BURST: '5' }, /SLUICE_CLUSTER_BURST.*burst 5 is below the concurrency 10/],
+    [{ SLUICE_CLUSTER_BURST: '1' }, /SLUICE_CLUSTER_BURST.*burst 1 is below the concurrency 2/],
+    [
+      { SLUICE_CLUSTER_BURST: '5', SLUICE_STEP_MAX_CONCURRENCY: '10' },
+      /SLUICE_CLUSTER_BURST.*burst 5 is below the concurrency 10/,
+    ],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => readConfig({ ...BASE, SLUICE_CLUSTERS: '[]', ...env })).toThrow(ConfigError);
     expect(() => readConfig({ ...BASE, SLUICE_CLUSTERS: '[]', ...env })).toThrow(message);
