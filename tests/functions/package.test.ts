@@ -236,7 +236,7 @@ describe('osls package --stage ci', () => {
     const scaling = resolver.resolve(mappingOf('StepQueue')?.Properties.ScalingConfig) as {
       MaximumConcurrency: unknown;
     };
-    expect(String(scaling.MaximumConcurrency)).toBe('10');
+    expect(String(scaling.MaximumConcurrency)).toBe('2');
     expect(mappingOf('TimerQueue')?.Properties.ScalingConfig).toBeUndefined();
     const on = (arn: string) => (fn: string) =>
       statementsOf(resolver, fn)
