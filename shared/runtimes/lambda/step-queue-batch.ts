@@ -10,13 +10,13 @@ import type { EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aw
 import { fireTimer, step } from '../../app/control-loop.js';
 import type { StepDetail } from '../../app/contract.js';
 import type { Logger, LoopDeps } from '../../app/ports.js';
-import { parseStepQueueBody, parseTimerBody } from '../../app/timers.js';
+import { parseStepQueueBody } from '../../app/timers.js';
 import type { StepQueue } from '../../adapters/aws/step-queue.js';
-import { earlyWaitMs, runTimerBatch } from './timer-batch.js';
+import { eachTimer, earlyWaitMs, runTimerBatch } from './timer-batch.js';
 
 /** True for a batch from a FIFO queue (the step queue), as opposed to the standard timer queue. */
 export function isFifoBatch(event: SQSEvent): boolean {
-  return event.Records.length > 0 && event.Records.every((r) => r.eventSourceARN.endsWith('.fifo'));
+  return event.Records.length > 0 && event.Records.every((r) => r.eventSourceARN?.endsWith('.fifo') === true);
 }
 
 /** A `sluice.step` event forwarded to the step queue, deduplicated by its EventBridge id. */
@@ -29,35 +29,14 @@ export async function forwardStep(
   return { queued: event.id };
 }
 
-/** Forwards one delivered timer; returns its message id when SQS refused it (to be delivered again). */
-async function forwardTimer(queue: StepQueue, record: SQSRecord, log: Logger): Promise<string | undefined> {
-  let timer;
-  try {
-    timer = parseTimerBody(record.body);
-  } catch (err) {
-    log.error('timer dropped', { messageId: record.messageId, error: err });
-    return undefined;
-  }
-  try {
-    await queue.send({ message: timer, dedupeId: `timer-${record.messageId}` });
-    return undefined;
-  } catch (err) {
-    log.error('timer not forwarded, SQS delivers it again', { messageId: record.messageId, error: err });
-    return record.messageId;
-  }
-}
-
 /**
  * The timer queue's batch forwarded to the step queue, each timer deduplicated by its SQS message id (a duplicate
  * delivery carries the same id). A malformed body is logged and dropped; a record SQS refused is reported back.
  */
-export async function forwardTimers(
-  queue: StepQueue,
-  event: SQSEvent,
-  log: Logger,
-): Promise<SQSBatchResponse> {
-  const failed = await Promise.all(event.Records.map((record) => forwardTimer(queue, record, log)));
-  return { batchItemFailures: failed.flatMap((id) => (id === undefined ? [] : [{ itemIdentifier: id }])) };
+export function forwardTimers(queue: StepQueue, event: SQSEvent, log: Logger): Promise<SQSBatchResponse> {
+  return eachTimer(event, log, 'timer not forwarded, SQS delivers it again', (timer, record) =>
+    queue.send({ message: timer, dedupeId: `timer-${record.messageId}` }),
+  );
 }
 
 /** Runs one step-queue record: a pass, or a forwarded timer. Throws when the pass failed (SQS delivers it again). */

@@ -6,7 +6,7 @@
  * cannot fix it). A timer that arrives less than {@link MAX_EARLY_WAIT_MS} before its time (SQS delays are whole
  * seconds, rounded down when armed) waits out the rest, as long as the invocation's deadline leaves room for it.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { fireTimer } from '../../app/control-loop.js';
 import type { Logger, LoopDeps } from '../../app/ports.js';
 import { parseTimerBody, type TimerMessage } from '../../app/timers.js';
@@ -26,8 +26,17 @@ export function isSqsEvent(event: unknown): event is SQSEvent {
   return Array.isArray(records) && records.every((r) => r.eventSource === 'aws:sqs');
 }
 
-/** Runs every timer of the batch; returns the records to deliver again. */
-export async function runTimerBatch(deps: LoopDeps, event: SQSEvent, log: Logger): Promise<SQSBatchResponse> {
+/**
+ * Applies `handle` to every timer of the batch, records in parallel; returns the records to deliver again. A
+ * malformed body is logged and dropped (a retry cannot fix it); a record whose `handle` threw is logged with
+ * `failure` and reported back, so SQS delivers it again.
+ */
+export async function eachTimer(
+  event: SQSEvent,
+  log: Logger,
+  failure: string,
+  handle: (timer: TimerMessage, record: SQSRecord) => Promise<unknown>,
+): Promise<SQSBatchResponse> {
   const failed = await Promise.all(
     event.Records.map(async (record) => {
       let timer: TimerMessage;
@@ -38,14 +47,21 @@ export async function runTimerBatch(deps: LoopDeps, event: SQSEvent, log: Logger
         return undefined;
       }
       try {
-        await fireTimer(deps, timer, log, earlyWaitMs(deps.now().getTime()));
+        await handle(timer, record);
         return undefined;
       } catch (err) {
-        log.error('timer failed, SQS delivers it again', { messageId: record.messageId, error: err });
+        log.error(failure, { messageId: record.messageId, error: err });
         return record.messageId;
       }
     }),
   );
   const batchItemFailures = failed.flatMap((id) => (id === undefined ? [] : [{ itemIdentifier: id }]));
   return { batchItemFailures };
+}
+
+/** Runs every timer of the batch; returns the records to deliver again. */
+export function runTimerBatch(deps: LoopDeps, event: SQSEvent, log: Logger): Promise<SQSBatchResponse> {
+  return eachTimer(event, log, 'timer failed, SQS delivers it again', (timer) =>
+    fireTimer(deps, timer, log, earlyWaitMs(deps.now().getTime())),
+  );
 }
