@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { BANNER, leanPlugin } from '../scripts/esbuild-lean.mjs';
+import { NODE_BUNDLE, leanPlugin } from '../scripts/esbuild-lean.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const stub = `export class KubeConfig { loadFromOptions() {} makeApiClient() { return {}; } }
@@ -39,12 +39,7 @@ async function bundle(outfile, plugins) {
   await build({
     entryPoints: [join(root, 'functions/step/handler.ts')],
     outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    banner: { js: BANNER },
+    ...NODE_BUNDLE,
     external: ['@aws-sdk/*'],
     plugins,
     logLevel: 'error',
