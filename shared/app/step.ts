@@ -239,7 +239,9 @@ async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): 
   const status = observed.rollout.status;
   const stepBefore = status?.currentStepIndex;
   const stale = state.pin !== undefined && stepBefore !== state.pin.step;
-  const p = (deps.plan ?? enginePlan)(observed);
+  // The plan's clock is read after the reads and the measurements, just before the writes: a pause started here
+  // is timed from within a write's latency of its commit, not from the start of the pass.
+  const p = (deps.plan ?? enginePlan)({ ...observed, now: deps.now() });
   const base = withOptional(
     { rollout: state.id, outcome: 'ran', writes: 0, followUp: false, reason: '' } as StepResult,
     { stepBefore, ...wakeUp(p, nextDue, deps.now()) },

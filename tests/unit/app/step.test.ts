@@ -246,6 +246,21 @@ describe('runUntilSettled', () => {
     expect(gw.read('virtualservices', NS, 'reviews')?.metadata.labels).toEqual({ step: '3' });
   });
 
+  it("plans on the clock as it reads after the pass's reads, so a pause started here is timed from its commit", async () => {
+    const { gw, deps } = setup(0);
+    // A slow API server: every read moves the clock 400 ms on.
+    let clock = NOW.getTime();
+    const get = gw.get.bind(gw);
+    const list = gw.list.bind(gw);
+    gw.get = async (...a: Parameters<MemoryGateway['get']>) => ((clock += 400), get(...a));
+    gw.list = async (...a: Parameters<MemoryGateway['list']>) => ((clock += 400), list(...a));
+    const seen: Observed[] = [];
+    const d = { ...deps(advancing(3, seen)), now: () => new Date(clock) };
+    await runStep(d, { namespace: NS, name: 'reviews' });
+    expect(clock).toBeGreaterThan(NOW.getTime() + 400);
+    expect(seen[0]?.now.getTime()).toBe(clock);
+  });
+
   it('stops after maxPasses', async () => {
     const { deps } = setup(0);
     expect(await runUntilSettled(deps(advancing(100)), { namespace: NS, name: 'reviews' }, 4)).toHaveLength(
