@@ -25,6 +25,8 @@ const healthy = (r: Rollout): boolean =>
   observed(r) && r.status?.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash;
 const pausedAt = (step: number) => (r: Rollout) =>
   observed(r) && r.status?.phase === 'Paused' && r.status.currentStepIndex === step;
+const aborted = (r: Rollout): boolean =>
+  observed(r) && r.status?.phase === 'Degraded' && r.status.abort === true;
 
 /** What must not change when the Rollout changes hands. */
 interface Snapshot {
@@ -58,7 +60,11 @@ class Handover {
     await recorder.start();
     const kubelet = startJourneyKubelet(backend, ns, { delayMs: 20 });
     const h = new Handover(ns, bin, recorder, kubelet);
-    await createObjects(backend, ns, hostSeed({ steps: STEPS, canary: { scaleDownDelaySeconds: 2 } }));
+    await createObjects(
+      backend,
+      ns,
+      hostSeed({ steps: STEPS, canary: { scaleDownDelaySeconds: 2, abortScaleDownDelaySeconds: 2 } }),
+    );
     return h;
   }
 
@@ -232,6 +238,42 @@ describe('handover between Argo Rollouts and sluice: no ReplicaSet created, no s
 
       await h.patch({ metadata: { labels: { [INSTANCE_LABEL]: null } } });
       await h.settle(pausedAt(3), 'paused at step 3 under Argo again');
+      expect(await h.snapshot()).toEqual(underSluice);
+      h.plugin('promote', 'reviews', '--full');
+      await h.settle(healthy, 'healthy under Argo');
+      expect(h.replicaSetsSeen()).toBe(2);
+    } finally {
+      await h.stop();
+    }
+  }, 240_000);
+
+  it('aborted under Argo → sluice (instance-id label), retried → Argo (label removed), promoted', async () => {
+    const h = await Handover.start(bin);
+    try {
+      await h.startArgo();
+      await h.settle(healthy, 'healthy under Argo');
+      await h.patch({ spec: { template: { spec: { containers: [{ name: 'app', image: IMAGE_V2 }] } } } });
+      await h.settle(pausedAt(1), 'paused at step 1 under Argo');
+      h.plugin('abort', 'reviews');
+      // The canary ReplicaSet goes to 0 after abortScaleDownDelaySeconds (2 s); settle waits for it.
+      await h.settle(aborted, 'aborted under Argo');
+      const underArgo = await h.snapshot();
+      expect(underArgo.status['weights']).toMatchObject({ canary: { weight: 0 } });
+
+      await h.patch({ metadata: { labels: { [INSTANCE_LABEL]: 'sluice' } } });
+      h.startSluice();
+      await h.settle(aborted, 'aborted under sluice');
+      // sluice keeps the abort as Argo left it: no ReplicaSet scaled back up, no weight moved.
+      expect(await h.snapshot()).toEqual(underArgo);
+      h.plugin('retry', 'rollout', 'reviews');
+      await h.settle(pausedAt(1), 'paused at step 1 again under sluice');
+      const underSluice = await h.snapshot();
+      expect(underSluice.status['weights']).toMatchObject({ canary: { weight: 20 } });
+      expect(h.replicaSetsSeen()).toBe(2);
+      await h.stopSluice();
+
+      await h.patch({ metadata: { labels: { [INSTANCE_LABEL]: null } } });
+      await h.settle(pausedAt(1), 'paused at step 1 under Argo again');
       expect(await h.snapshot()).toEqual(underSluice);
       h.plugin('promote', 'reviews', '--full');
       await h.settle(healthy, 'healthy under Argo');
