@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: starts its own test cluster(s) (tools/test-cluster, as the jest global setup does), runs the
- * seven measurements and the dashboard's, prints a table, writes bench/results.json, and stops every cluster it started.
+ * eight measurements, the dashboard's and the request bound's (section 9), prints one table, writes
+ * bench/results.json, and stops every cluster it started.
  *
  * Flags: --runs N (step passes per case, default 50), --drift N (drift trials, default 50),
  * --sizes 100,1000,5000 (fleet sizes), --no-multi (skip the 3-cluster fleet case), --dashboard-only (only the
@@ -9,7 +10,7 @@
  * alone: the reaction rows the README quotes, for the AWS shape, `sluice run` and Argo's controller, about 3-4
  * minutes), --only cold (section 3 alone: the bundles' size, contents and cold start, about a minute), --only bound
  * [--rollouts N] (the peak request rate one cluster sees with N Rollouts due at once, default 500, against the
- * configured bound; about 2 minutes per 100).
+ * configured bound; about 2 minutes per 100; also the last section of a full run, which `--no-bound` leaves out).
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -130,6 +131,10 @@ async function main(): Promise<void> {
     log(`fleet done (${stamp()})`);
     const dashboard = await benchDashboard();
     log(`dashboard done (${stamp()})`);
+    const bound = process.argv.includes('--no-bound')
+      ? undefined
+      : await benchBound(main, Number(flag('--rollouts', '500')), log);
+    if (bound) log(`bound done (${stamp()})`);
     const results = {
       date: new Date().toISOString(),
       wallSeconds: Math.round((performance.now() - t0) / 100) / 10,
@@ -144,9 +149,14 @@ async function main(): Promise<void> {
       reaction,
       dashboard,
       measurement,
+      ...(bound ? { bound } : {}),
     };
     writeFileSync(path.join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    const rows: Row[] = [...rowsFor(results), ...dashboardRows(dashboard)];
+    const rows: Row[] = [
+      ...rowsFor(results),
+      ...dashboardRows(dashboard),
+      ...(bound ? boundRows(bound) : []),
+    ];
     process.stdout.write(`\n${table(rows)}\n\n`);
     process.stdout.write(
       `machine: ${String(before.nproc)} cores (${String(before.cpuModel)}), node ${process.version}, load ${os

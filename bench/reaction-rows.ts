@@ -72,7 +72,8 @@ function measuredRows(section: string, m: Measured, goals: Goals): Row[] {
 
 /** Section 7's rows for the three runtimes. */
 export function reactionRowsAll(x: ReactionResult): Row[] {
-  const model = `EventBridge ${x.eventBridgeMs} ms, SQS pick-up ${x.sqsPickupMs} ms (modelled)`;
+  const q = x.stepQueue;
+  const model = `EventBridge ${x.eventBridgeMs} ms, SQS pick-up ${x.sqsPickupMs} ms (modelled), through the step queue (${q.invocations} passes, at most ${q.peakConcurrency} at once)`;
   const aws = figureRows('7 reaction AWS', x, { reaction: true, pause: true }, model);
   const six = aws[3];
   if (six) six.limit = `${x.stepInvocations} step invocations, ${x.timersArmed} timers in all`;

@@ -99,6 +99,12 @@ function completeStep(st: PassState, index: number): void {
   );
 }
 
+/**
+ * How long after a timed pause's end the pass that starts it asks to run again: more than the latency of the
+ * status write that records the pause (tens of milliseconds), far less than the second of slack a pause may have.
+ */
+export const PAUSE_TIMER_SLACK_MS = 250;
+
 function clearPause(s: RolloutStatus): void {
   delete s.pauseConditions;
   delete s.controllerPause;
@@ -112,8 +118,11 @@ function pauseStep(st: PassState, index: number, duration: number | string | und
     s.controllerPause = true;
     st.events.push(ev.paused(PAUSE_STEP));
     const secs = duration === undefined ? undefined : parseDuration(duration);
-    // Argo Rollouts requeues from the pause's start as it knows it here (before the second-precision commit).
-    if (secs !== undefined) st.requeue.push(st.now.getTime() + Math.max(1, secs) * 1000);
+    // Argo Rollouts requeues from the pause's start as it knows it here (before the second-precision commit). The
+    // commit lands a write's latency after this clock reading, so the timer is armed a little later than that:
+    // the pause is never shorter than its duration as seen by anyone who sees the commit.
+    if (secs !== undefined)
+      st.requeue.push(st.now.getTime() + Math.max(1, secs) * 1000 + PAUSE_TIMER_SLACK_MS);
     commit(st, 'paused', `paused at step ${index + 1}/${st.steps.length}`);
     return;
   }

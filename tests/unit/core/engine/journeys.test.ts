@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { plan } from '../../../../shared/core/engine/plan.js';
+import { PAUSE_TIMER_SLACK_MS } from '../../../../shared/core/engine/pass.js';
 import { LABELS, type KubeObject } from '../../../../shared/core/model/types.js';
 import { NS, World, virtualService, weightsOf } from './support/fixtures.js';
 import { drive, messages } from './support/drive.js';
@@ -168,11 +169,14 @@ describe('spec.paused, timed pause, two VirtualServices, header and mirror route
     const started = w.now.getTime();
     const d = drive(w);
     expect(w.rollout.status?.currentStepIndex).toBe(1);
-    // The pass that starts the pause wakes at its exact end; a later one a second past the recorded end (the
-    // recorded start is rounded down to the second), so neither ends the pause before its 60 s.
+    // The pass that starts the pause wakes just past its exact end (the slack covers its commit's latency); a later
+    // one a second past the recorded end (the recorded start is rounded down to the second), so neither ends the
+    // pause before its 60 s.
     expect(d.plans.find((p) => p.transition === 'paused')?.wakeAt).toBe(
-      new Date(started + 60_000).toISOString(),
+      new Date(started + 60_000 + PAUSE_TIMER_SLACK_MS).toISOString(),
     );
+    expect(PAUSE_TIMER_SLACK_MS).toBeGreaterThan(0);
+    expect(PAUSE_TIMER_SLACK_MS).toBeLessThan(1000);
     const recordedEnd = Date.parse(w.rollout.status?.pauseConditions?.[0]?.startTime ?? '') + 60_000;
     expect(d.last.wakeAt).toBe(new Date(recordedEnd + 1_000).toISOString());
     expect(d.last.requeueAfterSeconds).toBe(61);
