@@ -219,6 +219,17 @@ function wakeUp(
   };
 }
 
+/**
+ * The wake-up moved on by the time the pass's writes took (`lagMs`): what the plan timed from its clock reading (a
+ * pause it started, a wait for pods) is timed from when its writes landed, which is when others see them. Throttled
+ * or slow writes therefore never shorten a pause as seen from outside; a wake-up timed from a recorded time is at
+ * most that much later, never earlier.
+ */
+function afterWrites(result: StepResult, lagMs: number): StepResult {
+  if (result.wakeAt === undefined || lagMs <= 0) return result;
+  return { ...result, wakeAt: new Date(Date.parse(result.wakeAt) + lagMs).toISOString() };
+}
+
 /** Observe, plan and apply once. Errors while observing are thrown; errors while writing are returned. */
 async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): Promise<StepAttempt> {
   const observed = await observe(deps.gateway, req.namespace, req.name, deps.now(), deps.istioGateway);
@@ -239,9 +250,9 @@ async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): 
   const status = observed.rollout.status;
   const stepBefore = status?.currentStepIndex;
   const stale = state.pin !== undefined && stepBefore !== state.pin.step;
-  // The plan's clock is read after the reads and the measurements, just before the writes: a pause started here
-  // is timed from within a write's latency of its commit, not from the start of the pass.
-  const p = (deps.plan ?? enginePlan)({ ...observed, now: deps.now() });
+  // The plan's clock is read after the reads and the measurements, just before the writes.
+  const planNow = deps.now();
+  const p = (deps.plan ?? enginePlan)({ ...observed, now: planNow });
   const base = withOptional(
     { rollout: state.id, outcome: 'ran', writes: 0, followUp: false, reason: '' } as StepResult,
     { stepBefore, ...wakeUp(p, nextDue, deps.now()) },
@@ -268,7 +279,8 @@ async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): 
       onDriftCorrected: (c) => state.corrections.push(c),
     });
     state.writes += applied.writes;
-    return { result: appliedResult(state, base, { plan: p, stale, status }, applied) };
+    const landed = applied.writes > 0 ? afterWrites(base, deps.now().getTime() - planNow.getTime()) : base;
+    return { result: appliedResult(state, landed, { plan: p, stale, status }, applied) };
   } catch (error) {
     return { error, stepBefore };
   }

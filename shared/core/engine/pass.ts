@@ -100,10 +100,11 @@ function completeStep(st: PassState, index: number): void {
 }
 
 /**
- * How long after a timed pause's end the pass that starts it asks to run again: more than the latency of the
- * status write that records the pause (tens of milliseconds), far less than the second of slack a pause may have.
+ * How long after a timed pause's end the pass that starts it asks to run again. The step use case already times
+ * that wake-up from when the pass's writes landed (shared/app/step.ts); this margin covers the rest between the
+ * commit landing and anyone seeing it, and is far less than the second a pause may run over.
  */
-export const PAUSE_TIMER_SLACK_MS = 250;
+export const PAUSE_TIMER_SLACK_MS = 100;
 
 function clearPause(s: RolloutStatus): void {
   delete s.pauseConditions;
@@ -118,9 +119,9 @@ function pauseStep(st: PassState, index: number, duration: number | string | und
     s.controllerPause = true;
     st.events.push(ev.paused(PAUSE_STEP));
     const secs = duration === undefined ? undefined : parseDuration(duration);
-    // Argo Rollouts requeues from the pause's start as it knows it here (before the second-precision commit). The
-    // commit lands a write's latency after this clock reading, so the timer is armed a little later than that:
-    // the pause is never shorter than its duration as seen by anyone who sees the commit.
+    // Argo Rollouts requeues from the pause's start as it knows it here (before the second-precision commit); the
+    // timer is armed a little later than that, so the pause is never shorter than its duration as seen by anyone
+    // who sees the commit.
     if (secs !== undefined)
       st.requeue.push(st.now.getTime() + Math.max(1, secs) * 1000 + PAUSE_TIMER_SLACK_MS);
     commit(st, 'paused', `paused at step ${index + 1}/${st.steps.length}`);

@@ -261,6 +261,47 @@ describe('runUntilSettled', () => {
     expect(seen[0]?.now.getTime()).toBe(clock);
   });
 
+  it('moves the wake-up the plan asked for on by the time its writes took', async () => {
+    const { gw, deps } = setup(0);
+    // A throttled client: every write moves the clock 700 ms on.
+    let clock = NOW.getTime();
+    const patch = gw.patch.bind(gw);
+    const mergePatch = gw.mergePatch.bind(gw);
+    gw.patch = async (...a: Parameters<MemoryGateway['patch']>) => ((clock += 700), patch(...a));
+    gw.mergePatch = async (...a: Parameters<MemoryGateway['mergePatch']>) => (
+      (clock += 700),
+      mergePatch(...a)
+    );
+    const asked = new Date(NOW.getTime() + 30_000);
+    const planner = (o: Observed): Plan => ({
+      ...advancing(3)(o),
+      wakeAt: asked.toISOString(),
+      requeueAfterSeconds: 30,
+    });
+    const r = await runStep(
+      { ...deps(planner), now: () => new Date(clock) },
+      { namespace: NS, name: 'reviews' },
+    );
+    expect(r.writes).toBeGreaterThan(0);
+    expect(clock - NOW.getTime()).toBe(700 * r.writes);
+    expect(r.wakeAt).toBe(new Date(asked.getTime() + 700 * r.writes).toISOString());
+    expect(r.requeueAfterSeconds).toBe(30);
+  });
+
+  it('keeps the wake-up as asked when the pass wrote nothing', async () => {
+    const { deps } = setup(3);
+    // The clock moves a second on at every reading.
+    let clock = NOW.getTime();
+    const asked = new Date(NOW.getTime() + 5_000).toISOString();
+    const planner = (): Plan => plan({ reason: 'waiting for pods', wakeAt: asked, requeueAfterSeconds: 5 });
+    const r = await runStep(
+      { ...deps(planner), now: () => new Date((clock += 1000)) },
+      { namespace: NS, name: 'reviews' },
+    );
+    expect(r.writes).toBe(0);
+    expect(r.wakeAt).toBe(asked);
+  });
+
   it('stops after maxPasses', async () => {
     const { deps } = setup(0);
     expect(await runUntilSettled(deps(advancing(100)), { namespace: NS, name: 'reviews' }, 4)).toHaveLength(
