@@ -171,7 +171,12 @@ async function gatewaysFor(
  * a follow-up `sluice.step` pinned to the new step. An unknown cluster or a misconfigured Istio primary is
  * `skipped` with nothing written; Kubernetes and bus failures are thrown (the transport retries).
  */
-export async function step(deps: LoopDeps, detail: StepDetail, log: Logger): Promise<StepOutcome> {
+export async function step(
+  deps: LoopDeps,
+  detail: StepDetail,
+  log: Logger,
+  wokenAt?: Date,
+): Promise<StepOutcome> {
   const { cluster, namespace, rollout, expectedStep } = detail;
   const gateways = await gatewaysFor(deps, cluster, log, { rollout: `${namespace}/${rollout}` });
   if ('skipped' in gateways) return gateways;
@@ -185,7 +190,7 @@ export async function step(deps: LoopDeps, detail: StepDetail, log: Logger): Pro
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
       ...(deps.deadline ? { deadline: deps.deadline } : {}),
     },
-    { namespace, name: rollout, ...pin },
+    { namespace, name: rollout, ...pin, ...(wokenAt ? { wokenAt } : {}) },
   );
   const events = passEvents(cluster, namespace, rollout, result);
   if (events.length > 0) await deps.bus.send(events);
@@ -219,7 +224,7 @@ export async function fireTimer(
     return { rearmed: timer.at };
   }
   log.info('timer due', { ...timer.detail, at: timer.at, reason: timer.reason });
-  return step(deps, timer.detail, log);
+  return step(deps, timer.detail, log, at);
 }
 
 /** The Rollouts of this instance that reference the changed object (in the cluster named by the detail). */

@@ -39,6 +39,8 @@ export interface StepRequest {
   namespace: string;
   name: string;
   expectedStep?: number;
+  /** The time the timer that asked for this pass was set for, when a timer asked for it. */
+  wokenAt?: Date;
 }
 
 /**
@@ -252,7 +254,11 @@ async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): 
   const stale = state.pin !== undefined && stepBefore !== state.pin.step;
   // The plan's clock is read after the reads and the measurements, just before the writes.
   const planNow = deps.now();
-  const p = (deps.plan ?? enginePlan)({ ...observed, now: planNow });
+  const p = (deps.plan ?? enginePlan)({
+    ...observed,
+    now: planNow,
+    ...(req.wokenAt ? { wokenAt: req.wokenAt } : {}),
+  });
   const base = withOptional(
     { rollout: state.id, outcome: 'ran', writes: 0, followUp: false, reason: '' } as StepResult,
     { stepBefore, ...wakeUp(p, nextDue, deps.now()) },

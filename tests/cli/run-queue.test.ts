@@ -76,6 +76,21 @@ describe('RolloutQueue', () => {
     expect(r.jobs.find((j) => j.name === 'b')).not.toHaveProperty('expectedStep');
   });
 
+  it('keeps the latest time a merged timer was set for, and none when no timer asked', async () => {
+    const r = gatedRunner();
+    const q = new RolloutQueue(r.run, { concurrency: 1 });
+    q.push({ ...ref('blocker'), reason: 'due' });
+    q.push({ ...ref('a'), reason: 'timer', wokenAt: new Date(5_000) });
+    q.push({ ...ref('a'), reason: 'watch event' });
+    q.push({ ...ref('a'), reason: 'timer', wokenAt: new Date(9_000) });
+    q.push({ ...ref('a'), reason: 'timer', wokenAt: new Date(7_000) });
+    q.push({ ...ref('b'), reason: 'watch event' });
+    for (let i = 0; i < 3; i++) await r.releaseAll();
+    await q.idle();
+    expect(r.jobs.find((j) => j.name === 'a')?.wokenAt).toEqual(new Date(9_000));
+    expect(r.jobs.find((j) => j.name === 'b')).not.toHaveProperty('wokenAt');
+  });
+
   it('runs one pass per Rollout at a time: a request during a pass runs after it', async () => {
     const r = gatedRunner();
     const q = new RolloutQueue(r.run, { concurrency: 4 });

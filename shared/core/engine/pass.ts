@@ -36,6 +36,8 @@ interface PassState {
   newRS: ReplicaSet | undefined;
   steps: NonNullable<NonNullable<Rollout['spec']['strategy']>['canary']>['steps'] & object;
   now: Date;
+  /** The time the timer that started this pass asked for (Observed.wokenAt). */
+  wokenAt?: Date | undefined;
   events: EventRecord[];
   transition?: TransitionKind;
   reasons: string[];
@@ -139,7 +141,12 @@ function pauseStep(st: PassState, index: number, duration: number | string | und
     return;
   }
   const end = Date.parse(cond.startTime) + (parseDuration(duration) ?? 0) * 1000;
-  if (st.now.getTime() > end) {
+  // The recorded start is rounded down to the second and the true start lies within the second after it. A pass
+  // woken by a timer set for the recorded end or later (the one the pause's first pass armed from its true start
+  // and its commit) ends the pause when it runs; any other pass (a schedule tick, a watch event) only a second past
+  // the recorded end, which is never before the true end.
+  const endsAt = st.wokenAt !== undefined && st.wokenAt.getTime() >= end ? end : end + 1000;
+  if (st.now.getTime() >= endsAt) {
     s.pauseConditions = (s.pauseConditions ?? []).filter((c) => c !== cond);
     if (s.pauseConditions.length === 0) clearPause(s);
     completeStep(st, index);
@@ -405,6 +412,7 @@ export function planPass(observed: Observed, newHash: string): Plan {
     newRS: findReplicaSetByHash(observed.replicaSets, newHash),
     steps: r.spec.strategy?.canary?.steps ?? [],
     now: observed.now,
+    wokenAt: observed.wokenAt,
     events: [],
     reasons: [],
     requeue: [],

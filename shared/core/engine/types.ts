@@ -44,6 +44,11 @@ export interface Observed {
   destinationRule?: KubeObject;
   /** Current time (injected: the engine never reads a clock). */
   now: Date;
+  /**
+   * The time asked for by the timer that started this pass (a delivered requeue); undefined when something else
+   * started it (a schedule tick, a watch event, an operator action, a follow-up).
+   */
+  wokenAt?: Date;
   /** The Rollout's AnalysisRuns and the templates it can name; read only when the Rollout uses analysis. */
   analysis?: ObservedAnalysis;
   /**

@@ -125,9 +125,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   };
   const now = opts.now ?? (() => new Date());
   // Timers fire at their time by the wall clock; the pass they queue reads `now` (the due check decides).
-  const timers = new LocalTimers((d, reason) => {
+  const timers = new LocalTimers((d, reason, wokenAt) => {
     const pin = d.expectedStep === undefined ? {} : { expectedStep: d.expectedStep };
-    queue.push({ cluster: d.cluster, namespace: d.namespace, name: d.rollout, reason, ...pin });
+    queue.push({ cluster: d.cluster, namespace: d.namespace, name: d.rollout, reason, wokenAt, ...pin });
   });
   const deps: LoopDeps = {
     instanceId: opts.instanceId,
@@ -180,7 +180,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const pin = job.expectedStep === undefined ? {} : { expectedStep: job.expectedStep };
     report(
       job,
-      await step(deps, { cluster: job.cluster, namespace: job.namespace, rollout: job.name, ...pin }, jobLog),
+      await step(
+        deps,
+        { cluster: job.cluster, namespace: job.namespace, rollout: job.name, ...pin },
+        jobLog,
+        job.wokenAt,
+      ),
     );
   };
 

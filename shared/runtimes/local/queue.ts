@@ -18,6 +18,8 @@ export interface RolloutJob {
   drifts: ObjectRef[];
   /** A plain step pass was asked for (schedule, operator action, follow-up); it runs after the drift checks. */
   step: boolean;
+  /** The latest time a timer merged into this job was set for (the pass is a timer's: StepRequest.wokenAt). */
+  wokenAt?: Date;
 }
 
 /** One request: a reason, optionally a pinned step, or a drifted object. */
@@ -28,6 +30,8 @@ export interface RolloutRequest {
   reason: string;
   expectedStep?: number;
   drift?: ObjectRef;
+  /** Set when a timer asks for the pass: the time it was set for. */
+  wokenAt?: Date;
 }
 
 /** `cluster/namespace/name`. */
@@ -41,6 +45,7 @@ function merge(job: RolloutJob, req: RolloutRequest): void {
   if (!req.drift) job.step = true;
   if (req.drift && !job.drifts.some((d) => refKey(d) === refKey(req.drift as ObjectRef)))
     job.drifts.push(req.drift);
+  if (req.wokenAt && (!job.wokenAt || req.wokenAt > job.wokenAt)) job.wokenAt = req.wokenAt;
 }
 
 function newJob(req: RolloutRequest): RolloutJob {
@@ -53,6 +58,7 @@ function newJob(req: RolloutRequest): RolloutJob {
     step: !req.drift,
   };
   if (req.expectedStep !== undefined) job.expectedStep = req.expectedStep;
+  if (req.wokenAt) job.wokenAt = req.wokenAt;
   return job;
 }
 

@@ -7,8 +7,8 @@
 import type { StepDetail } from '../../app/contract.js';
 import type { Timers } from '../../app/ports.js';
 
-/** A timer that fired: the step to request and why. */
-export type FireTimer = (detail: StepDetail, reason: string) => void;
+/** A timer that fired: the step to request, why, and the time it was set for. */
+export type FireTimer = (detail: StepDetail, reason: string, at: Date) => void;
 
 /** {@link Timers} on in-process timeouts; `close()` cancels the pending ones. */
 export class LocalTimers implements Timers {
@@ -30,7 +30,7 @@ export class LocalTimers implements Timers {
     const handle = setTimeout(
       () => {
         this.pending.delete(key);
-        this.fire(detail, reason);
+        this.fire(detail, reason, at);
       },
       // setTimeout's limit (about 24.8 days): a longer wait fires early and the pass asks again.
       Math.min(2 ** 31 - 1, Math.max(0, at.getTime() - this.now().getTime())),

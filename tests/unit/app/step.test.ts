@@ -302,6 +302,15 @@ describe('runUntilSettled', () => {
     expect(r.wakeAt).toBe(asked);
   });
 
+  it('tells the plan the time the timer that asked for the pass was set for, and nothing otherwise', async () => {
+    const { deps } = setup(0);
+    const seen: Observed[] = [];
+    const wokenAt = new Date(NOW.getTime() - 250);
+    await runStep(deps(advancing(3, seen)), { namespace: NS, name: 'reviews', wokenAt });
+    await runStep(deps(advancing(3, seen)), { namespace: NS, name: 'reviews' });
+    expect(seen.map((o) => o.wokenAt)).toEqual([wokenAt, undefined]);
+  });
+
   it('stops after maxPasses', async () => {
     const { deps } = setup(0);
     expect(await runUntilSettled(deps(advancing(100)), { namespace: NS, name: 'reviews' }, 4)).toHaveLength(

@@ -188,6 +188,37 @@ describe('spec.paused, timed pause, two VirtualServices, header and mirror route
     expect(w.rollout.status?.stableRS).toBe(w.rollout.status?.currentPodHash);
   });
 
+  // The pause's start is recorded rounded down to the second (as Argo records it); its true start is within the
+  // second after. Which passes end a 60 s pause, by what started them (ms after the recorded end).
+  it.each([
+    ['a schedule tick or watch event, just past the recorded end', undefined, 1, false, 1_000],
+    ['a schedule tick or watch event, 999 ms past the recorded end', undefined, 999, false, 1_000],
+    ['a schedule tick or watch event, a second past the recorded end', undefined, 1_000, true, undefined],
+    [
+      "the pause's own timer (set for 400 ms past the recorded end), running at its time",
+      400,
+      400,
+      true,
+      undefined,
+    ],
+    ['a timer set for the recorded end exactly', 0, 10, true, undefined],
+    ['an older timer, set before the recorded end, running just past it', -5_000, 10, false, 1_000],
+  ])('a 60 s pause and %s', (_what, wokenAfterEnd, nowAfterEnd, ends, wakesAfterEnd) => {
+    const w = new World('host', [{ setWeight: 10 }, { pause: { duration: 60 } }, { setWeight: 20 }]);
+    drive(w);
+    w.updateImage('demo:2');
+    w.now = new Date(w.now.getTime() + 700); // a start 700 ms into its second
+    drive(w);
+    const recordedEnd = Date.parse(w.rollout.status?.pauseConditions?.[0]?.startTime ?? '') + 60_000;
+    const observed = w.observed();
+    observed.now = new Date(recordedEnd + nowAfterEnd);
+    if (wokenAfterEnd !== undefined) observed.wokenAt = new Date(recordedEnd + wokenAfterEnd);
+    const p = plan(observed);
+    expect(p.status?.currentStepIndex === 2).toBe(ends);
+    if (wakesAfterEnd !== undefined)
+      expect(p.wakeAt).toBe(new Date(recordedEnd + wakesAfterEnd).toISOString());
+  });
+
   it('writes weights into two VirtualServices, one in another namespace that opts in', () => {
     const w = new World('host');
     w.rollout.spec.strategy!.canary!.trafficRouting!.istio = {

@@ -21,7 +21,11 @@ describe('LocalTimers', () => {
 
   it('fires each timer at its time, keeping only the earliest per Rollout and step', async () => {
     const fired: [number, StepDetail, string][] = [];
-    const timers = new LocalTimers((detail, reason) => fired.push([Date.now() - T0, detail, reason]));
+    const setFor: number[] = [];
+    const timers = new LocalTimers((detail, reason, at) => {
+      fired.push([Date.now() - T0, detail, reason]);
+      setFor.push(at.getTime() - T0);
+    });
     await timers.at(d(1), new Date(T0 + 5_000), 'pods');
     await timers.at(d(1), new Date(T0 + 30_000), 'pause end'); // later, same step: the 5 s pass asks again
     await timers.at(d(1), new Date(T0 + 3_000), 'deadline'); // earlier: replaces the 5 s one
@@ -36,6 +40,8 @@ describe('LocalTimers', () => {
       [3_000, d(1), 'deadline'],
       [10_000, d(2), 'next step'],
     ]);
+    // Each pass is told the time its timer was set for (it decides whether a pause's end has come).
+    expect(setFor).toEqual([3_000, 10_000]);
     expect(timers.size).toBe(0);
   });
 
