@@ -9,7 +9,7 @@ import type { ReplicaSet, Rollout } from '../../shared/core/model/types.js';
 import { ANNOTATIONS } from '../../shared/core/model/types.js';
 import { runUntilSettled } from '../../shared/app/step.js';
 import { routeWeights, selectorHash, startJourney, type Journey } from './harness.js';
-import { hostSeed, IMAGE_V2 } from './fixtures.js';
+import { hostRollout, hostSeed, IMAGE_V2 } from './fixtures.js';
 
 let journeys: Journey[] = [];
 afterEach(async () => {
@@ -119,5 +119,34 @@ describe('journey: dynamicStableScale', () => {
     const old = (await j.get('replicasets', `reviews-${run.h1}`)) as ReplicaSet;
     expect(old.spec.replicas).toBe(0);
     expect(old.metadata.annotations?.[ANNOTATIONS.scaleDownDeadline]).toBeUndefined();
+  });
+
+  it('going back to the stable template mid-update keeps traffic on the canary until the stable is up', async () => {
+    const run = await atStep3('dss-rollback');
+    run.trace = [];
+    const { j } = run;
+    // The first revision's template as applied (a merge patch of the whole template: same hash, revision 1 again).
+    await j.patch('/apis/argoproj.io/v1alpha1/namespaces/{ns}/rollouts/reviews', {
+      spec: { template: hostRollout().spec.template },
+    });
+    await runUntilSettled(j.deps, { namespace: j.ns, name: 'reviews' });
+    // The stable (1 pod available) is scaled back to 4; 75% stays on the canary it came from meanwhile.
+    expect(await state(j, run.h1)).toEqual([75, 4, 3]);
+    const rolling = await j.rollout('reviews');
+    expect(rolling.status?.canary?.weights?.canary).toMatchObject({
+      weight: 75,
+      podTemplateHash: expect.not.stringMatching(run.h1),
+    });
+    expect(selectorHash(await j.get('services', 'reviews-canary'))).not.toBe(run.h1);
+    const done = await advance(
+      run,
+      (r) => r.status?.phase === 'Healthy' && r.status.canary?.weights?.canary.weight === 0,
+    );
+    expect(done.status?.stableRS).toBe(run.h1);
+    expect(run.trace).toEqual([
+      [75, 4, 3],
+      [0, 4, 0],
+    ]);
+    expect(selectorHash(await j.get('services', 'reviews-canary'))).toBe(run.h1);
   });
 });
