@@ -138,3 +138,42 @@ export const SCENARIOS: Scenario[] = [
     ],
   },
 ];
+
+/** dynamicStableScale: the stable follows the weight; an abort moves traffic back as stable pods come up. */
+const DYNAMIC = { dynamicStableScale: true };
+const abortedAtZero = (r: Rollout): boolean => degraded(r) && r.status?.canary?.weights?.canary.weight === 0;
+
+SCENARIOS.push(
+  {
+    name: 'host-level dynamicStableScale: setWeight, pause, promote',
+    objects: () => hostSeed({ steps: STEPS, canary: DYNAMIC }),
+    checkpoints: [
+      deploy,
+      update,
+      {
+        name: 'promote: paused at step 4',
+        act: async (d) => d.plugin('promote', 'reviews'),
+        until: pausedAt(3),
+      },
+      { name: 'promote: healthy', act: async (d) => d.plugin('promote', 'reviews'), until: healthy },
+    ],
+  },
+  {
+    name: 'host-level dynamicStableScale: abort at 50%',
+    objects: () => hostSeed({ steps: STEPS, canary: DYNAMIC }),
+    checkpoints: [
+      deploy,
+      update,
+      {
+        name: 'promote: paused at step 4',
+        act: async (d) => d.plugin('promote', 'reviews'),
+        until: pausedAt(3),
+      },
+      {
+        name: 'abort: degraded, weight back to 0',
+        act: async (d) => d.plugin('abort', 'reviews'),
+        until: abortedAtZero,
+      },
+    ],
+  },
+);

@@ -16,6 +16,7 @@ import { buildStatus } from './status-builder.js';
 import { restartInPass } from './restart.js';
 import { destinationRuleHashes } from './dr-switch.js';
 import { planTraffic, type TrafficPlan } from './traffic.js';
+import { abortDesiredWeight, isDynamic, recordedWeights } from './dynamic-scale.js';
 import { secondsUntilDeadline, TIMED_OUT_REASON } from './progress.js';
 import type { EventRecord, Observed, Plan, TransitionKind, Write } from './types.js';
 import { analysisAborted } from '../analysis/events.js';
@@ -51,23 +52,71 @@ interface PassState {
   abortMessage?: string;
 }
 
+type Weights = { canary: number; stable: number } | undefined;
+
+/**
+ * Desired canary and stable counts (`CalculateReplicaCountsForTrafficRoutedCanary`). With dynamicStableScale the
+ * stable follows `weights` (the recorded ones; an aborted canary uses this pass's), and an abort's weight steps back
+ * through the setWeight values ({@link abortDesiredWeight}); an abort keeps the `setCanaryScale` in force only with
+ * an explicit `abortScaleDownDelaySeconds: 0` (`UseSetCanaryScale`).
+ */
 function desiredCounts(
   st: PassState,
-  promoted: boolean,
-  aborted: boolean,
+  flags: { promoted: boolean; aborted: boolean; stableRS: ReplicaSet | undefined },
+  weights: Weights,
 ): { canary: number; stable: number } {
   const r = st.r;
   const replicas = rolloutReplicas(r);
-  if (promoted) return { canary: replicas, stable: replicas };
+  if (flags.promoted) return { canary: replicas, stable: replicas };
+  const { aborted } = flags;
+  const dynamic = isDynamic(r);
   const index = st.s.currentStepIndex ?? st.steps.length;
   const full = st.s.promoteFull === true || index >= st.steps.length;
-  const weight = aborted ? 0 : full ? 100 : currentSetWeight({ ...r, status: st.s });
+  const weight = stepWeight(st, flags, full);
+  const keepsScale = !aborted || (dynamic && r.spec.strategy?.canary?.abortScaleDownDelaySeconds === 0);
   return canaryReplicaCounts({
     replicas,
     desiredWeight: weight,
-    canaryScale: full || aborted ? undefined : activeCanaryScale(st.steps, index),
+    canaryScale: full || !keepsScale ? undefined : activeCanaryScale(st.steps, index),
     minPodsPerReplicaSet: r.spec.strategy?.canary?.minPodsPerReplicaSet,
+    ...(dynamic ? { dynamic: { aborted, ...(weights ? { weights } : {}) } } : {}),
   });
+}
+
+/** The weight the counts follow: the abort's step weight, 100 past the last step, else the current setWeight. */
+function stepWeight(
+  st: PassState,
+  flags: { aborted: boolean; stableRS: ReplicaSet | undefined },
+  full: boolean,
+): number {
+  const effective = { ...st.r, status: st.s };
+  if (flags.aborted) return abortDesiredWeight(effective, st.newRS, flags.stableRS);
+  return full ? 100 : currentSetWeight(effective);
+}
+
+/** An aborted canary under dynamicStableScale keeps the pods this pass's weight still sends traffic to. */
+function abortedDynamicCanary(
+  st: PassState,
+  flags: { promoted: boolean; aborted: boolean; stableRS: ReplicaSet | undefined },
+  traffic: TrafficPlan,
+): number {
+  const now = traffic.applied && traffic.weights ? traffic.weights : st.r.status?.canary?.weights;
+  const weights = now ? { canary: now.canary.weight, stable: now.stable.weight } : undefined;
+  return desiredCounts(st, flags, weights).canary;
+}
+
+/**
+ * `AtDesiredReplicaCountsForCanary`: the canary at its count and, unless promoted or with dynamicStableScale (the
+ * stable's size lags the weight there), the stable at its count.
+ */
+function atDesiredCounts(
+  st: PassState,
+  counts: { canary: number; stable: number },
+  stableRS: ReplicaSet | undefined,
+  promoted: boolean,
+): boolean {
+  if (!atCount(st.newRS, counts.canary)) return false;
+  return promoted || isDynamic(st.r) || atCount(stableRS, counts.stable);
 }
 
 function atCount(rs: ReplicaSet | undefined, want: number): boolean {
@@ -420,12 +469,15 @@ export function planPass(observed: Observed, newHash: string): Plan {
   const runWrites = analysisStage(st, observed);
   const { aborted, retrying } = preamble(st, stableHash);
   const promoted = stableHash === newHash;
-  const counts = desiredCounts(st, promoted, aborted);
   const stableRS = findReplicaSetByHash(observed.replicaSets, stableHash);
-  const counted = atCount(st.newRS, counts.canary) && (promoted || atCount(stableRS, counts.stable));
+  const flags = { promoted, aborted, stableRS };
+  const recorded = recordedWeights(r);
+  const counts = desiredCounts(st, flags, recorded);
+  const counted = atDesiredCounts(st, counts, stableRS, promoted);
   const effR = { ...r, status: st.s };
   const traffic = planTraffic({ observed, rollout: effR, newHash, stableHash, atDesiredCounts: counted });
   if (traffic.waiting) st.reasons.push(traffic.waiting);
+  if (aborted && isDynamic(r)) counts.canary = abortedDynamicCanary(st, flags, traffic);
   // Argo deletes old ReplicaSets beyond revisionHistoryLimit before it reconciles Services, traffic and scaling.
   const deletes = planHistory(observed, newHash, stableHash);
   const deleting = new Set(deletes.map((w) => w.target.name));

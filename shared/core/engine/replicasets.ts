@@ -6,7 +6,7 @@
  */
 import type { JsonObject, ReplicaSet, Rollout } from '../model/types.js';
 import { ANNOTATIONS, LABELS, rolloutOwnerReference } from '../model/types.js';
-import { isFullyAvailable } from '../model/replicas.js';
+import { isFullyAvailable, replicaSetAvailable } from '../model/replicas.js';
 import { legacyPodTemplateHash, podTemplateHash } from '../model/hash.js';
 import { guardedPatch } from './json-diff.js';
 import type { Write } from './types.js';
@@ -174,12 +174,22 @@ function scaleDownLater(
   return { replicas: current, wait: Math.ceil((deadline - now.getTime()) / 1000) };
 }
 
-/** Abort: keep the canary until the stable RS is fully available, then for abortScaleDownDelaySeconds. */
+/**
+ * Abort: keep the canary until the stable RS is fully available, then for abortScaleDownDelaySeconds
+ * (`shouldDelayScaleDownOnAbort` in rollout/replicaset.go). With dynamicStableScale and no explicit delay, or an
+ * explicit 0, the canary is drained progressively instead: scaled to `desiredCanary` as traffic leaves it. With
+ * dynamicStableScale the stable is ready once it has `spec.replicas` available pods (its own size follows the weight).
+ */
 function abortedCanary(input: ScalingInput, rs: ReplicaSet): Desired & { wait?: number } {
-  const delay =
-    input.rollout.spec.strategy?.canary?.abortScaleDownDelaySeconds ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS;
+  const canary = input.rollout.spec.strategy?.canary;
+  const explicit = canary?.abortScaleDownDelaySeconds;
+  const dynamic = canary?.dynamicStableScale === true;
+  if (dynamic && (explicit === undefined || explicit === 0)) return { replicas: input.desiredCanary };
+  const delay = explicit ?? DEFAULT_SCALE_DOWN_DELAY_SECONDS;
   const stable = findReplicaSetByHash(input.replicaSets, input.stableHash);
-  const stableReady = stable !== undefined && isFullyAvailable(stable);
+  const stableReady =
+    stable !== undefined &&
+    (dynamic ? replicaSetAvailable(stable) >= rolloutReplicas(input.rollout) : isFullyAvailable(stable));
   return scaleDownLater(rs, input.now, delay === 0 ? undefined : delay, stableReady);
 }
 
@@ -254,7 +264,8 @@ function beyondRevisionLimit(input: ScalingInput): Set<ReplicaSet> {
  * other RS annotated with `scale-down-deadline` (now + `scaleDownDelaySeconds`, default 30) and scaled to 0 once
  * the deadline passed — unless its hash is still referenced; beyond `scaleDownDelayRevisionLimit` old ReplicaSets
  * (newest kept first) the rest go to 0 at once. After an abort the canary RS keeps its pods until the
- * stable RS is fully available plus `abortScaleDownDelaySeconds` (default 30; 0 = never scaled down).
+ * stable RS is fully available plus `abortScaleDownDelaySeconds` (default 30; 0 = never scaled down); with
+ * `dynamicStableScale` and no explicit delay (or 0) it follows `desiredCanary` down as traffic leaves it.
  */
 export function planScaling(input: ScalingInput): ScalingPlan {
   const out: ScalingPlan = { writes: [] };

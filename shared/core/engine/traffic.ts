@@ -25,6 +25,7 @@ import { jsonEqual } from '../model/json.js';
 import { findReplicaSetByHash, rolloutReplicas } from './replicasets.js';
 import { switchService } from './services.js';
 import { drWrite } from './dr-switch.js';
+import { abortWeight, isDynamic, promoteFullWeight, rollingBackFrom } from './dynamic-scale.js';
 import type { EventRecord, TrafficInput, Write } from './types.js';
 import * as ev from './events.js';
 
@@ -44,19 +45,30 @@ export interface TrafficPlan {
   weights?: NonNullable<NonNullable<RolloutStatus['canary']>['weights']>;
 }
 
-type Branch = 'promoted' | 'aborted' | 'no-canary' | 'promote-full' | 'steps';
+type Branch = 'rollback' | 'promoted' | 'aborted' | 'no-canary' | 'promote-full' | 'steps';
 
-type Choice = { weight: number; branch: Branch };
+/** The weight, the branch that chose it and, when rolling back, the recorded canary hash traffic is split with. */
+type Choice = { weight: number; branch: Branch; canaryHash?: string };
 
-/** The branches before the steps: promoted, aborted, no available canary, full promotion; or undefined. */
+/**
+ * The branches before the steps: rolling back to the stable template with dynamicStableScale, promoted, aborted,
+ * no available canary, full promotion; or undefined.
+ */
 function beforeSteps(input: TrafficInput): Choice | undefined {
-  const s = input.rollout.status ?? {};
-  const newRS = findReplicaSetByHash(input.observed.replicaSets, input.newHash);
-  if (input.stableHash === input.newHash) return { weight: 0, branch: 'promoted' };
-  if (s.abort === true) return { weight: 0, branch: 'aborted' };
+  const { rollout: r, newHash, stableHash } = input;
+  const s = r.status ?? {};
+  const rss = input.observed.replicaSets;
+  const newRS = findReplicaSetByHash(rss, newHash);
+  const previous = rollingBackFrom(r, rss, newHash, stableHash);
+  if (previous !== undefined)
+    return { weight: abortWeight(r, rss, newHash, stableHash), branch: 'rollback', canaryHash: previous };
+  if (stableHash === newHash) return { weight: 0, branch: 'promoted' };
+  if (s.abort === true) return { weight: abortWeight(r, rss, newHash, stableHash), branch: 'aborted' };
   if (!newRS || replicaSetAvailable(newRS) === 0) return { weight: 0, branch: 'no-canary' };
-  if (s.promoteFull === true)
-    return { weight: s.canary?.weights?.canary.weight ?? 0, branch: 'promote-full' };
+  if (s.promoteFull === true) {
+    const weight = isDynamic(r) ? promoteFullWeight(r, newRS) : (s.canary?.weights?.canary.weight ?? 0);
+    return { weight, branch: 'promote-full' };
+  }
   return undefined;
 }
 
@@ -136,6 +148,7 @@ function editRoutes(
   const target = routeTarget(input);
   const managed = target.managedRoutes ?? [];
   if (branch === 'steps') return applyStepRoutes(r, vs, ref, target, notes);
+  if (branch === 'rollback') return vs; // Argo leaves the routes alone while rolling back (no RemoveManagedRoutes)
   if (managed.length === 0 && stepRouteNames(r).length === 0) return vs;
   const removed = removeManagedRoutes(vs, managed, stepRouteNames(r));
   if (removed.modified) notes.push('removed all managed routes.');
@@ -228,9 +241,12 @@ function stableGate(input: TrafficInput, w: number, aborted: boolean): string | 
  * VirtualService first when the canary weight is 0, so traffic leaves a subset before its label moves).
  */
 export function planTraffic(input: TrafficInput): TrafficPlan {
-  const { weight: w, branch } = desiredWeight(input);
+  const choice = desiredWeight(input);
+  const { weight: w, branch } = choice;
   const aborted = branch === 'aborted';
-  const canaryHash = aborted ? input.stableHash : input.newHash;
+  // An abort points the canary at the stable pods once no traffic goes to the canary (at once without
+  // dynamicStableScale, where the weight is 0); a rollback keeps splitting with the canary it came from.
+  const canaryHash = choice.canaryHash ?? (aborted && w === 0 ? input.stableHash : input.newHash);
   const services = serviceWrites(input, canaryHash, aborted);
   const out: TrafficPlan = { weight: w, writes: [...services.writes], events: [], applied: false };
   const gate = stableGate(input, w, aborted);
@@ -252,7 +268,11 @@ export function planTraffic(input: TrafficInput): TrafficPlan {
   const canary = input.rollout.spec.strategy?.canary ?? {};
   out.applied = true;
   out.weights = {
-    canary: { weight: w, podTemplateHash: input.newHash, ...svcName(canary.canaryService) },
+    canary: {
+      weight: w,
+      podTemplateHash: choice.canaryHash ?? input.newHash,
+      ...svcName(canary.canaryService),
+    },
     stable: { weight: 100 - w, podTemplateHash: input.stableHash, ...svcName(canary.stableService) },
   };
   return out;

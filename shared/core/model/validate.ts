@@ -3,7 +3,7 @@
  * Argo prints it, followed by sluice's own refusals (strategy, traffic provider, features not supported yet).
  *
  * Order: workloadRef (sluice) → Argo's spec checks (replicas, selector, template, deadlines, strategy and every
- * canary check, steps in order) → sluice's canary checks (Istio required, other providers, dynamicStableScale,
+ * canary check, steps in order) → sluice's canary checks (Istio required, other providers, ping-pong,
  * background analysis, analysis/experiment/plugin steps). So a spec Argo would reject gets Argo's message.
  * Pure module: no I/O imports.
  */
@@ -206,8 +206,6 @@ function sluiceCanaryError(canary: CanaryStrategy): string | undefined {
   const other = OTHER_PROVIDERS.find((p) => tr[p] !== undefined);
   if (other)
     return invalid(`${CANARY}.trafficRouting.${other}`, other, 'sluice supports only Istio traffic routing');
-  if (canary.dynamicStableScale)
-    return invalid(`${CANARY}.dynamicStableScale`, true, 'sluice does not support dynamicStableScale yet');
   if (canary.pingPong !== undefined)
     return invalid(`${CANARY}.pingPong`, 'pingPong', 'sluice does not support ping-pong services yet');
   return unsupportedStepError(canary);
@@ -246,7 +244,7 @@ function strategyError(spec: RolloutSpec): string | undefined {
  * The first spec error of a Rollout, formatted as Argo Rollouts formats field errors, or `undefined` when sluice
  * can run it. Covers Argo's spec checks for canaries (services, weights, pause durations, step shapes, header and
  * mirror routes, managed routes, scaling options) and sluice's limits (canary + Istio only; no analysis,
- * experiment, plugin, dynamicStableScale or workloadRef yet). Referenced objects are checked elsewhere
+ * experiment, plugin or workloadRef yet). Referenced objects are checked elsewhere
  * ({@link validateServiceReferences}, the Istio module).
  *
  * @example

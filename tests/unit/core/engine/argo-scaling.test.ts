@@ -112,3 +112,66 @@ describe('old ReplicaSets as Argo scales them', () => {
     else expect(deadline).toBe(want.deadline);
   });
 });
+
+// `reconcileNewReplicaSet` + `shouldDelayScaleDownOnAbort` (rollout/replicaset.go) with dynamicStableScale.
+describe('an aborted canary with dynamicStableScale', () => {
+  const stable = (replicas: number, available: number): ReplicaSet => {
+    const out = rs('v1', replicas);
+    out.status = { replicas: available, readyReplicas: available, availableReplicas: available };
+    return out;
+  };
+  it.each<{
+    case: string;
+    abortDelay?: number;
+    stable: ReplicaSet;
+    want: { replicas: number; deadline: string | undefined | 'set' };
+  }>([
+    {
+      case: 'no explicit delay: drained to the desired count as traffic leaves it',
+      stable: stable(3, 1),
+      want: { replicas: 1, deadline: undefined },
+    },
+    {
+      case: 'abortScaleDownDelaySeconds 0 explicit: drained as well (the delay only applies when non-zero)',
+      abortDelay: 0,
+      stable: stable(3, 1),
+      want: { replicas: 1, deadline: undefined },
+    },
+    {
+      case: 'an explicit delay keeps the canary while the stable has fewer than spec.replicas available',
+      abortDelay: 30,
+      stable: stable(2, 2), // fully available at its own (dynamic) size, still short of spec.replicas 4
+      want: { replicas: 3, deadline: undefined },
+    },
+    {
+      case: 'an explicit delay starts once the stable has spec.replicas available',
+      abortDelay: 30,
+      stable: stable(4, 4),
+      want: { replicas: 3, deadline: 'set' },
+    },
+  ])('$case', ({ abortDelay, stable: stableRS, want }) => {
+    const r = rollout('host');
+    Object.assign(r.spec.strategy!.canary!, {
+      dynamicStableScale: true,
+      ...(abortDelay === undefined ? {} : { abortScaleDownDelaySeconds: abortDelay }),
+    });
+    const canary = rs('v2', 3);
+    const plan = planScaling({
+      rollout: r,
+      replicaSets: [stableRS, canary],
+      newHash: 'v2',
+      stableHash: 'v1',
+      desiredCanary: 1,
+      desiredStable: stableRS.spec.replicas ?? 0,
+      aborted: true,
+      referenced: new Set(),
+      now: T0,
+    });
+    const write = plan.writes.find((w) => w.target.name === canary.metadata.name);
+    const after = write?.op === 'patch' ? applyPatch(canary, write.patch) : canary;
+    expect(after.spec.replicas).toBe(want.replicas);
+    const deadline = after.metadata.annotations?.[ANNOTATIONS.scaleDownDeadline];
+    if (want.deadline === 'set') expect(deadline).toBe('2026-01-01T00:00:30Z');
+    else expect(deadline).toBe(want.deadline);
+  });
+});

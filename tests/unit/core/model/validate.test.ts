@@ -100,6 +100,10 @@ describe('validateRolloutSpec accepts', () => {
       },
     ],
     ['maxSurge 0 when maxUnavailable is left at its default', (r) => void (canaryOf(r)['maxSurge'] = 0)],
+    [
+      'dynamicStableScale with Istio traffic routing and an abort scale-down delay',
+      (r) => void Object.assign(canaryOf(r), { dynamicStableScale: true, abortScaleDownDelaySeconds: 10 }),
+    ],
   ])('%s', (_name, mutate) => {
     expect(validateRolloutSpec(istioRollout(mutate))).toBeUndefined();
   });
@@ -400,11 +404,6 @@ describe('validateRolloutSpec reports what sluice cannot run', () => {
       'Istio together with another provider',
       (r) => void (canaryOf(r).trafficRouting = { ...canaryOf(r).trafficRouting, smi: {} }),
       `${C}.trafficRouting.smi: Invalid value: "smi": sluice supports only Istio traffic routing`,
-    ],
-    [
-      'dynamicStableScale',
-      (r) => void (canaryOf(r).dynamicStableScale = true),
-      `${C}.dynamicStableScale: Invalid value: true: sluice does not support dynamicStableScale yet`,
     ],
     [
       'ping-pong services (a valid Argo spec sluice does not drive yet)',
