@@ -63,8 +63,10 @@ describe('journey: pauses', () => {
     expect(after.status?.message).toBe('CanaryPauseStep');
   });
 
-  it('a 2 s timed pause ends by the wall clock, not before', async () => {
-    // startTime has second precision (as in Argo Rollouts), so a pause of d seconds lasts between d-1 and d s.
+  it('a 2 s timed pause ends by the wall clock, not before: without a timer a second past the recorded end', async () => {
+    // startTime has second precision (as in Argo Rollouts): the true start lies within the second after the recorded
+    // one, so a pass that no timer asked for (a schedule tick, a watch event) ends the pause only a second past the
+    // recorded end, which is never before the true end.
     const j = await begin('pause-timed', [
       { setWeight: 30 },
       { pause: { duration: '2s' } },
@@ -79,10 +81,10 @@ describe('journey: pauses', () => {
       const res = await runStep(j.deps, { namespace: j.ns, name: 'reviews' });
       if (res.transition !== undefined) {
         expect(res.transition).toBe('step-completed');
-        expect(at).toBeGreaterThan(end - 5); // the pass read the clock after `at`
+        expect(at).toBeGreaterThan(end + 1000 - 5); // the pass read the clock after `at`
         break;
       }
-      expect(at).toBeLessThanOrEqual(end);
+      expect(at).toBeLessThanOrEqual(end + 1000);
       expect(res).toMatchObject({ writes: 0, stepAfter: 1 });
       // A pass after the one that started the pause wakes a second past the recorded (rounded-down) end.
       expect(res.wakeAt).toBe(new Date(end + 1000).toISOString());
@@ -106,6 +108,30 @@ describe('journey: pauses', () => {
 });
 
 describe('journey: abort and retry at 50%', () => {
+  it("a 2 s timed pause ends at its recorded end when the pause's own timer wakes the pass", async () => {
+    const j = await begin('pause-timer', [
+      { setWeight: 30 },
+      { pause: { duration: '2s' } },
+      { setWeight: 60 },
+    ]);
+    j.deps.now = () => new Date();
+    const paused = await pausedAt(j, 1);
+    const end = Date.parse(paused.status?.pauseConditions?.[0]?.startTime ?? '') + 2000;
+    const wait = end + 50 - Date.now();
+    if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
+    // Within the second past the recorded end: a pass nothing timed does not end it ...
+    const untimed = await runStep(j.deps, { namespace: j.ns, name: 'reviews' });
+    expect(Date.now()).toBeLessThan(end + 1000);
+    expect(untimed).toMatchObject({ writes: 0, stepAfter: 1 });
+    expect(untimed.transition).toBeUndefined();
+    // ... an older timer (set before the recorded end) does not either ...
+    const older = await runStep(j.deps, { namespace: j.ns, name: 'reviews', wokenAt: new Date(end - 1) });
+    expect(older.transition).toBeUndefined();
+    // ... and the timer set for the end does.
+    const timed = await runStep(j.deps, { namespace: j.ns, name: 'reviews', wokenAt: new Date(end) });
+    expect(Date.now()).toBeLessThan(end + 1000);
+    expect(timed).toMatchObject({ transition: 'step-completed', stepAfter: 2 });
+  });
   it('abort: weights 0, canary Service on stable, Degraded with abortedAt; retry: steps again from 0', async () => {
     const j = await begin('abort50', [{ setWeight: 20 }, { pause: {} }, { setWeight: 50 }, { pause: {} }]);
     const h1 = (await j.rollout('reviews')).status?.stableRS ?? '';
