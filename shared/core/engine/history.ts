@@ -135,3 +135,40 @@ export function revisionAnnotationEffects(r: Rollout, revision: number): Write[]
   const write = revisionAnnotationWrite(r, revision);
   return write ? [write] : [];
 }
+
+/** `rollout.argoproj.io/revision-history`: the revisions a re-used ReplicaSet had before, comma-separated. */
+export const REVISION_HISTORY_ANNOTATION = 'rollout.argoproj.io/revision-history';
+
+/**
+ * The revision of a ReplicaSet found again for the Rollout's template (a rollback), as Argo's
+ * `syncReplicaSetRevision` sets it: one above the highest revision of the other ReplicaSets when its own is lower,
+ * its old revision appended to `rollout.argoproj.io/revision-history`; with the write that sets both (a JSON Patch
+ * of those annotations, guarded by the resourceVersion as read), or none when its revision is already the highest.
+ *
+ * @example
+ * reusedRevision(rs1, [rs1, rs2]); // { revision: 3, write: <rs1's revision 1 → 3, revision-history "1"> }
+ */
+export function reusedRevision(rs: ReplicaSet, all: ReplicaSet[]): { revision: number; write?: Write } {
+  const own = rsRevision(rs);
+  const others = all.filter((o) => o.metadata.name !== rs.metadata.name);
+  const revision = others.reduce((max, o) => Math.max(max, rsRevision(o)), 0) + 1;
+  if (own >= revision) return { revision: own };
+  const annotations = { ...(rs.metadata.annotations ?? {}) };
+  const old = annotations[ANNOTATIONS.revision];
+  annotations[ANNOTATIONS.revision] = String(revision);
+  if (old !== undefined) {
+    const history = annotations[REVISION_HISTORY_ANNOTATION];
+    annotations[REVISION_HISTORY_ANNOTATION] = history ? `${history},${old}` : old;
+  }
+  const before = { apiVersion: rs.apiVersion, kind: rs.kind, metadata: rs.metadata };
+  const after = { ...before, metadata: { ...rs.metadata, annotations } };
+  return {
+    revision,
+    write: {
+      op: 'patch',
+      target: { resource: 'replicasets', namespace: rs.metadata.namespace, name: rs.metadata.name },
+      patch: guardedPatch(before, after),
+      reason: `set the revision of ReplicaSet ${rs.metadata.namespace}/${rs.metadata.name} from ${own} to ${revision}: it is the Rollout's again`,
+    },
+  };
+}

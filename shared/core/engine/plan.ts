@@ -19,11 +19,10 @@ import {
   findReplicaSetByHash,
   nextRevision,
   rolloutReplicas,
-  rsRevision,
   templateHash,
 } from './replicasets.js';
 import { buildStatus } from './status-builder.js';
-import { revisionAnnotationEffects } from './history.js';
+import { revisionAnnotationEffects, reusedRevision } from './history.js';
 import type { EventRecord, Observed, Plan, Write } from './types.js';
 import { validationError } from './validation.js';
 
@@ -58,7 +57,8 @@ function resetAnalysisFields(s: RolloutStatus): void {
 
 /**
  * The canary ReplicaSet of a new revision: found, or created (the create carries its Events, as Argo's
- * `createDesiredReplicaSet` records them: created, scaled, Rollout updated); and its revision number.
+ * `createDesiredReplicaSet` records them: created, scaled, Rollout updated); and its revision number (a
+ * ReplicaSet found again is renumbered above the others: {@link reusedRevision}).
  */
 function newReplicaSet(
   observed: Observed,
@@ -67,7 +67,12 @@ function newReplicaSet(
   initial: boolean,
 ): { newRS?: ReplicaSet; created?: ReplicaSet; revision: number; effects: Write[] } {
   const found = findReplicaSetByHash(observed.replicaSets, newHash);
-  if (found) return { newRS: found, revision: rsRevision(found), effects: [] };
+  if (found) {
+    // A ReplicaSet found again (a rollback) becomes the newest revision, as Argo renumbers it; Argo records
+    // RolloutUpdated when it then writes that revision on the Rollout.
+    const { revision, write } = reusedRevision(found, observed.replicaSets);
+    return { newRS: found, revision, effects: write ? [{ ...write, events: [ev.updated(revision)] }] : [] };
+  }
   const revision = nextRevision(observed.replicaSets);
   const replicas = initial ? rolloutReplicas(r) : 0;
   const created = buildReplicaSet(r, newHash, revision, replicas);
@@ -84,6 +89,19 @@ function newReplicaSet(
     },
   ];
   return { created, revision, effects };
+}
+
+/**
+ * A new revision's reset of `s` (Argo's `resetRolloutStatus`): pause, abort, full promotion and current runs
+ * cleared. Returns `RolloutResumed` when pause conditions were cleared, as Argo's `sendStateChangeEvents` records
+ * it (the abort being cleared too, it counts as a resume).
+ */
+function resetPauseAndAbort(s: RolloutStatus): EventRecord[] {
+  const events = (s.pauseConditions?.length ?? 0) > 0 ? [ev.resumed()] : [];
+  for (const k of ['pauseConditions', 'controllerPause', 'abort', 'abortedAt', 'promoteFull'] as const)
+    delete s[k];
+  resetAnalysisFields(s);
+  return events;
 }
 
 function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: string): Plan {
@@ -108,9 +126,7 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
     transition = 'initialized';
     reason = `initial deploy of pod-template hash ${newHash}: it becomes stable without steps`;
   } else {
-    for (const k of ['pauseConditions', 'controllerPause', 'abort', 'abortedAt', 'promoteFull'] as const)
-      delete s[k];
-    resetAnalysisFields(s);
+    events.push(...resetPauseAndAbort(s));
     if (steps.length > 0) s.currentStepIndex = 0;
     else delete s.currentStepIndex;
     transition = 'new-revision';

@@ -8,6 +8,7 @@ import type { JsonObject, ReplicaSet, Rollout } from '../model/types.js';
 import { ANNOTATIONS, LABELS, rolloutOwnerReference } from '../model/types.js';
 import { isFullyAvailable, replicaSetAvailable } from '../model/replicas.js';
 import { legacyPodTemplateHash, podTemplateHash } from '../model/hash.js';
+import { podTemplateEqualIgnoreHash } from '../model/pod-template-equal.js';
 import { guardedPatch } from './json-diff.js';
 import type { Write } from './types.js';
 import * as ev from './events.js';
@@ -28,17 +29,34 @@ export function findReplicaSetByHash(rss: ReplicaSet[], hash: string | undefined
 
 /**
  * The pod-template hash of the Rollout's template, as Argo's `FindNewReplicaSet` resolves it: Argo's hash
- * ({@link podTemplateHash}, with `status.collisionCount`) when a ReplicaSet carries it or none carries the older
- * one; otherwise the hash sluice computed before it computed Argo's ({@link legacyPodTemplateHash}), when a
- * ReplicaSet created by such a version carries it. That ReplicaSet then stays the template's ReplicaSet, as Argo
- * keeps one found by its older hash: upgrading sluice creates no ReplicaSet and starts no new revision.
+ * ({@link podTemplateHash}, with `status.collisionCount`) when a ReplicaSet carries it; otherwise the hash sluice
+ * computed before it computed Argo's ({@link legacyPodTemplateHash}), when a ReplicaSet created by such a version
+ * carries it (that ReplicaSet then stays the template's ReplicaSet, as Argo keeps one found by its older hash:
+ * upgrading sluice creates no ReplicaSet and starts no new revision); otherwise the hash label of the oldest
+ * ReplicaSet whose stored template equals the Rollout's ({@link podTemplateEqualIgnoreHash}: the template
+ * `kubectl argo rollouts undo` writes back, defaults included); otherwise Argo's hash, for a new ReplicaSet.
  */
 export function templateHash(r: Rollout, rss: ReplicaSet[]): string {
   const template = r.spec.template ?? {};
   const hash = podTemplateHash(template, r.status?.collisionCount);
   if (findReplicaSetByHash(rss, hash)) return hash;
   const legacy = legacyPodTemplateHash(template, r.status?.collisionCount);
-  return findReplicaSetByHash(rss, legacy) ? legacy : hash;
+  if (findReplicaSetByHash(rss, legacy)) return legacy;
+  const byTemplate = byCreation(rss).find(
+    (rs) =>
+      rs.metadata['deletionTimestamp'] === undefined &&
+      rsHash(rs) !== '' &&
+      podTemplateEqualIgnoreHash(rs.spec.template ?? {}, template),
+  );
+  return byTemplate ? rsHash(byTemplate) : hash;
+}
+
+/** Oldest first (creationTimestamp, then name), as Argo sorts the ReplicaSets it searches. */
+function byCreation(rss: ReplicaSet[]): ReplicaSet[] {
+  const created = (rs: ReplicaSet): string => String(rs.metadata['creationTimestamp'] ?? '');
+  return [...rss].sort(
+    (a, b) => created(a).localeCompare(created(b)) || a.metadata.name.localeCompare(b.metadata.name),
+  );
 }
 
 /** The `rollout.argoproj.io/revision` annotation as a number (0 when absent or not a number). */

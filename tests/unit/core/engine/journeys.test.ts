@@ -110,15 +110,29 @@ describe('abort, retry, promote-full, fast rollback, new revision mid-rollout', 
     const p = plan(w.observed());
     expect(p.transition).toBe('fast-rollback');
     expect(p.status?.currentStepIndex).toBe(4);
-    expect(p.events.map((e) => e.reason)).toEqual(['SkipSteps']);
-    // The stable ReplicaSet is current again: the Rollout's revision annotation goes back to its revision.
+    // Paused at step 2: the reset clears the pause (Argo records RolloutResumed), then skips every step.
+    expect(p.events.map((e) => e.reason)).toEqual(['RolloutResumed', 'SkipSteps']);
+    // The stable ReplicaSet is current again and, as Argo renumbers it, the newest revision: 3, its old revision
+    // kept in revision-history; the Rollout's revision annotation follows it.
     expect(p.effects).toEqual([
+      expect.objectContaining({
+        op: 'patch',
+        target: { resource: 'replicasets', namespace: 'shop', name: `demo-${rev1}` },
+        patch: [
+          expect.objectContaining({ op: 'test' }),
+          { op: 'replace', path: '/metadata/annotations/rollout.argoproj.io~1revision', value: '3' },
+          { op: 'add', path: '/metadata/annotations/rollout.argoproj.io~1revision-history', value: '1' },
+        ],
+        events: [
+          expect.objectContaining({ reason: 'RolloutUpdated', message: 'Rollout updated to revision 3' }),
+        ],
+      }),
       expect.objectContaining({
         op: 'patch',
         target: { resource: 'rollouts', namespace: 'shop', name: 'demo' },
         patch: [
           expect.objectContaining({ op: 'test' }),
-          { op: 'replace', path: '/metadata/annotations/rollout.argoproj.io~1revision', value: '1' },
+          { op: 'replace', path: '/metadata/annotations/rollout.argoproj.io~1revision', value: '3' },
         ],
       }),
     ]);
