@@ -12,11 +12,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNamespace } from '../support/cluster.js';
 import { ARGO_VERSION, argoBinaries, startArgo, type ArgoController } from './argo.js';
+import { argoCdHealth } from './argocd-health.js';
 import { differenceKey, diffObjects, distinct, normalise, readTable, type Difference } from './compare.js';
+import { diffGet, normaliseGet } from './plugin-get.js';
 import { freePort } from './ports.js';
 import type { Version } from './record.js';
-import { SCENARIOS, type Scenario } from './scenarios.js';
+import { PLUGIN_SCENARIOS } from './plugin-scenarios.js';
+import { SCENARIOS as FIRST, type Scenario } from './scenarios.js';
 import { settle, startSide, type Side } from './side.js';
+
+const SCENARIOS: Scenario[] = [...FIRST, ...PLUGIN_SCENARIOS];
 
 const TABLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/argo-differences.md');
 
@@ -39,6 +44,8 @@ const SEQUENCE: Record<string, [string, (o: Version['object']) => unknown]> = {
 interface Tally {
   scenarios: number;
   versions: number;
+  /** Pairs of `get rollout` outputs compared (one per checkpoint). */
+  pluginOutputs: number;
   differences: Difference[];
 }
 
@@ -116,6 +123,20 @@ function compareSequences(argo: Side, sluice: Side, where: string): Difference[]
   return out;
 }
 
+/** Argo CD's health of each side's Rollout (docs/gitops.md): identical, whatever fields the table allows to differ. */
+async function compareHealth(argo: Side, sluice: Side, where: string): Promise<Difference[]> {
+  const health = async (side: Side) => normalise(argoCdHealth(await side.rollout()), side.ns);
+  return diffObjects('Argo CD health', where, await health(argo), await health(sluice));
+}
+
+/** `kubectl argo rollouts get rollout` on both sides, normalised (plugin-get.ts) and compared line by line. */
+function comparePluginGet(argo: Side, sluice: Side, where: string): Difference[] {
+  const a = normaliseGet(argo.pluginGet(), argo.ns);
+  // An output without the Rollout (an error text, nothing) would compare equal to another one: not a comparison.
+  if (!a.includes('Name: reviews')) throw new Error(`${where}: get rollout printed ${a.join(' / ')}`);
+  return diffGet(a, normaliseGet(sluice.pluginGet(), sluice.ns), where);
+}
+
 async function runScenario(sc: Scenario, argoBin: string, tally: Tally): Promise<void> {
   const nsArgo = await createNamespace('diff-argo');
   const nsSluice = await createNamespace('diff-sluice');
@@ -135,7 +156,13 @@ async function runScenario(sc: Scenario, argoBin: string, tally: Tally): Promise
       }
       await Promise.all([settle(a, cp.until, cp.name), settle(s, cp.until, cp.name)]);
       const where = `${sc.name} / ${cp.name}`;
-      tally.differences.push(...compareLatest(a, s, where), ...(await compareEvents(a, s, where)));
+      tally.differences.push(
+        ...compareLatest(a, s, where),
+        ...(await compareEvents(a, s, where)),
+        ...(await compareHealth(a, s, where)),
+        ...comparePluginGet(a, s, where),
+      );
+      tally.pluginOutputs += 1;
     }
     tally.differences.push(...compareSequences(a, s, sc.name));
     tally.versions += a.recorder.versions.length + s.recorder.versions.length;
@@ -148,7 +175,7 @@ async function runScenario(sc: Scenario, argoBin: string, tally: Tally): Promise
 
 describe(`differential: Argo Rollouts ${ARGO_VERSION} and sluice on the same manifests`, () => {
   let bin = '';
-  const tally: Tally = { scenarios: 0, versions: 0, differences: [] };
+  const tally: Tally = { scenarios: 0, versions: 0, pluginOutputs: 0, differences: [] };
   beforeAll(() => {
     bin = argoBinaries();
   }, 3_600_000);
@@ -169,7 +196,7 @@ describe(`differential: Argo Rollouts ${ARGO_VERSION} and sluice on the same man
     // A row marked "Open, intermittent" is a known sluice bug that shows in some runs only: it may be absent.
     const stale = rows.filter((r) => !r.intermittent && !found.has(r.key)).map((r) => r.key);
     process.stdout.write(
-      `[differential] Argo Rollouts ${ARGO_VERSION}: ${tally.scenarios} scenarios run, ${tally.versions} object versions compared, ${found.size} differences found (${tally.differences.length} occurrences)\n`,
+      `[differential] Argo Rollouts ${ARGO_VERSION}: ${tally.scenarios} scenarios run, ${tally.versions} object versions compared, plugin outputs compared: ${tally.pluginOutputs}, ${found.size} differences found (${tally.differences.length} occurrences)\n`,
     );
     // SLUICE_DIFF_DUMP=<file>: every difference found, one example each, to write or review the table.
     const dump = process.env['SLUICE_DIFF_DUMP'];

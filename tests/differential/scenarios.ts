@@ -22,25 +22,25 @@ export interface Scenario {
   checkpoints: Checkpoint[];
 }
 
-const STEPS: CanaryStep[] = [{ setWeight: 20 }, { pause: {} }, { setWeight: 50 }, { pause: {} }];
+export const STEPS: CanaryStep[] = [{ setWeight: 20 }, { pause: {} }, { setWeight: 50 }, { pause: {} }];
 /** A short scale-down delay so the old ReplicaSet goes to 0 within the scenario. */
-const CANARY = { scaleDownDelaySeconds: 2, abortScaleDownDelaySeconds: 2 };
+export const CANARY = { scaleDownDelaySeconds: 2, abortScaleDownDelaySeconds: 2 };
 
-const observed = (r: Rollout): boolean =>
+export const observed = (r: Rollout): boolean =>
   r.status?.observedGeneration === String(r.metadata.generation ?? '');
-const healthy = (r: Rollout): boolean =>
+export const healthy = (r: Rollout): boolean =>
   observed(r) &&
   r.status?.phase === 'Healthy' &&
   !!r.status.stableRS &&
   r.status.stableRS === r.status.currentPodHash &&
   r.status.replicas === r.spec.replicas;
-const pausedAt =
+export const pausedAt =
   (step: number) =>
   (r: Rollout): boolean =>
     observed(r) && r.status?.phase === 'Paused' && r.status.currentStepIndex === step;
 const degraded = (r: Rollout): boolean => r.status?.phase === 'Degraded';
 
-const deploy: Checkpoint = { name: 'initial deploy', until: healthy };
+export const deploy: Checkpoint = { name: 'initial deploy', until: healthy };
 const update: Checkpoint = {
   name: 'new image: paused at step 2',
   act: (d) => d.setImage(IMAGE_V2),

@@ -24,6 +24,8 @@ export interface Side {
   driver: Driver;
   rollout(): Promise<Rollout>;
   events(): Promise<string[]>;
+  /** `kubectl argo rollouts get rollout reviews --no-color` on this side: the plugin's output as printed. */
+  pluginGet(): string;
   stop(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startSide(
       (await rolloutEvents(backend, ns, 'reviews')).flatMap((e) =>
         Array.from({ length: e.count }, () => `${e.type} ${e.reason}: ${e.message}`),
       ),
+    pluginGet: () => plugin(['get', 'rollout', 'reviews', '--no-color', '-n', ns]),
     async stop() {
       stopped = true;
       recorder.stop();
