@@ -162,6 +162,18 @@ function clearPause(s: RolloutStatus): void {
   delete s.controllerPause;
 }
 
+/**
+ * When a timed pause whose recorded end is `end` ends for this pass. The recorded start is rounded down to the
+ * second and the true start lies within the second after it. A pass woken by a timer set for the recorded end or
+ * later (the one the pause's first pass armed from its true start and its commit) ends the pause when it runs; any
+ * other pass (a schedule tick, a watch event) only a second past the recorded end, which is never before the true
+ * end. A 0 s pause ends at the first pass that sees it: that pass runs after the commit that started it.
+ */
+function pauseEndsAt(end: number, secs: number, wokenAt: Date | undefined): number {
+  const exact = secs === 0 || (wokenAt !== undefined && wokenAt.getTime() >= end);
+  return exact ? end : end + 1000;
+}
+
 function pauseStep(st: PassState, index: number, duration: number | string | undefined): void {
   const s = st.s;
   const cond = s.pauseConditions?.find((c) => c.reason === PAUSE_STEP);
@@ -189,13 +201,9 @@ function pauseStep(st: PassState, index: number, duration: number | string | und
     st.reasons.push(`paused at step ${index + 1}/${st.steps.length} until promoted`);
     return;
   }
-  const end = Date.parse(cond.startTime) + (parseDuration(duration) ?? 0) * 1000;
-  // The recorded start is rounded down to the second and the true start lies within the second after it. A pass
-  // woken by a timer set for the recorded end or later (the one the pause's first pass armed from its true start
-  // and its commit) ends the pause when it runs; any other pass (a schedule tick, a watch event) only a second past
-  // the recorded end, which is never before the true end.
-  const endsAt = st.wokenAt !== undefined && st.wokenAt.getTime() >= end ? end : end + 1000;
-  if (st.now.getTime() >= endsAt) {
+  const secs = parseDuration(duration) ?? 0;
+  const end = Date.parse(cond.startTime) + secs * 1000;
+  if (st.now.getTime() >= pauseEndsAt(end, secs, st.wokenAt)) {
     s.pauseConditions = (s.pauseConditions ?? []).filter((c) => c !== cond);
     if (s.pauseConditions.length === 0) clearPause(s);
     completeStep(st, index);

@@ -233,6 +233,16 @@ describe('spec.paused, timed pause, two VirtualServices, header and mirror route
       expect(p.wakeAt).toBe(new Date(recordedEnd + wakesAfterEnd).toISOString());
   });
 
+  it('a 0 s pause ends at the first pass after the one that started it, with no timer and no clock move', () => {
+    const w = new World('host', [{ setWeight: 10 }, { pause: { duration: '0s' } }, { setWeight: 20 }]);
+    drive(w);
+    w.updateImage('demo:2');
+    w.now = new Date(w.now.getTime() + 700);
+    const d = drive(w);
+    expect(d.plans.some((p) => p.transition === 'paused')).toBe(true);
+    expect(w.rollout.status?.currentStepIndex).toBe(3);
+  });
+
   it('writes weights into two VirtualServices, one in another namespace that opts in', () => {
     const w = new World('host');
     w.rollout.spec.strategy!.canary!.trafficRouting!.istio = {
