@@ -1,7 +1,8 @@
 /**
  * Reads everything the engine looks at for one Rollout, in one pass (reads in parallel).
  */
-import type { KubeObject, ReplicaSet, Rollout, Service } from '../core/model/types.js';
+import type { KubeObject, LabelSelector, ReplicaSet, Rollout, Service } from '../core/model/types.js';
+import { referencedDeployment } from '../core/model/workload-ref.js';
 import type { Observed, ObservedVirtualService } from '../core/engine/types.js';
 import type { KubeGateway } from './kube-port/gateway.js';
 import { parseVirtualServiceName, virtualServiceRefs } from '../core/istio/names.js';
@@ -71,6 +72,9 @@ export async function observeAnalysis(gw: KubeGateway, rollout: Rollout): Promis
 /**
  * Reads a Rollout and the objects it references. Returns undefined when the Rollout does not exist.
  *
+ * With `spec.workloadRef` naming an `apps/v1` Deployment, that Deployment is read (in the Rollout's namespace only,
+ * and only then); the engine resolves the template from it.
+ *
  * ReplicaSets are the ones in the Rollout's namespace with an ownerReference to its uid. Pods are listed (by the
  * Rollout's selector) only while a restart is due (`spec.restartAt` passed and not yet recorded in the status). VirtualServices and the
  * DestinationRule are read through `istioGateway` when given (Istio primary cluster), else through `gw`.
@@ -88,6 +92,10 @@ export async function observe(
   const raw = await gw.get('rollouts', namespace, name);
   if (!raw) return undefined;
   const rollout = raw as Rollout;
+  // The workloadRef's Deployment first: a restart lists pods by its selector when the Rollout has none.
+  const deploymentName = referencedDeployment(rollout);
+  const deployment = deploymentName ? await gw.get('deployments', namespace, deploymentName) : undefined;
+  const selector = rollout.spec.selector ?? (deployment?.spec as { selector?: LabelSelector } | undefined)?.selector;
   const uid = rollout.metadata.uid;
   const serviceNames = referencedServiceNames(rollout);
   const vsNames = virtualServiceNames(rollout);
@@ -106,7 +114,7 @@ export async function observe(
     drName ? istioGateway.get('destinationrules', namespace, drName) : Promise.resolve(undefined),
     usesAnalysis(rollout) ? observeAnalysis(gw, rollout) : Promise.resolve(undefined),
     needsRestart(rollout, now)
-      ? gw.list('pods', namespace, { labelSelector: formatLabelSelector(rollout.spec.selector) })
+      ? gw.list('pods', namespace, { labelSelector: formatLabelSelector(selector) })
       : Promise.resolve(undefined),
   ]);
 
@@ -120,5 +128,6 @@ export async function observe(
   if (destinationRule) observed.destinationRule = destinationRule;
   if (analysis) observed.analysis = analysis;
   if (pods) observed.pods = pods.items as RestartPod[];
+  if (rollout.spec['workloadRef'] !== undefined) observed.workload = deployment ? { object: deployment } : {};
   return observed;
 }
