@@ -132,7 +132,9 @@ function scaleDownDue(rollout: Rollout, now: Date): string | undefined {
  * nothing).
  */
 function workloadDue(rollout: Rollout): string | undefined {
-  return rollout.spec['workloadRef'] === undefined ? undefined : 'workloadRef: its Deployment may have changed';
+  return rollout.spec['workloadRef'] === undefined
+    ? undefined
+    : 'workloadRef: its Deployment may have changed';
 }
 
 /**

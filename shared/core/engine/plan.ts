@@ -161,7 +161,8 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
  */
 export function plan(read: Observed): Plan {
   const resolved = resolveObserved(read);
-  if ('error' in resolved) return invalidPlan(read, invalidSpecMessage(read.rollout.metadata.name, resolved.error));
+  if ('error' in resolved)
+    return invalidPlan(read, invalidSpecMessage(read.rollout.metadata.name, resolved.error));
   const { observed } = resolved;
   const r = observed.rollout;
   const invalid = validationError(observed);

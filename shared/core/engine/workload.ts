@@ -10,7 +10,13 @@
  *
  * Pure module: no I/O.
  */
-import { ANNOTATIONS, type KubeObject, type ReplicaSet, type Rollout, type RolloutStatus } from '../model/types.js';
+import {
+  ANNOTATIONS,
+  type KubeObject,
+  type ReplicaSet,
+  type Rollout,
+  type RolloutStatus,
+} from '../model/types.js';
 import { resolveWorkload, scaleDownMode, WORKLOAD_GENERATION_ANNOTATION } from '../model/workload-ref.js';
 import { guardedPatch } from './json-diff.js';
 import { findReplicaSetByHash, rsRevision } from './replicasets.js';
@@ -61,7 +67,10 @@ function onSuccessTarget(r: Rollout): number | undefined {
   const s = r.status ?? {};
   const steps = r.spec.strategy?.canary?.steps ?? [];
   const promoted =
-    !!s.stableRS && s.stableRS === s.currentPodHash && s.abort !== true && (s.currentStepIndex ?? 0) >= steps.length;
+    !!s.stableRS &&
+    s.stableRS === s.currentPodHash &&
+    s.abort !== true &&
+    (s.currentStepIndex ?? 0) >= steps.length;
   if (r.metadata.annotations?.[ANNOTATIONS.revision] !== '1') return undefined;
   return s.phase === 'Healthy' && promoted ? 0 : undefined;
 }

@@ -78,7 +78,8 @@ function refError(r: Rollout, ref: WorkloadRef): string | undefined {
   if (!ARGO_KINDS.has(`${group}/${kind}`)) return `workload of type ${group}/${kind} is not supported`;
   if (group !== 'apps' || kind !== 'Deployment')
     return `sluice resolves workloadRef only to an apps/v1 Deployment, not ${group || 'core'}/${kind}`;
-  if (version !== 'v1') return `sluice resolves workloadRef only to an apps/v1 Deployment, not apps/${version}`;
+  if (version !== 'v1')
+    return `sluice resolves workloadRef only to an apps/v1 Deployment, not apps/${version}`;
   return undefined;
 }
 
@@ -106,7 +107,8 @@ export function resolveWorkload(r: Rollout, deployment: KubeObject | undefined):
   if (early) return { error: early };
   const ns = r.metadata.namespace;
   const name = referencedDeployment(r);
-  const found = name !== undefined && deployment?.metadata.name === name && deployment.metadata.namespace === ns;
+  const found =
+    name !== undefined && deployment?.metadata.name === name && deployment.metadata.namespace === ns;
   if (!found || !deployment) return { error: `deployments.apps "${ns}/${ref.name ?? ''}" not found` };
   const spec = (isJsonObject(deployment.spec) ? deployment.spec : {}) as Record<string, unknown>;
   const generation = deployment.metadata.generation ?? 0;
@@ -114,7 +116,10 @@ export function resolveWorkload(r: Rollout, deployment: KubeObject | undefined):
     ...r,
     metadata: {
       ...r.metadata,
-      annotations: { ...(r.metadata.annotations ?? {}), [WORKLOAD_GENERATION_ANNOTATION]: String(generation) },
+      annotations: {
+        ...(r.metadata.annotations ?? {}),
+        [WORKLOAD_GENERATION_ANNOTATION]: String(generation),
+      },
     },
     spec: { ...r.spec },
   };

@@ -398,7 +398,7 @@ describe('validateRolloutSpec with a workloadRef (Argo: selector never checked, 
       'spec.template.spec.containers: Required value',
     ],
     [
-      'resolved: an empty selector is not Argo\'s concern with a workloadRef',
+      "resolved: an empty selector is not Argo's concern with a workloadRef",
       (r) => {
         r.spec['workloadRef'] = ref;
         r.spec.selector = {};
