@@ -5,7 +5,8 @@
  * the canary, `scaleDown` scales the Deployment as Argo Rollouts does, and a missing Deployment, another kind or a
  * Deployment in another namespace is refused with Argo's error and no write but the InvalidSpec status.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { sandboxBackend, type JourneyBackend } from '../support/journey-backends.js';
 import type { KubeObject } from '../../shared/core/model/types.js';
 import type { KubeGateway } from '../../shared/app/kube-port/gateway.js';
 import { decorateGateway } from '../../shared/app/kube-port/decorate.js';
@@ -22,8 +23,8 @@ afterEach(async () => {
   journeys = [];
 });
 
-async function start(prefix: string, seed: unknown[]): Promise<Journey> {
-  const j = await startJourney(prefix, seed);
+async function start(prefix: string, seed: unknown[], backend?: JourneyBackend): Promise<Journey> {
+  const j = await startJourney(prefix, seed, backend ? { backend } : {});
   journeys.push(j);
   return j;
 }
@@ -61,35 +62,44 @@ function recording(inner: KubeGateway): { gw: KubeGateway; calls: string[] } {
   return { gw, calls };
 }
 
-describe('a Rollout with workloadRef to a Deployment', () => {
-  it('goes Healthy on the Deployment template, and a template change in the Deployment runs the canary', async () => {
-    const j = await start('wref-canary', workloadRefSeed());
-    const healthy = await j.drive('reviews', (r) => r.status?.phase === 'Healthy');
-    const rs = (await j.gw.list('replicasets', j.ns)).items;
-    expect(rs.map(imageOf)).toEqual([IMAGE_V1]);
-    expect(healthy.status?.workloadObservedGeneration).toBe('1');
-    expect(healthy.status?.selector).toBe('app=reviews');
-    expect(healthy.spec.template).toBeUndefined();
-    expect(healthy.metadata.annotations?.['rollout.argoproj.io/workload-generation']).toBe('1');
-    // scaleDown unset is "never": the Deployment keeps its replicas.
-    expect(replicasOf(await j.get('deployments', 'reviews'))).toBe(4);
+let sandbox: JourneyBackend;
+beforeAll(async () => {
+  sandbox = await sandboxBackend();
+});
+afterAll(() => sandbox.close());
 
-    await j.patch('/apis/apps/v1/namespaces/{ns}/deployments/reviews', {
-      spec: { template: { spec: { containers: [{ name: 'app', image: IMAGE_V2 }] } } },
-    });
-    const paused = await j.drive(
-      'reviews',
-      (r) => r.status?.currentStepIndex === 1 && r.status.phase === 'Paused',
-    );
-    expect(paused.status?.currentPodHash).not.toBe(healthy.status?.currentPodHash);
-    expect(paused.status?.stableRS).toBe(healthy.status?.stableRS);
-    expect(paused.status?.canary?.weights?.canary.weight).toBe(20);
-    expect(paused.status?.workloadObservedGeneration).toBe('2');
-    expect(paused.metadata.annotations?.['rollout.argoproj.io/workload-generation']).toBe('2');
-    const canary = await j.get('replicasets', `reviews-${paused.status?.currentPodHash}`);
-    expect(imageOf(canary)).toBe(IMAGE_V2);
-    expect(paused.spec.template).toBeUndefined();
-  });
+describe('a Rollout with workloadRef to a Deployment', () => {
+  it.each(['cluster', 'sandbox'])(
+    'on the %s: goes Healthy on the Deployment template, and a template change in the Deployment runs the canary',
+    async (where) => {
+      const j = await start('wref-canary', workloadRefSeed(), where === 'sandbox' ? sandbox : undefined);
+      const healthy = await j.drive('reviews', (r) => r.status?.phase === 'Healthy');
+      const rs = (await j.gw.list('replicasets', j.ns)).items;
+      expect(rs.map(imageOf)).toEqual([IMAGE_V1]);
+      expect(healthy.status?.workloadObservedGeneration).toBe('1');
+      expect(healthy.status?.selector).toBe('app=reviews');
+      expect(healthy.spec.template).toBeUndefined();
+      expect(healthy.metadata.annotations?.['rollout.argoproj.io/workload-generation']).toBe('1');
+      // scaleDown unset is "never": the Deployment keeps its replicas.
+      expect(replicasOf(await j.get('deployments', 'reviews'))).toBe(4);
+
+      await j.patch('/apis/apps/v1/namespaces/{ns}/deployments/reviews', {
+        spec: { template: { spec: { containers: [{ name: 'app', image: IMAGE_V2 }] } } },
+      });
+      const paused = await j.drive(
+        'reviews',
+        (r) => r.status?.currentStepIndex === 1 && r.status.phase === 'Paused',
+      );
+      expect(paused.status?.currentPodHash).not.toBe(healthy.status?.currentPodHash);
+      expect(paused.status?.stableRS).toBe(healthy.status?.stableRS);
+      expect(paused.status?.canary?.weights?.canary.weight).toBe(20);
+      expect(paused.status?.workloadObservedGeneration).toBe('2');
+      expect(paused.metadata.annotations?.['rollout.argoproj.io/workload-generation']).toBe('2');
+      const canary = await j.get('replicasets', `reviews-${paused.status?.currentPodHash}`);
+      expect(imageOf(canary)).toBe(IMAGE_V2);
+      expect(paused.spec.template).toBeUndefined();
+    },
+  );
 
   it('scaleDown onsuccess: the Deployment is scaled to 0 once the Rollout is Healthy at revision 1', async () => {
     const j = await start('wref-onsuccess', workloadRefSeed({ ref: { scaleDown: 'onsuccess' } }));
