@@ -1,7 +1,8 @@
 /**
  * Reads everything the engine looks at for one Rollout, in one pass (reads in parallel).
  */
-import type { KubeObject, ReplicaSet, Rollout, Service } from '../core/model/types.js';
+import type { KubeObject, LabelSelector, ReplicaSet, Rollout, Service } from '../core/model/types.js';
+import { referencedDeployment } from '../core/model/workload-ref.js';
 import type { Observed, ObservedVirtualService } from '../core/engine/types.js';
 import type { KubeGateway } from './kube-port/gateway.js';
 import { parseVirtualServiceName, virtualServiceRefs } from '../core/istio/names.js';
@@ -69,7 +70,38 @@ export async function observeAnalysis(gw: KubeGateway, rollout: Rollout): Promis
 }
 
 /**
+ * The Deployment a Rollout's `spec.workloadRef` names, read in the Rollout's namespace only (`object` undefined when
+ * not found), or undefined when it has no workloadRef. A reference sluice does not resolve (another kind, a name
+ * no object can have) reads nothing.
+ */
+async function observeWorkload(gw: KubeGateway, rollout: Rollout): Promise<Observed['workload']> {
+  if (rollout.spec['workloadRef'] === undefined) return undefined;
+  const name = referencedDeployment(rollout);
+  const object = name ? await gw.get('deployments', rollout.metadata.namespace, name) : undefined;
+  return object ? { object } : {};
+}
+
+/**
+ * The pods a due restart looks at: listed by the Rollout's selector (a workloadRef Rollout without one: its
+ * Deployment's), only while a restart is due.
+ */
+async function restartPods(
+  gw: KubeGateway,
+  rollout: Rollout,
+  workload: Observed['workload'],
+  now: Date,
+): Promise<{ items: KubeObject[] } | undefined> {
+  if (!needsRestart(rollout, now)) return undefined;
+  const selector =
+    rollout.spec.selector ?? (workload?.object?.spec as { selector?: LabelSelector } | undefined)?.selector;
+  return gw.list('pods', rollout.metadata.namespace, { labelSelector: formatLabelSelector(selector) });
+}
+
+/**
  * Reads a Rollout and the objects it references. Returns undefined when the Rollout does not exist.
+ *
+ * With `spec.workloadRef` naming an `apps/v1` Deployment, that Deployment is read (in the Rollout's namespace only,
+ * and only then); the engine resolves the template from it.
  *
  * ReplicaSets are the ones in the Rollout's namespace with an ownerReference to its uid. Pods are listed (by the
  * Rollout's selector) only while a restart is due (`spec.restartAt` passed and not yet recorded in the status). VirtualServices and the
@@ -88,6 +120,8 @@ export async function observe(
   const raw = await gw.get('rollouts', namespace, name);
   if (!raw) return undefined;
   const rollout = raw as Rollout;
+  // The workloadRef's Deployment first: a restart lists pods by its selector when the Rollout has none.
+  const workload = await observeWorkload(gw, rollout);
   const uid = rollout.metadata.uid;
   const serviceNames = referencedServiceNames(rollout);
   const vsNames = virtualServiceNames(rollout);
@@ -105,9 +139,7 @@ export async function observe(
     ),
     drName ? istioGateway.get('destinationrules', namespace, drName) : Promise.resolve(undefined),
     usesAnalysis(rollout) ? observeAnalysis(gw, rollout) : Promise.resolve(undefined),
-    needsRestart(rollout, now)
-      ? gw.list('pods', namespace, { labelSelector: formatLabelSelector(rollout.spec.selector) })
-      : Promise.resolve(undefined),
+    restartPods(gw, rollout, workload, now),
   ]);
 
   const observed: Observed = {
@@ -120,5 +152,6 @@ export async function observe(
   if (destinationRule) observed.destinationRule = destinationRule;
   if (analysis) observed.analysis = analysis;
   if (pods) observed.pods = pods.items as RestartPod[];
+  if (workload) observed.workload = workload;
   return observed;
 }

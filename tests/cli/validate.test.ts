@@ -15,6 +15,8 @@ import { validationError } from '../../shared/core/engine/validation.js';
 import type { Observed } from '../../shared/core/engine/types.js';
 import { parseVirtualServiceName, virtualServiceRefs } from '../../shared/core/istio/names.js';
 import { parseRollout } from '../../shared/core/model/parse.js';
+import { workloadRefOf } from '../../shared/core/model/workload-ref.js';
+import { resolveObserved } from '../../shared/core/engine/workload.js';
 import { validateMetrics } from '../../shared/core/analysis/validate.js';
 import type { KubeObject, Service } from '../../shared/core/model/types.js';
 
@@ -64,7 +66,9 @@ function observedFrom(file: string): Observed {
     return object ? { key, index, object } : { key, index };
   });
   const dr = istio?.destinationRule ? find('DestinationRule', ns, istio.destinationRule.name) : undefined;
-  return {
+  const ref = workloadRefOf(rollout);
+  const deployment = ref ? find('Deployment', ns, ref.name ?? '') : undefined;
+  const observed: Observed = {
     rollout,
     replicaSets: [],
     services,
@@ -76,7 +80,12 @@ function observedFrom(file: string): Observed {
       clusterTemplates: objects.filter((o) => o.kind === 'ClusterAnalysisTemplate') as never,
     },
     now: new Date(0),
+    ...(ref ? { workload: deployment ? { object: deployment } : {} } : {}),
   };
+  // The engine resolves a workloadRef before it validates (plan); an unresolvable one is its own message.
+  const resolved = resolveObserved(observed);
+  if ('error' in resolved) throw new Error(`${file}: ${resolved.error}`);
+  return resolved.observed;
 }
 
 describe('sluice validate', () => {

@@ -25,6 +25,7 @@ const NAMES: Record<string, string> = {
   analysisruns: 'app-run',
   analysistemplates: 'app-template',
   pods: 'app-pod',
+  deployments: 'app-deploy',
 };
 /** Cluster-scoped resources (no namespace in the path). */
 const CLUSTER_SCOPED = new Set(['clusteranalysistemplates']);
@@ -172,6 +173,19 @@ beforeAll(async () => {
       stringData: { kubeconfig: 'x' },
     },
     pod('app-pod'),
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'app-deploy' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'app' } },
+        template: {
+          metadata: { labels: { app: 'app' } },
+          spec: { containers: [{ name: 'a', image: 'a:1' }] },
+        },
+      },
+    },
   ]);
   expect((await adminRequest('POST', `/api/v1/namespaces/${ns}/events`, event('seed-event'))).status).toBe(
     201,

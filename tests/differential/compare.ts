@@ -95,7 +95,10 @@ export function distinct(states: unknown[]): string[] {
 export interface TableRow {
   key: string;
   reason: string;
-  /** An open sluice bug that shows only in some runs (its Why says "Open, intermittent"): it may be absent. */
+  /**
+   * A difference that shows only in some runs, so it may be absent: an open sluice bug (its Why says "Open,
+   * intermittent") or a race inside Argo's controller (its Why says "Intermittent in Argo").
+   */
   intermittent: boolean;
 }
 
@@ -113,7 +116,11 @@ export function readTable(file: string): TableRow[] {
     const cells = line.split(/(?<!\\)\|/).map((c) => c.trim().replace(/`/g, ''));
     if (cells.length < 7 || cells[1] === 'Kind' || /^-+$/.test(cells[1] ?? '')) continue;
     const reason = cells[5] ?? '';
-    rows.push({ key: `${cells[1]} ${cells[2]}`, reason, intermittent: /^Open, intermittent\b/.test(reason) });
+    rows.push({
+      key: `${cells[1]} ${cells[2]}`,
+      reason,
+      intermittent: /^(Open, intermittent|Intermittent in Argo)\b/.test(reason),
+    });
   }
   return rows;
 }

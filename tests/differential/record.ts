@@ -1,6 +1,6 @@
 /**
  * Records every version of the objects of one namespace (Rollouts, ReplicaSets, Services, VirtualServices,
- * DestinationRules) through watches, as the API server sends them, and which of them were deleted.
+ * DestinationRules, and the Deployments a workloadRef names) through watches, as the API server sends them, and which of them were deleted.
  */
 import type { KubeGateway, WatchHandle } from '../../shared/app/kube-port/gateway.js';
 import type { ResourceName } from '../../shared/core/engine/types.js';
@@ -13,6 +13,7 @@ export const RECORDED: ResourceName[] = [
   'services',
   'virtualservices',
   'destinationrules',
+  'deployments',
 ];
 
 /** One recorded object version. */

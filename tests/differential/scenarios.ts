@@ -1,12 +1,14 @@
 /** The differential scenarios: the same manifests and the same kubectl-argo-rollouts commands on both sides. */
 import type { CanaryStep, Rollout } from '../../shared/core/model/types.js';
-import { hostSeed, IMAGE_V2, IMAGE_V3, subsetSeed } from '../journeys/fixtures.js';
+import { hostSeed, IMAGE_V2, IMAGE_V3, subsetSeed, workloadRefSeed } from '../journeys/fixtures.js';
 
 /** What a scenario can do on one side. */
 export interface Driver {
   /** The real `kubectl argo rollouts` plugin, with `-n <this side's namespace>` appended. */
   plugin(...args: string[]): void;
   setImage(image: string): Promise<void>;
+  /** Sets the image of the Deployment `reviews` a workloadRef names (a new template for the Rollout). */
+  setWorkloadImage(image: string): Promise<void>;
 }
 
 /** A point where both sides are compared once they reached `until` and went quiet. */
@@ -134,6 +136,31 @@ export const SCENARIOS: Scenario[] = [
         name: 'retry: paused at step 2 again',
         act: async (d) => d.plugin('retry', 'rollout', 'reviews'),
         until: pausedAt(1),
+      },
+    ],
+  },
+  {
+    name: 'host-level: workloadRef to a Deployment, scaleDown onsuccess, a template change in the Deployment',
+    objects: () => {
+      const objects = workloadRefSeed({ ref: { scaleDown: 'onsuccess' }, steps: STEPS }) as {
+        kind: string;
+        spec: Record<string, unknown>;
+      }[];
+      const rollout = objects.find((o) => o.kind === 'Rollout');
+      Object.assign((rollout?.spec['strategy'] as { canary: Record<string, unknown> }).canary, CANARY);
+      return objects;
+    },
+    checkpoints: [
+      deploy,
+      {
+        name: 'Deployment template changed: paused at step 2',
+        act: (d) => d.setWorkloadImage(IMAGE_V2),
+        until: pausedAt(1),
+      },
+      {
+        name: 'promote --full: healthy',
+        act: async (d) => d.plugin('promote', 'reviews', '--full'),
+        until: healthy,
       },
     ],
   },

@@ -70,6 +70,14 @@ export async function startSide(
         });
         if (res.status !== 200) throw new Error(`set image of ${ns}/reviews: HTTP ${res.status}`);
       },
+      async setWorkloadImage(image) {
+        const res = await adminRequest('PATCH', `/apis/apps/v1/namespaces/${ns}/deployments/reviews`, {
+          spec: {
+            template: { spec: { containers: [{ name: 'app', image, ports: [{ containerPort: 8080 }] }] } },
+          },
+        });
+        if (res.status !== 200) throw new Error(`set image of Deployment ${ns}/reviews: HTTP ${res.status}`);
+      },
     },
     async rollout() {
       const res = await adminRequest('GET', rolloutPath);

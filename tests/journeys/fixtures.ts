@@ -277,3 +277,38 @@ export function twoVirtualServicesSeed(ns: string, otherNs: string, steps: Canar
     }),
   ];
 }
+
+/** An `apps/v1` Deployment `reviews` with the journeys' pod template (the test cluster runs no pods for it). */
+export function deployment(opts: { name?: string; replicas?: number; image?: string } = {}) {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: opts.name ?? 'reviews' },
+    spec: {
+      replicas: opts.replicas ?? 4,
+      selector: { matchLabels: { app: 'reviews' } },
+      template: template(opts.image ?? IMAGE_V1),
+    },
+  };
+}
+
+/**
+ * The host-level seed whose Rollout takes its pod template and selector from a Deployment (`spec.workloadRef`), and
+ * that Deployment. `ref` extends the workloadRef (`scaleDown`, another `name` or `kind`).
+ */
+export function workloadRefSeed(
+  opts: { ref?: Record<string, unknown>; steps?: CanaryStep[]; deploymentReplicas?: number } = {},
+) {
+  const rollout = hostRollout({ ...(opts.steps ? { steps: opts.steps } : {}) });
+  const spec: Record<string, unknown> = { ...rollout.spec };
+  delete spec['template'];
+  delete spec['selector'];
+  spec['workloadRef'] = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'reviews', ...opts.ref };
+  return [
+    service('reviews-canary'),
+    service('reviews-stable'),
+    hostVirtualService(),
+    deployment({ replicas: opts.deploymentReplicas ?? 4 }),
+    { ...rollout, spec },
+  ];
+}

@@ -127,6 +127,17 @@ function scaleDownDue(rollout: Rollout, now: Date): string | undefined {
 }
 
 /**
+ * A Rollout with `spec.workloadRef`: its Deployment may have changed (a new template, a new generation) with no
+ * change to the Rollout, and nothing watches Deployments, so every tick looks (a pass that finds nothing writes
+ * nothing).
+ */
+function workloadDue(rollout: Rollout): string | undefined {
+  return rollout.spec['workloadRef'] === undefined
+    ? undefined
+    : 'workloadRef: its Deployment may have changed';
+}
+
+/**
  * Work a write to the Rollout itself made due and no pass has acted on yet: never reconciled, a spec change
  * (generation ahead of observedGeneration), or an operator action in the status (abort, retry, promote,
  * promote --full). Undefined once a pass committed on it, so sluice's own status commits never count; what the
@@ -200,7 +211,8 @@ export function dueReason(rollout: Rollout, now: Date, runs?: RunLookup): string
     deadlineDue(rollout, now) ??
     progressing(rollout) ??
     analysisDue(rollout, now, runs) ??
-    scaleDownDue(rollout, now)
+    scaleDownDue(rollout, now) ??
+    workloadDue(rollout)
   );
 }
 

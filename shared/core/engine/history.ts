@@ -102,26 +102,31 @@ export function planHistory(observed: Observed, newHash: string, stableHash: str
 
 /**
  * The write that sets the Rollout's `rollout.argoproj.io/revision` annotation to `revision` (the revision of its
- * current ReplicaSet), as Argo Rollouts keeps it; undefined when it already has that value or there is no revision.
- * A JSON Patch of the annotation alone, guarded by the resourceVersion as read.
+ * current ReplicaSet), as Argo Rollouts keeps it, and any `extra` annotations (the workload-generation of a
+ * workloadRef); undefined when every one already has its value (a revision of 0 is not written). A JSON Patch of
+ * those annotations alone, guarded by the resourceVersion as read.
  */
-export function revisionAnnotationWrite(r: Rollout, revision: number): Write | undefined {
-  if (revision <= 0) return undefined;
-  const value = String(revision);
-  if (r.metadata.annotations?.[ANNOTATIONS.revision] === value) return undefined;
+export function revisionAnnotationWrite(
+  r: Rollout,
+  revision: number,
+  extra: Record<string, string> = {},
+): Write | undefined {
+  const values: Record<string, string> = { ...extra };
+  if (revision > 0) values[ANNOTATIONS.revision] = String(revision);
+  const current = r.metadata.annotations ?? {};
+  const changed = Object.entries(values).filter(([k, v]) => current[k] !== v);
+  if (changed.length === 0) return undefined;
   const before = { apiVersion: r.apiVersion, kind: r.kind, metadata: r.metadata };
   const after = {
     ...before,
-    metadata: {
-      ...r.metadata,
-      annotations: { ...(r.metadata.annotations ?? {}), [ANNOTATIONS.revision]: value },
-    },
+    metadata: { ...r.metadata, annotations: { ...current, ...Object.fromEntries(changed) } },
   };
+  const what = changed.map(([k, v]) => `${k}=${v}`).join(', ');
   return {
     op: 'patch',
     target: { resource: 'rollouts', namespace: r.metadata.namespace, name: r.metadata.name },
     patch: guardedPatch(before, after),
-    reason: `set the revision annotation of rollout ${r.metadata.namespace}/${r.metadata.name} to ${value}`,
+    reason: `set the annotations of rollout ${r.metadata.namespace}/${r.metadata.name}: ${what}`,
   };
 }
 
@@ -130,9 +135,13 @@ export function revisionAnnotationWrite(r: Rollout, revision: number): Write | u
  * Rollout's first status commit, since the watch takes a Rollout without status for a new one and sluice's own
  * write would wake it again; the pass after the first commit writes it.
  */
-export function revisionAnnotationEffects(r: Rollout, revision: number): Write[] {
+export function revisionAnnotationEffects(
+  r: Rollout,
+  revision: number,
+  extra: Record<string, string> = {},
+): Write[] {
   if (r.status === undefined) return [];
-  const write = revisionAnnotationWrite(r, revision);
+  const write = revisionAnnotationWrite(r, revision, extra);
   return write ? [write] : [];
 }
 

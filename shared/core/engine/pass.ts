@@ -23,6 +23,7 @@ import { analysisAborted } from '../analysis/events.js';
 import type { AnalysisPhase } from '../analysis/types.js';
 import { INCONCLUSIVE_PAUSE, planAnalysis } from './analysis.js';
 import { planHistory, revisionAnnotationEffects } from './history.js';
+import { workloadAnnotations } from './workload.js';
 import { passRunCleanup, withoutDeletedRuns } from './run-history.js';
 
 const PAUSE_STEP = 'CanaryPauseStep';
@@ -516,6 +517,6 @@ export function planPass(observed: Observed, newHash: string): Plan {
     retrying,
   );
   progressDeadline(st, status);
-  effects.push(...revisionAnnotationEffects(r, rsRevision(st.newRS)));
+  effects.push(...revisionAnnotationEffects(r, rsRevision(st.newRS), workloadAnnotations(observed)));
   return passPlan(st, effects, status);
 }

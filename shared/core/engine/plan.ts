@@ -3,7 +3,7 @@
  * observation always gives the same plan — and makes at most one committed transition; the caller applies the
  * effects, commits the status with a resourceVersion precondition, and loops.
  *
- * Order of a pass: validate (invalid → InvalidSpec status, zero effects) → when the pod template or the steps
+ * Order of a pass: resolve a workloadRef's template from its Deployment (`./workload.ts`) → validate (invalid → InvalidSpec status, zero effects) → when the pod template or the steps
  * changed, only find/create the ReplicaSet and reset the status (new revision, initial deploy, fast rollback) →
  * otherwise the regular pass ({@link planPass}): scaling, Services, traffic, at most one step transition, status.
  */
@@ -25,6 +25,8 @@ import { buildStatus } from './status-builder.js';
 import { revisionAnnotationEffects, reusedRevision } from './history.js';
 import type { EventRecord, Observed, Plan, Write } from './types.js';
 import { validationError } from './validation.js';
+import { resolveObserved, withWorkload, workloadAnnotations } from './workload.js';
+import { invalidSpecMessage } from '../model/validate.js';
 
 function invalidPlan(observed: Observed, message: string): Plan {
   const r = observed.rollout;
@@ -144,7 +146,7 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
   }
   newRS = newRS ?? created;
   // Argo writes the new revision on the Rollout once its ReplicaSet exists (`SetRolloutRevision`).
-  effects.push(...revisionAnnotationEffects(r, revision));
+  effects.push(...revisionAnnotationEffects(r, revision, workloadAnnotations(observed)));
   const status = buildStatus(
     { rollout: r, replicaSets: observed.replicaSets, newRS, createdRS: created, now: observed.now },
     s,
@@ -157,7 +159,11 @@ function planRevision(observed: Observed, r: Rollout, newHash: string, sHash: st
  * order), the complete new status (undefined when unchanged), the transition it commits, the Events, a one-sentence
  * reason, and when to run again.
  */
-export function plan(observed: Observed): Plan {
+export function plan(read: Observed): Plan {
+  const resolved = resolveObserved(read);
+  if ('error' in resolved)
+    return invalidPlan(read, invalidSpecMessage(read.rollout.metadata.name, resolved.error));
+  const { observed } = resolved;
   const r = observed.rollout;
   const invalid = validationError(observed);
   if (invalid) return invalidPlan(observed, invalid);
@@ -165,9 +171,9 @@ export function plan(observed: Observed): Plan {
   const sHash = stepsHash(r.spec.strategy?.canary?.steps);
   const s0 = r.status ?? {};
   if (s0.currentPodHash !== newHash || s0.currentStepHash !== sHash || !s0.stableRS) {
-    return planRevision(observed, r, newHash, sHash);
+    return withWorkload(observed, planRevision(observed, r, newHash, sHash));
   }
-  return planPass(observed, newHash);
+  return withWorkload(observed, planPass(observed, newHash));
 }
 
 /**

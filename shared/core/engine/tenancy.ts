@@ -18,6 +18,7 @@
  * A refusal is a field error for the InvalidSpec condition; the plan then has zero effects. {@link forbiddenEffect}
  * re-checks each planned write against the same facts just before it is sent. Pure module: no I/O.
  */
+import { referencedDeployment } from '../model/workload-ref.js';
 import {
   ANNOTATIONS,
   LABELS,
@@ -230,6 +231,12 @@ const WRITABLE: Record<Target['resource'], (observed: Observed, target: Target) 
     o.virtualServices.some(
       (vs) => vs.object !== undefined && sameKey(vs.key, t) && namespaceRefusal(o.rollout, vs) === undefined,
     ),
+  // Only the Deployment the Rollout's workloadRef names, in its namespace, as this pass read it (scaleDown).
+  deployments: (o, t) =>
+    t.namespace === o.rollout.metadata.namespace &&
+    t.name === referencedDeployment(o.rollout) &&
+    o.workload?.object?.metadata.name === t.name &&
+    o.workload.object.metadata.namespace === t.namespace,
   events: () => false,
   secrets: () => false,
   // Pods are never patched, created or deleted: a restart evicts them ({@link forbiddenEviction}).

@@ -56,6 +56,11 @@ export interface Observed {
    * (`needsRestart` in `./restart.ts`).
    */
   pods?: RestartPod[];
+  /**
+   * The Deployment `spec.workloadRef` names, read only when the Rollout has one (`object` undefined when not
+   * found); `generation` is set once the engine resolved the Rollout's template from it (`./workload.ts`).
+   */
+  workload?: { object?: KubeObject; generation?: number };
 }
 
 /** What the traffic planner (`planTraffic`) and the DestinationRule switch needs: the observation, with the Rollout's status as this pass sees it. */

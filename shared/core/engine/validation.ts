@@ -51,7 +51,7 @@ function referenceError(observed: Observed): string | undefined {
 export function validationError(observed: Observed): string | undefined {
   const r = observed.rollout;
   const err =
-    validateRolloutSpec(r) ??
+    validateRolloutSpec(r, { workloadResolved: observed.workload?.generation !== undefined }) ??
     validateServiceReferences(r, observed.services) ??
     ownershipError(observed) ??
     referenceError(observed) ??

@@ -145,6 +145,7 @@ const spec = fields({
   progressDeadlineSeconds: int,
   progressDeadlineAbort: bool,
   restartAt: str,
+  workloadRef: fields({ apiVersion: str, kind: str, name: str, scaleDown: str }),
   strategy: fields({ canary }),
 });
 const weight = fields({ weight: int, serviceName: str, podTemplateHash: str });
@@ -170,6 +171,7 @@ const status = fields({
   phase: str,
   message: str,
   restartedAt: str,
+  workloadObservedGeneration: str,
   conditions: list(
     fields({
       type: str,

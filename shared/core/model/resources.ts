@@ -25,6 +25,8 @@ export const RESOURCES = {
   rollouts: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', kind: 'Rollout' },
   replicasets: { group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet' },
   services: { group: '', version: 'v1', plural: 'services', kind: 'Service' },
+  /** Read only for a Rollout's `spec.workloadRef`; only its `spec.replicas` is written (workloadRef scaleDown). */
+  deployments: { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' },
   events: { group: '', version: 'v1', plural: 'events', kind: 'Event' },
   secrets: { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' },
   /** Read only while a restart (`spec.restartAt`) is pending; written only through `KubeGateway.evict`. */

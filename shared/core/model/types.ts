@@ -214,6 +214,8 @@ export interface RolloutStatus {
   observedGeneration?: string;
   collisionCount?: number;
   phase?: 'Progressing' | 'Paused' | 'Healthy' | 'Degraded';
+  /** The workloadRef's `metadata.generation` this status was computed from (decimal string); absent without one. */
+  workloadObservedGeneration?: string;
   message?: string;
   conditions?: RolloutCondition[];
   [key: string]: unknown;

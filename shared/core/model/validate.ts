@@ -2,7 +2,7 @@
  * Spec validation: the first error Argo Rollouts' `ValidateRolloutSpec` would report for a Rollout, printed as
  * Argo prints it, followed by sluice's own refusals (strategy, traffic provider, features not supported yet).
  *
- * Order: workloadRef (sluice) → Argo's spec checks (replicas, selector, template, deadlines, strategy and every
+ * Order: Argo's spec checks (replicas, selector, template, deadlines, strategy and every
  * canary check, steps in order) → sluice's canary checks (Istio required, other providers, ping-pong,
  * background analysis, analysis/experiment/plugin steps). So a spec Argo would reject gets Argo's message.
  * Pure module: no I/O imports.
@@ -12,12 +12,14 @@ import {
   goIntOrString,
   goQuote,
   goStringMap,
+  internal,
   invalid,
   notSupported,
   required,
 } from './field-error.js';
 import { isEmptySelector, labelSelectorError, selectorMatches } from './selector.js';
 import type { CanaryStrategy, Rollout, RolloutSpec } from './types.js';
+import { emptyTemplate } from './workload-ref.js';
 import { argoStepError, OTHER_PROVIDERS, unsupportedStepError } from './validate-steps.js';
 
 const CANARY = 'spec.strategy.canary';
@@ -240,12 +242,31 @@ function strategyError(spec: RolloutSpec): string | undefined {
   ]);
 }
 
+/** Options of {@link validateRolloutSpec}. */
+export interface SpecCheckOptions {
+  /**
+   * The Rollout's template (and selector) were resolved from its workloadRef (Argo's `TemplateResolvedFromRef`): the
+   * template is checked as Argo checks it then. Unresolved, a workloadRef Rollout's template is not checked, and one
+   * with template labels or annotations is refused as Argo refuses it.
+   */
+  workloadResolved?: boolean;
+}
+
+/** Argo's selector and template checks, as `ValidateRolloutSpec` runs them for a workloadRef or not. */
+function podSpecError(spec: RolloutSpec, opts: SpecCheckOptions): string | undefined {
+  if (spec['workloadRef'] === undefined) return selectorError(spec) ?? templateError(spec);
+  if (opts.workloadResolved) return templateError(spec);
+  return emptyTemplate({ spec } as Rollout)
+    ? undefined
+    : internal('spec.template', 'template must be empty for workload reference rollout');
+}
+
 /**
  * The first spec error of a Rollout, formatted as Argo Rollouts formats field errors, or `undefined` when sluice
  * can run it. Covers Argo's spec checks for canaries (services, weights, pause durations, step shapes, header and
- * mirror routes, managed routes, scaling options) and sluice's limits (canary + Istio only; no analysis,
- * experiment, plugin or workloadRef yet). Referenced objects are checked elsewhere
- * ({@link validateServiceReferences}, the Istio module).
+ * mirror routes, managed routes, scaling options) and sluice's limits (canary + Istio only; no experiment or
+ * plugin yet). Referenced objects are checked elsewhere ({@link validateServiceReferences}, the Istio module, the
+ * workloadRef's Deployment in `resolveWorkload`).
  *
  * @example
  * ```ts
@@ -253,20 +274,11 @@ function strategyError(spec: RolloutSpec): string | undefined {
  * // 'spec.strategy.steps[0].setWeight: Invalid value: 120: SetWeight needs to be between 0 and 100'
  * ```
  */
-export function validateRolloutSpec(r: Rollout): string | undefined {
+export function validateRolloutSpec(r: Rollout, opts: SpecCheckOptions = {}): string | undefined {
   const spec = r.spec;
   return first([
-    () =>
-      spec['workloadRef'] !== undefined
-        ? invalid(
-            'spec.workloadRef',
-            'workloadRef',
-            'sluice does not support workloadRef yet; put the pod template in spec.template',
-          )
-        : undefined,
     () => nonNegative('spec.replicas', spec.replicas ?? 1),
-    () => selectorError(spec),
-    () => templateError(spec),
+    () => podSpecError(spec, opts),
     () => deadlineError(spec),
     () => strategyError(spec),
   ]);

@@ -14,6 +14,7 @@ import {
 } from '../../core/istio/validate.js';
 import { parseRollout } from '../../core/model/parse.js';
 import { validateRolloutSpec } from '../../core/model/validate.js';
+import { resolveWorkload, workloadRefOf } from '../../core/model/workload-ref.js';
 import { referencedServices, validateServiceReferences } from '../../core/model/validate-references.js';
 import { goQuote, invalid } from '../../core/model/field-error.js';
 import type { KubeObject, Rollout, Service } from '../../core/model/types.js';
@@ -43,7 +44,13 @@ export interface Finding {
 const MISSING_NOTE =
   'not in the given files (it may already be in the cluster; --strict makes this an error)';
 
-type Kind = 'Service' | 'VirtualService' | 'DestinationRule' | 'AnalysisTemplate' | 'ClusterAnalysisTemplate';
+type Kind =
+  | 'Service'
+  | 'VirtualService'
+  | 'DestinationRule'
+  | 'AnalysisTemplate'
+  | 'ClusterAnalysisTemplate'
+  | 'Deployment';
 
 /** Objects of one kind by `namespace/name`, with the namespace defaulted. */
 function index(manifests: Manifest[], kind: Kind, defaultNs: string): Map<string, KubeObject> {
@@ -73,6 +80,35 @@ interface Objects {
   templates: Map<string, KubeObject>;
   /** ClusterAnalysisTemplates by `/name` (cluster-scoped: indexed with an empty default namespace). */
   clusterTemplates: Map<string, KubeObject>;
+  /** Deployments a `workloadRef` may name. */
+  deployments: Map<string, KubeObject>;
+}
+
+/**
+ * A workloadRef Rollout as the engine runs it: resolved from the Deployment in the files (its namespace defaulted),
+ * so the later checks see its template. A Deployment not in the files is reported as missing and the Rollout is
+ * checked without a template (its Services then pass the selector check, as a missing Service does); any other
+ * resolve error, or that one with `strict`, ends the Rollout's checks (undefined).
+ */
+function resolveFromFiles(
+  r: Rollout,
+  objects: Objects,
+  report: (missing: boolean, message: string) => void,
+  strict: boolean | undefined,
+): Rollout | undefined {
+  const ref = workloadRefOf(r);
+  if (!ref) return r;
+  const ns = r.metadata.namespace;
+  const found = objects.deployments.get(`${ns}/${ref.name ?? ''}`);
+  const deployment = found && { ...found, metadata: { ...found.metadata, namespace: ns } };
+  const res = resolveWorkload(r, deployment);
+  if ('rollout' in res) {
+    const specError = validateRolloutSpec(res.rollout, { workloadResolved: true });
+    if (specError) report(false, specError);
+    return specError ? undefined : res.rollout;
+  }
+  report(!found, invalid('spec.workloadRef.name', ref.name ?? '', res.error));
+  return found || strict ? undefined : r;
 }
 
 /**
@@ -153,10 +189,12 @@ type Report = (missing: boolean, message: string) => void;
 function serviceFindings(r: Rollout, objects: Objects, report: Report): void {
   const ns = r.metadata.namespace;
   const services: Record<string, Service | undefined> = {};
+  // A workloadRef whose Deployment is not in the files leaves the pod labels unknown.
+  const unknownTemplate = workloadRefOf(r) !== undefined && r.spec.template === undefined;
   for (const ref of referencedServices(r)) {
     const found = objects.services.get(`${ns}/${ref.name}`) as Service | undefined;
     if (!found) report(true, invalid(ref.path, ref.name, `services ${goQuote(ref.name)} not found`));
-    services[ref.name] = found ?? PERMISSIVE_SERVICE;
+    services[ref.name] = found && !unknownTemplate ? found : PERMISSIVE_SERVICE;
   }
   const err = validateServiceReferences(r, services);
   if (err) report(false, err);
@@ -209,6 +247,7 @@ export function checkManifests(
     destinationRules: index(manifests, 'DestinationRule', opts.defaultNamespace),
     templates: index(manifests, 'AnalysisTemplate', opts.defaultNamespace),
     clusterTemplates: index(manifests, 'ClusterAnalysisTemplate', ''),
+    deployments: index(manifests, 'Deployment', opts.defaultNamespace),
   };
   const findings: Finding[] = templateFindings(manifests, opts.defaultNamespace);
   let rollouts = 0;
@@ -242,6 +281,9 @@ export function checkManifests(
       failed = true;
       add('error', message);
     };
+    const resolved = resolveFromFiles(r, objects, report, opts.strict);
+    if (!resolved) continue;
+    r = resolved;
     // The engine's order; the first error ends the Rollout's checks.
     const stages = [
       serviceFindings,

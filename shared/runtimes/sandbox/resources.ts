@@ -64,6 +64,17 @@ export const SERVED: readonly ServedResource[] = [
     initialStatus: { replicas: 0 },
     omitZeroStatus: ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'],
   },
+  // Deployments: only read (a Rollout's spec.workloadRef) and scaled (workloadRef.scaleDown); nothing runs them.
+  {
+    group: 'apps',
+    versions: ['v1'],
+    plural: 'deployments',
+    kind: 'Deployment',
+    custom: false,
+    statusSubresource: true,
+    generation: true,
+    initialStatus: {},
+  },
   {
     group: '',
     versions: ['v1'],

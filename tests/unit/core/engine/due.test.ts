@@ -256,6 +256,15 @@ describe('dueReason', () => {
       r: rollout({ conditions: [progressingCond('NewReplicaSetAvailable', 86_400)] }),
       reason: undefined,
     },
+    {
+      title: 'a healthy Rollout with a workloadRef is due on every tick (its Deployment may have changed)',
+      r: ((): Rollout => {
+        const r = rollout({});
+        r.spec['workloadRef'] = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'reviews' };
+        return r;
+      })(),
+      reason: 'workloadRef: its Deployment may have changed',
+    },
   ])('$title', ({ r, reason }) => {
     expect(dueReason(r, NOW)).toBe(reason);
     expect(isDue(r, NOW)).toBe(reason !== undefined);

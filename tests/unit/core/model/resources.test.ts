@@ -7,6 +7,7 @@ describe('RESOURCES', () => {
     { name: 'rollouts', apiVersion: 'argoproj.io/v1alpha1', plural: 'rollouts', kind: 'Rollout' },
     { name: 'replicasets', apiVersion: 'apps/v1', plural: 'replicasets', kind: 'ReplicaSet' },
     { name: 'services', apiVersion: 'v1', plural: 'services', kind: 'Service' },
+    { name: 'deployments', apiVersion: 'apps/v1', plural: 'deployments', kind: 'Deployment' },
     { name: 'events', apiVersion: 'v1', plural: 'events', kind: 'Event' },
     { name: 'secrets', apiVersion: 'v1', plural: 'secrets', kind: 'Secret' },
     {
@@ -46,6 +47,7 @@ describe('RESOURCES', () => {
       'analysisruns',
       'analysistemplates',
       'clusteranalysistemplates',
+      'deployments',
       'destinationrules',
       'events',
       'pods',

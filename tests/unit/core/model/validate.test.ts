@@ -373,13 +373,46 @@ describe('validateRolloutSpec reports, as Argo prints it', () => {
   });
 });
 
+describe('validateRolloutSpec with a workloadRef (Argo: selector never checked, template only once resolved)', () => {
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'reviews' };
+  const noTemplate: Mutate = (r) => {
+    r.spec['workloadRef'] = ref;
+    delete r.spec.template;
+    delete r.spec.selector;
+  };
+  it.each<[string, Mutate, { workloadResolved?: boolean }, string | undefined]>([
+    ['no template, no selector, unresolved: nothing to check yet', noTemplate, {}, undefined],
+    [
+      'template labels next to the workloadRef',
+      (r) => void (r.spec['workloadRef'] = ref),
+      {},
+      'spec.template: Internal error: template must be empty for workload reference rollout',
+    ],
+    [
+      'resolved: the template is checked as any template (no containers)',
+      (r) => {
+        r.spec['workloadRef'] = ref;
+        r.spec.template = { metadata: { labels: { app: 'reviews' } }, spec: { containers: [] } };
+      },
+      { workloadResolved: true },
+      'spec.template.spec.containers: Required value',
+    ],
+    [
+      "resolved: an empty selector is not Argo's concern with a workloadRef",
+      (r) => {
+        r.spec['workloadRef'] = ref;
+        r.spec.selector = {};
+      },
+      { workloadResolved: true },
+      undefined,
+    ],
+  ])('%s', (_name, mutate, opts, expected) => {
+    expect(validateRolloutSpec(istioRollout(mutate), opts)).toBe(expected);
+  });
+});
+
 describe('validateRolloutSpec reports what sluice cannot run', () => {
   it.each<[string, Mutate, string]>([
-    [
-      'a workloadRef',
-      (r) => void (r.spec['workloadRef'] = { kind: 'Deployment', name: 'reviews' }),
-      'spec.workloadRef: Invalid value: "workloadRef": sluice does not support workloadRef yet; put the pod template in spec.template',
-    ],
     [
       'the blueGreen strategy',
       (r) => void (r.spec.strategy = { blueGreen: { activeService: 'a' } }),
