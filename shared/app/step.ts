@@ -222,10 +222,10 @@ function wakeUp(
 }
 
 /**
- * The wake-up moved on by the time the pass's writes took (`lagMs`): what the plan timed from its clock reading (a
- * pause it started, a wait for pods) is timed from when its writes landed, which is when others see them. Throttled
- * or slow writes therefore never shorten a pause as seen from outside; a wake-up timed from a recorded time is at
- * most that much later, never earlier.
+ * The wake-up moved on by the time the pass's writes took (`lagMs`): what the plan timed from its clock reading
+ * (`Plan.wakeFromCommit`: a pause it started, a wait for pods) is timed from when its writes landed, which is when
+ * others see them, so throttled or slow writes never shorten a pause as seen from outside. Absolute times (a
+ * recorded end, a deadline, `spec.restartAt`) are not moved.
  */
 function afterWrites(result: StepResult, lagMs: number): StepResult {
   if (result.wakeAt === undefined || lagMs <= 0) return result;
@@ -285,7 +285,8 @@ async function stepAttempt(deps: StepDeps, req: StepRequest, state: StepState): 
       onDriftCorrected: (c) => state.corrections.push(c),
     });
     state.writes += applied.writes;
-    const landed = applied.writes > 0 ? afterWrites(base, deps.now().getTime() - planNow.getTime()) : base;
+    const fromCommit = applied.writes > 0 && p.wakeFromCommit === true && base.wakeAt === p.wakeAt;
+    const landed = fromCommit ? afterWrites(base, deps.now().getTime() - planNow.getTime()) : base;
     return { result: appliedResult(state, landed, { plan: p, stale, status }, applied) };
   } catch (error) {
     return { error, stepBefore };

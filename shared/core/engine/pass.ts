@@ -45,6 +45,8 @@ interface PassState {
   reasons: string[];
   /** Epoch ms at which the engine wants to run again (the earliest wins). */
   requeue: number[];
+  /** Those of `requeue` that are timed from this pass's clock reading (Plan.wakeFromCommit). */
+  relative?: Set<number>;
   /** A ReplicaSet this pass waits for is not available yet. */
   podWait?: boolean;
   /** Phase of the current `analysis` step's run (see planAnalysis). */
@@ -186,8 +188,7 @@ function pauseStep(st: PassState, index: number, duration: number | string | und
     // Argo Rollouts requeues from the pause's start as it knows it here (before the second-precision commit); the
     // timer is armed a little later than that, so the pause is never shorter than its duration as seen by anyone
     // who sees the commit.
-    if (secs !== undefined)
-      st.requeue.push(st.now.getTime() + Math.max(1, secs) * 1000 + PAUSE_TIMER_SLACK_MS);
+    if (secs !== undefined) relativeRequeue(st, Math.max(1, secs) * 1000 + PAUSE_TIMER_SLACK_MS);
     commit(st, 'paused', `paused at step ${index + 1}/${st.steps.length}`);
     return;
   }
@@ -414,16 +415,24 @@ function restartStage(st: PassState, observed: Observed): void {
 
 /** Asks to run again `seconds` after this pass's `now`. */
 function after(st: PassState, seconds: number): void {
-  st.requeue.push(st.now.getTime() + seconds * 1000);
+  relativeRequeue(st, seconds * 1000);
+}
+
+/** Asks to run again `ms` after this pass's clock reading: the caller times it from when the writes landed. */
+function relativeRequeue(st: PassState, ms: number): void {
+  const at = st.now.getTime() + ms;
+  st.requeue.push(at);
+  (st.relative ??= new Set()).add(at);
 }
 
 /** The earliest wake-up asked for: exact (`wakeAt`) and in whole seconds from now, rounded up. */
-function wakeUp(st: PassState): Pick<Plan, 'wakeAt' | 'requeueAfterSeconds'> {
+function wakeUp(st: PassState): Pick<Plan, 'wakeAt' | 'requeueAfterSeconds' | 'wakeFromCommit'> {
   if (st.requeue.length === 0) return {};
   const at = Math.min(...st.requeue);
   return {
     wakeAt: new Date(at).toISOString(),
     requeueAfterSeconds: Math.max(1, Math.ceil((at - st.now.getTime()) / 1000)),
+    ...(st.relative?.has(at) ? { wakeFromCommit: true as const } : {}),
   };
 }
 

@@ -114,4 +114,10 @@ export interface Plan {
    * end for any later pass), or `now` plus a relative wait. Undefined when `requeueAfterSeconds` is.
    */
   wakeAt?: string;
+  /**
+   * True when `wakeAt` is timed from this pass's clock reading (a pause it starts, a wait for pods): the caller
+   * times it from when the pass's writes landed instead. Absent when it is an absolute time (a recorded pause end,
+   * a deadline, `spec.restartAt`, a run's expiry), which stays as it is.
+   */
+  wakeFromCommit?: true;
 }

@@ -277,6 +277,7 @@ describe('runUntilSettled', () => {
       ...advancing(3)(o),
       wakeAt: asked.toISOString(),
       requeueAfterSeconds: 30,
+      wakeFromCommit: true,
     });
     const r = await runStep(
       { ...deps(planner), now: () => new Date(clock) },
@@ -286,6 +287,22 @@ describe('runUntilSettled', () => {
     expect(clock - NOW.getTime()).toBe(700 * r.writes);
     expect(r.wakeAt).toBe(new Date(asked.getTime() + 700 * r.writes).toISOString());
     expect(r.requeueAfterSeconds).toBe(30);
+  });
+
+  it('keeps an absolute wake-up (a recorded end, a deadline) as asked, however long the writes took', async () => {
+    const { gw, deps } = setup(0);
+    let clock = NOW.getTime();
+    const patch = gw.patch.bind(gw);
+    gw.patch = async (...a: Parameters<MemoryGateway['patch']>) => ((clock += 700), patch(...a));
+    const asked = new Date(NOW.getTime() + 30_000).toISOString();
+    const planner = (o: Observed): Plan => ({ ...advancing(3)(o), wakeAt: asked, requeueAfterSeconds: 30 });
+    const r = await runStep(
+      { ...deps(planner), now: () => new Date(clock) },
+      { namespace: NS, name: 'reviews' },
+    );
+    expect(r.writes).toBeGreaterThan(0);
+    expect(clock).toBeGreaterThan(NOW.getTime());
+    expect(r.wakeAt).toBe(asked);
   });
 
   it('keeps the wake-up as asked when the pass wrote nothing', async () => {

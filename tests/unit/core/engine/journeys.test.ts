@@ -189,6 +189,8 @@ describe('spec.paused, timed pause, two VirtualServices, header and mirror route
     expect(d.plans.find((p) => p.transition === 'paused')?.wakeAt).toBe(
       new Date(started + 60_000 + PAUSE_TIMER_SLACK_MS).toISOString(),
     );
+    expect(d.plans.find((p) => p.transition === 'paused')?.wakeFromCommit).toBe(true);
+    expect(d.last.wakeFromCommit).toBeUndefined(); // one second past the recorded end: absolute
     expect(PAUSE_TIMER_SLACK_MS).toBeGreaterThan(0);
     expect(PAUSE_TIMER_SLACK_MS).toBeLessThan(1000);
     const recordedEnd = Date.parse(w.rollout.status?.pauseConditions?.[0]?.startTime ?? '') + 60_000;
