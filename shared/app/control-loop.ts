@@ -199,13 +199,25 @@ export async function step(
   return result;
 }
 
+/**
+ * Waits until `at` when it is at most `waitUpToMs` away; true when `at` has come (now or after the wait), false
+ * when it is further away than that (nothing waited).
+ */
+export async function waitUntilDue(at: Date, now: () => Date, waitUpToMs: number): Promise<boolean> {
+  const early = at.getTime() - now().getTime();
+  if (early <= 0) return true;
+  if (early > waitUpToMs) return false;
+  await new Promise((resolve) => setTimeout(resolve, early));
+  return true;
+}
+
 /** What a delivered timer did: the pass, or armed again because it came before its time. */
 export type TimerOutcome = StepOutcome | { rearmed: string };
 
 /**
  * A delivered timer: one {@link step} when its time has come. One that came at most `waitUpToMs` early (SQS holds
- * a message back in whole seconds, so a timer is sent with its delay rounded down) waits out the rest here, so the
- * pass runs at its time, not a second late; one that came earlier (a wait longer than the transport's maximum
+ * a message back in whole seconds, so a timer is sent with its delay rounded down and a second short) waits out the
+ * rest here, so the pass runs at its time, not a second late; one that came earlier (a wait longer than the transport's maximum
  * delay, or clock skew) is armed again for the rest. No pass runs before the time it asked for.
  */
 export async function fireTimer(
@@ -215,10 +227,8 @@ export async function fireTimer(
   waitUpToMs = 0,
 ): Promise<TimerOutcome> {
   const at = new Date(timer.at);
-  const early = at.getTime() - deps.now().getTime();
-  if (early > 0 && early <= waitUpToMs) {
-    await new Promise((resolve) => setTimeout(resolve, early));
-  } else if (deps.timers && early > 0) {
+  const due = await waitUntilDue(at, deps.now, waitUpToMs);
+  if (!due && deps.timers) {
     await deps.timers.at(timer.detail, at, timer.reason);
     log.debug('timer early, armed again', { ...timer.detail, at: timer.at });
     return { rearmed: timer.at };

@@ -1,9 +1,11 @@
 /**
  * Timers on SQS: one message per timer, held back by SQS's per-message delay (`DelaySeconds`, whole seconds, at
  * most 900). A wait longer than 900 s is sent with the maximum delay and armed again by its consumer when it
- * arrives early (`fireTimer`), so any wait works. The delay is rounded down, so a timer arrives less than a second
- * before its time and its consumer waits out the rest (`fireTimer`'s bounded wait): the pass runs at the time asked
- * for, not up to a second after it. The message is on the queue once `SendMessage` answered: a crash of the
+ * arrives early (`fireTimer`), so any wait works. The delay is the wait rounded down, less {@link DELIVERY_LEAD_SECONDS}:
+ * a timer arrives one to two seconds before its time, early enough to cover the hops after it (the event source
+ * mapping's pick-up, the forward to the step queue and that queue's pick-up), and its consumer waits out the rest
+ * (the timer-queue forward when there is a step queue, else `fireTimer`'s bounded wait): the pass runs at the time
+ * asked for, not up to a second after it. The message is on the queue once `SendMessage` answered: a crash of the
  * function that asked for it afterwards loses nothing; the step function consumes the queue.
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -14,9 +16,12 @@ import type { TimerMessage } from '../../app/timers.js';
 /** SQS's largest per-message delay, in seconds. */
 export const MAX_DELAY_SECONDS = 900;
 
-/** Whole seconds SQS holds a timer for `at` back when sent at `now`: rounded down, 0 to 900. */
+/** How many seconds before its time a timer is delivered at least (see the module comment). */
+export const DELIVERY_LEAD_SECONDS = 1;
+
+/** Whole seconds SQS holds a timer for `at` back when sent at `now`: rounded down, less the lead, 0 to 900. */
 export function delaySeconds(at: Date, now: Date): number {
-  const seconds = Math.floor((at.getTime() - now.getTime()) / 1000);
+  const seconds = Math.floor((at.getTime() - now.getTime()) / 1000) - DELIVERY_LEAD_SECONDS;
   return Math.min(MAX_DELAY_SECONDS, Math.max(0, seconds));
 }
 

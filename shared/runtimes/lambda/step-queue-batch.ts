@@ -7,7 +7,7 @@
  * one Rollout's messages one after the other.
  */
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { fireTimer, step } from '../../app/control-loop.js';
+import { fireTimer, step, waitUntilDue } from '../../app/control-loop.js';
 import type { StepDetail } from '../../app/contract.js';
 import type { Logger, LoopDeps } from '../../app/ports.js';
 import { parseStepQueueBody } from '../../app/timers.js';
@@ -31,12 +31,21 @@ export async function forwardStep(
 
 /**
  * The timer queue's batch forwarded to the step queue, each timer deduplicated by its SQS message id (a duplicate
- * delivery carries the same id). A malformed body is logged and dropped; a record SQS refused is reported back.
+ * delivery carries the same id). A timer that came at most {@link earlyWaitMs} before its time (they are sent a
+ * second early: shared/adapters/aws/timers.ts) is forwarded at its time, so its pass runs after no more than the
+ * step queue's pick-up, and no step-queue slot is held while it waits; one that came earlier is forwarded at once
+ * and armed again there. A malformed body is logged and dropped; a record SQS refused is reported back.
  */
-export function forwardTimers(queue: StepQueue, event: SQSEvent, log: Logger): Promise<SQSBatchResponse> {
-  return eachTimer(event, log, 'timer not forwarded, SQS delivers it again', (timer, record) =>
-    queue.send({ message: timer, dedupeId: `timer-${record.messageId}` }),
-  );
+export function forwardTimers(
+  queue: StepQueue,
+  event: SQSEvent,
+  log: Logger,
+  now: () => Date,
+): Promise<SQSBatchResponse> {
+  return eachTimer(event, log, 'timer not forwarded, SQS delivers it again', async (timer, record) => {
+    await waitUntilDue(new Date(timer.at), now, earlyWaitMs(now().getTime()));
+    await queue.send({ message: timer, dedupeId: `timer-${record.messageId}` });
+  });
 }
 
 /** Runs one step-queue record: a pass, or a forwarded timer. Throws when the pass failed (SQS delivers it again). */
@@ -94,5 +103,5 @@ export function runSqsBatch(
   log: Logger,
 ): Promise<SQSBatchResponse> {
   if (isFifoBatch(event)) return runStepQueueBatch(deps, event, log);
-  return queue ? forwardTimers(queue, event, log) : runTimerBatch(deps, event, log);
+  return queue ? forwardTimers(queue, event, log, deps.now) : runTimerBatch(deps, event, log);
 }

@@ -4,7 +4,8 @@
  * pass failed is reported back so SQS delivers it again (after its visibility timeout; to the dead-letter queue
  * after the queue's maxReceiveCount), the others are deleted. A malformed body is logged and dropped (a retry
  * cannot fix it). A timer that arrives less than {@link MAX_EARLY_WAIT_MS} before its time (SQS delays are whole
- * seconds, rounded down when armed) waits out the rest, as long as the invocation's deadline leaves room for it.
+ * seconds, rounded down and a second short when armed) waits out the rest, as long as the invocation's deadline
+ * leaves room for it.
  */
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { fireTimer } from '../../app/control-loop.js';
@@ -12,10 +13,13 @@ import type { Logger, LoopDeps } from '../../app/ports.js';
 import { parseTimerBody, type TimerMessage } from '../../app/timers.js';
 import { invocationDeadline } from './deadline.js';
 
-/** The longest a delivered timer waits in the function for its time (one SQS delay step). */
-export const MAX_EARLY_WAIT_MS = 1_000;
+/**
+ * The longest a delivered timer waits in the function for its time: the delivery lead plus one SQS delay step (a
+ * timer is sent with its wait rounded down, less a second: shared/adapters/aws/timers.ts).
+ */
+export const MAX_EARLY_WAIT_MS = 2_000;
 
-/** How long a timer may wait for its time in this invocation: a second, less when the deadline is nearer. */
+/** How long a timer may wait for its time in this invocation: two seconds, less when the deadline is nearer. */
 export function earlyWaitMs(now: number): number {
   return Math.max(0, Math.min(MAX_EARLY_WAIT_MS, invocationDeadline() - now - MAX_EARLY_WAIT_MS));
 }

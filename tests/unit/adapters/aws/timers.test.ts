@@ -1,4 +1,4 @@
-/** SQS timers: the delay SQS holds a timer back for (rounded down, 0 to 900 s; the consumer waits out the rest) and the message they send. */
+/** SQS timers: the delay SQS holds a timer back for (rounded down and a second short, 0 to 900 s; the consumer waits out the rest) and the message they send. */
 import { describe, expect, it } from '@jest/globals';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -12,9 +12,11 @@ describe('delaySeconds', () => {
     ['due now', 0, 0],
     ['overdue', -5_000, 0],
     ['a fraction of a second: at once (the consumer waits out the rest)', 200, 0],
-    ['30 s', 30_000, 30],
-    ['30.999 s: rounded down, never late', 30_999, 30],
-    ['the SQS maximum', 900_000, 900],
+    ['1.999 s: at once', 1_999, 0],
+    ['2 s: a second, a second early', 2_000, 1],
+    ['30 s: a second early, for the hops after the delay', 30_000, 29],
+    ['30.999 s: rounded down and a second early, never late', 30_999, 29],
+    ['the SQS maximum and a second', 901_000, 900],
     ['longer than SQS allows: the maximum (armed again on arrival)', 3_600_000, 900],
   ])('%s', (_title, ms, seconds) => {
     expect(delaySeconds(after(ms), NOW)).toBe(seconds);
@@ -31,7 +33,7 @@ describe('sqsTimers', () => {
     const [call] = mock.commandCalls(SendMessageCommand);
     expect(call?.args[0].input).toEqual({
       QueueUrl: 'https://sqs/timers',
-      DelaySeconds: 30,
+      DelaySeconds: 29,
       MessageBody: JSON.stringify({ detail, at: '2026-01-01T00:00:30.000Z', reason: 'requeue after 30s' }),
     });
     mock.on(SendMessageCommand).rejects(new Error('AccessDenied'));

@@ -107,6 +107,7 @@ describe('forwardTimers', () => {
         { id: 'm3', body: timer('refused') },
       ]),
       silent,
+      () => new Date('2026-01-01T00:00:05Z'),
     );
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm3' }]);
     // The duplicate delivery (same message id) is sent under the same deduplication id: SQS keeps one.
@@ -116,5 +117,34 @@ describe('forwardTimers', () => {
       at: '2026-01-01T00:00:00Z',
       reason: 'pause end',
     });
+  });
+
+  it('holds a timer that came less than the wait bound early until its time, then forwards it', async () => {
+    const sentAt: number[] = [];
+    const queue = { send: async () => void sentAt.push(Date.now()) };
+    const at = Date.now() + 400;
+    const body = JSON.stringify({
+      detail: { cluster: 'east', namespace: 'shop', rollout: 'reviews' },
+      at: new Date(at).toISOString(),
+      reason: 'pause end',
+    });
+    const out = await forwardTimers(queue, event(TIMERS, [{ id: 'm1', body }]), silent, () => new Date());
+    expect(out.batchItemFailures).toEqual([]);
+    expect(sentAt).toHaveLength(1);
+    expect(sentAt[0]).toBeGreaterThanOrEqual(at - 2); // setTimeout may fire a millisecond early
+  });
+
+  it('forwards at once a timer that came earlier than the wait bound (its consumer arms it again)', async () => {
+    const sentAt: number[] = [];
+    const queue = { send: async () => void sentAt.push(Date.now()) };
+    const started = Date.now();
+    const body = JSON.stringify({
+      detail: { cluster: 'east', namespace: 'shop', rollout: 'reviews' },
+      at: new Date(started + 600_000).toISOString(),
+      reason: 'pause end',
+    });
+    await forwardTimers(queue, event(TIMERS, [{ id: 'm1', body }]), silent, () => new Date());
+    expect(sentAt).toHaveLength(1);
+    expect((sentAt[0] ?? 0) - started).toBeLessThan(1_000);
   });
 });
