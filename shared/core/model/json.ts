@@ -38,3 +38,14 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+/** Deep copy of JSON data; `null` object members are dropped (Go decodes them as absent, as sluice does). */
+export function copyJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (isJsonObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = copyJson(v);
+    return out;
+  }
+  return value;
+}

@@ -7,7 +7,7 @@
  */
 import { RolloutParseError } from './errors.js';
 import type { Rollout } from './types.js';
-import { isJsonObject } from './json.js';
+import { copyJson, isJsonObject } from './json.js';
 
 /** Where and why a value has the wrong shape. */
 interface Problem {
@@ -190,17 +190,6 @@ const metadata = fields({
   labels: stringMap,
   annotations: stringMap,
 });
-
-/** Deep copy of JSON data; `null` object members are dropped (Go decodes them as absent, as sluice does). */
-function copyJson(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(copyJson);
-  if (isJsonObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = copyJson(v);
-    return out;
-  }
-  return value;
-}
 
 function identity(o: Record<string, unknown>): string | undefined {
   const meta = o['metadata'];

@@ -8,7 +8,7 @@
  * Pure module: the Deployment is read by the caller (`shared/app/observe.ts`) and passed in.
  */
 import type { JsonObject, KubeObject, LabelSelector, Rollout } from './types.js';
-import { isJsonObject } from './json.js';
+import { copyJson, isJsonObject } from './json.js';
 
 /** The Rollout annotation Argo Rollouts keeps the referenced workload's `metadata.generation` in. */
 export const WORKLOAD_GENERATION_ANNOTATION = 'rollout.argoproj.io/workload-generation';
@@ -81,15 +81,6 @@ function refError(r: Rollout, ref: WorkloadRef): string | undefined {
   if (version !== 'v1')
     return `sluice resolves workloadRef only to an apps/v1 Deployment, not apps/${version}`;
   return undefined;
-}
-
-/** Deep copy of JSON data without `null` members (Go decodes them as absent, as `parseRollout` does). */
-function copyJson(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(copyJson);
-  if (!isJsonObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = copyJson(v);
-  return out;
 }
 
 /**
