@@ -88,12 +88,14 @@ async function observeWorkload(gw: KubeGateway, rollout: Rollout): Promise<Obser
 async function restartPods(
   gw: KubeGateway,
   rollout: Rollout,
-  workload: Observed['workload'],
+  workload: Promise<Observed['workload']>,
   now: Date,
 ): Promise<{ items: KubeObject[] } | undefined> {
   if (!needsRestart(rollout, now)) return undefined;
+  // Only a Rollout without a selector waits for its Deployment's read (the same read, not a second one).
   const selector =
-    rollout.spec.selector ?? (workload?.object?.spec as { selector?: LabelSelector } | undefined)?.selector;
+    rollout.spec.selector ??
+    ((await workload)?.object?.spec as { selector?: LabelSelector } | undefined)?.selector;
   return gw.list('pods', rollout.metadata.namespace, { labelSelector: formatLabelSelector(selector) });
 }
 
@@ -120,14 +122,14 @@ export async function observe(
   const raw = await gw.get('rollouts', namespace, name);
   if (!raw) return undefined;
   const rollout = raw as Rollout;
-  // The workloadRef's Deployment first: a restart lists pods by its selector when the Rollout has none.
-  const workload = await observeWorkload(gw, rollout);
+  // Read beside the others; a restart of a Rollout without a selector lists pods by the Deployment's.
+  const workloadRead = observeWorkload(gw, rollout);
   const uid = rollout.metadata.uid;
   const serviceNames = referencedServiceNames(rollout);
   const vsNames = virtualServiceNames(rollout);
   const drName = rollout.spec?.strategy?.canary?.trafficRouting?.istio?.destinationRule?.name;
 
-  const [rsList, services, virtualServices, destinationRule, analysis, pods] = await Promise.all([
+  const [rsList, services, virtualServices, destinationRule, analysis, pods, workload] = await Promise.all([
     gw.list('replicasets', namespace),
     Promise.all(serviceNames.map(async (svc) => [svc, await gw.get('services', namespace, svc)] as const)),
     Promise.all(
@@ -139,7 +141,8 @@ export async function observe(
     ),
     drName ? istioGateway.get('destinationrules', namespace, drName) : Promise.resolve(undefined),
     usesAnalysis(rollout) ? observeAnalysis(gw, rollout) : Promise.resolve(undefined),
-    restartPods(gw, rollout, workload, now),
+    restartPods(gw, rollout, workloadRead, now),
+    workloadRead,
   ]);
 
   const observed: Observed = {
